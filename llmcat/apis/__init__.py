@@ -1,0 +1,165 @@
+"""API families: which API a recorded call spoke, and its reassembly.
+
+Each family module is a pure function from a `Recording`'s raw events to a
+`Completion`; `reassemble` picks the family (`detect`) and calls it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Callable
+
+from llmcat.apis._common import as_dict, as_list, finish
+from llmcat.model import Completion, Recording
+
+# api name -> "module:function" (imported on first use, to keep start-up quick)
+_REASSEMBLERS = {
+    "openai.chat": "openai:reassemble_chat",
+    "openai.completions": "openai:reassemble_completions",
+    "openai.embeddings": "openai:reassemble_embeddings",
+    "openai.models": "openai:reassemble_models",
+    "ollama.generate": "ollama:reassemble_generate",
+    "ollama.chat": "ollama:reassemble_chat",
+    "ollama.embed": "ollama:reassemble_embed",
+    "ollama.other": "ollama:reassemble_other",
+    "gemini": "gemini:reassemble",
+    "anthropic.messages": "anthropic:reassemble",
+    "google.interactions": "interactions:reassemble",
+}
+
+_PYDANTIC_TYPES = {
+    "openai.types.completion.Completion": "openai.completions",
+    "openai.types.chat.chat_completion_chunk.ChatCompletionChunk": "openai.chat",
+    "openai.types.chat.chat_completion.ChatCompletion": "openai.chat",
+    "openai.types.create_embedding_response.CreateEmbeddingResponse": "openai.embeddings",
+    "openai.types.model.Model": "openai.models",
+    "ollama._types.GenerateResponse": "ollama.generate",
+    "ollama._types.ChatResponse": "ollama.chat",
+    "ollama._types.EmbedResponse": "ollama.embed",
+    "ollama._types.EmbeddingsResponse": "ollama.embed",
+}
+
+# URL path endings, most specific first.
+_PATHS = (
+    ("/chat/completions", "openai.chat"),
+    ("/completions", "openai.completions"),
+    ("/embeddings", "openai.embeddings"),
+    ("/models", "openai.models"),
+    ("/api/generate", "ollama.generate"),
+    ("/api/chat", "ollama.chat"),
+    ("/api/embed", "ollama.embed"),
+    ("/api/embeddings", "ollama.embed"),
+    ("/messages", "anthropic.messages"),
+    ("/interactions", "google.interactions"),
+    ("/generate_content", "gemini"),
+    ("/generate_content_stream", "gemini"),
+    (":generateContent", "gemini"),
+    (":streamGenerateContent", "gemini"),
+)
+
+
+def detect(rec: Recording) -> str:
+    """The API family of a recorded call, from chunk types, then URL path, then body shape."""
+    raw_request = as_dict(as_dict(rec.raw).get("request")) if rec.format == "llama-stack" else {}
+    if "tool_name" in raw_request:
+        return "tool"
+    if "file_id" in raw_request:
+        return "other"
+    for kind in rec.response.event_types:
+        if kind in _PYDANTIC_TYPES:
+            return _refine(_PYDANTIC_TYPES[kind], rec)
+        if kind and kind.startswith("ollama._types."):
+            return "ollama.other"
+    path = (rec.request.endpoint or rec.request.url or "").split("?")[0].rstrip("/")
+    for suffix, api in _PATHS:
+        if path.endswith(suffix):
+            return _refine(api, rec)
+    if path.startswith("/api/"):
+        return "ollama.other"
+    return _from_shape(rec)
+
+
+def _refine(api: str, rec: Recording) -> str:
+    """Trust the chunks over the label: some recorders filed chat chunks under /v1/completions."""
+    if api in ("openai.completions", "openai.chat"):
+        for event in rec.response.events:
+            for choice in as_list(as_dict(event).get("choices")):
+                choice = as_dict(choice)
+                if isinstance(choice.get("text"), str):  # some hosts add a chat-style delta too
+                    return "openai.completions"
+                if "delta" in choice or "message" in choice:
+                    return "openai.chat"
+    return api
+
+
+def _from_shape(rec: Recording) -> str:
+    for event in rec.response.events:
+        event = as_dict(event)
+        if "candidates" in event or "usageMetadata" in event or "usage_metadata" in event:
+            return "gemini"
+        kind = event.get("type")
+        if kind in ("message_start", "message") and "content" in as_dict(event.get("message", event)):
+            return "anthropic.messages"
+        if str(event.get("object", "")).startswith("chat.completion"):
+            return "openai.chat"
+        if event.get("object") == "text_completion":
+            return "openai.completions"
+        if "event_type" in event:
+            return "google.interactions"
+    return "other"
+
+
+def reassemble(rec: Recording, api: str | None = None) -> Completion:
+    api = api or detect(rec)
+    target = _REASSEMBLERS.get(api)
+    if target is None:
+        return _opaque(rec, api)
+    module_name, func_name = target.split(":")
+    module = importlib.import_module(f"llmcat.apis.{module_name}")
+    func: Callable[[Recording], Completion] = getattr(module, func_name)
+    return func(rec)
+
+
+def _opaque(rec: Recording, api: str) -> Completion:
+    """A call llmcat has no reassembler for: keep its body to show raw."""
+    events = rec.response.events
+    out = Completion(api=api)
+    out.details = {"body": events[0] if len(events) == 1 else events}
+    return finish(out, rec)
+
+
+_PROMPT_KEYS = ("prompt", "input")
+_MESSAGE_KEYS = ("messages", "contents")
+
+
+def request_view(rec: Recording) -> dict[str, Any]:
+    """What was asked, in the shape `show --json` prints under "request"."""
+    req = rec.request
+    body = req.body
+    prompt = messages = None
+    params: dict[str, Any] = {}
+    if isinstance(body, dict):
+        for key, value in body.items():
+            if key == "model":
+                continue
+            if key in _PROMPT_KEYS and prompt is None:
+                if key == "input" and isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+                    messages = value  # Responses/Interactions API turns
+                else:
+                    prompt = value
+            elif key in _MESSAGE_KEYS and messages is None:
+                messages = value
+            else:
+                params[key] = value
+    elif body is not None:
+        params = {"body": body}
+    return {
+        "method": req.method,
+        "url": req.url,
+        "endpoint": req.endpoint,
+        "model": req.model,
+        "test_id": req.test_id,
+        "params": params,
+        "prompt": prompt,
+        "messages": messages,
+    }

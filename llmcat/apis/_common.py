@@ -1,0 +1,174 @@
+"""Helpers shared by the API reassemblers: choice accumulation, usage, errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from llmcat.model import Choice, Completion, Recording, ToolCall, Usage
+
+
+def as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def as_str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def as_dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def json_text(value: Any) -> str:
+    """Tool arguments as one JSON text: strings as sent, anything else serialised."""
+    if isinstance(value, str):
+        return value
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return str(value)
+
+
+def make_usage(prompt: Any, completion: Any, total: Any, raw: Any) -> Usage | None:
+    prompt, completion, total = as_int(prompt), as_int(completion), as_int(total)
+    if prompt is None and completion is None and total is None:
+        return None
+    if total is None and prompt is not None and completion is not None:
+        total = prompt + completion
+    return Usage(prompt, completion, total, raw)
+
+
+class ToolCallBuilder:
+    __slots__ = ("id", "name", "parts", "kind")
+
+    def __init__(self, id: str | None = None, name: str | None = None, kind: str | None = None):
+        self.id, self.name, self.kind = id, name, kind
+        self.parts: list[str] = []
+
+    def build(self) -> ToolCall:
+        return ToolCall(self.id, self.name, "".join(self.parts), self.kind)
+
+
+class ChoiceBuilder:
+    """Accumulates one choice's fragments; joins them once at the end."""
+
+    __slots__ = ("index", "text", "reasoning", "refusal", "tools", "finish_reason")
+
+    def __init__(self, index: int):
+        self.index = index
+        self.text: list[str] = []
+        self.reasoning: list[str] = []
+        self.refusal: list[str] = []
+        self.tools: list[ToolCallBuilder] = []
+        self.finish_reason: str | None = None
+
+    def build(self) -> Choice:
+        return Choice(
+            index=self.index,
+            text="".join(self.text),
+            reasoning="".join(self.reasoning) if self.reasoning else None,
+            refusal="".join(self.refusal) if self.refusal else None,
+            tool_calls=[tool.build() for tool in self.tools],
+            finish_reason=self.finish_reason,
+        )
+
+
+class Choices:
+    """Choice builders keyed by index, built in index order."""
+
+    def __init__(self) -> None:
+        self.by_index: dict[int, ChoiceBuilder] = {}
+
+    def get(self, index: Any) -> ChoiceBuilder:
+        key = as_int(index) or 0
+        builder = self.by_index.get(key)
+        if builder is None:
+            builder = self.by_index[key] = ChoiceBuilder(key)
+        return builder
+
+    def build(self) -> list[Choice]:
+        return [self.by_index[key].build() for key in sorted(self.by_index)]
+
+
+def error_message(body: Any) -> tuple[str | None, str | None]:
+    """(type, message) from the many shapes of a provider's error body."""
+    if isinstance(body, str):
+        return None, body or None
+    if not isinstance(body, dict):
+        return None, None
+    inner = body.get("error")
+    if isinstance(inner, dict):
+        kind = as_str(inner.get("type")) or as_str(inner.get("status")) or _code(inner.get("code"))
+        return kind, as_str(inner.get("message")) or _compact(inner)
+    if isinstance(inner, str):
+        return as_str(body.get("type")), inner
+    message = as_str(body.get("message")) or as_str(body.get("detail")) or as_str(body.get("Message"))
+    kind = as_str(body.get("type")) or as_str(body.get("__type")) or _code(body.get("code"))
+    if kind == "error":
+        kind = None
+    return kind, message or (_compact(body) if body else None)
+
+
+def _code(value: Any) -> str | None:
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _compact(value: Any) -> str:
+    return json_text(value)
+
+
+def recorded_error(rec: Recording) -> dict | None:
+    """The failure recorded for the call: a client exception, or an HTTP status >= 400."""
+    resp = rec.response
+    if resp.exception is not None:
+        exc = resp.exception
+        status = as_int(exc.get("status_code"))
+        kind = as_str(exc.get("type"))
+        message = as_str(exc.get("message"))
+        if message is None:
+            message = error_message(exc.get("body"))[1]
+        return {"type": kind, "status_code": status, "message": message}
+    if resp.status is not None and resp.status >= 400:
+        body = resp.events[0] if len(resp.events) == 1 else (resp.events or None)
+        kind, message = error_message(body)
+        return {"type": kind, "status_code": resp.status, "message": message}
+    return None
+
+
+def stream_error(event: dict, status: int | None = None) -> dict:
+    kind, message = error_message(event)
+    return {"type": kind, "status_code": status, "message": message}
+
+
+def finish(completion: Completion, rec: Recording) -> Completion:
+    """Fill what every API shares: chunk count and the recorded error."""
+    completion.chunks = len(rec.response.events)
+    error = recorded_error(rec)
+    if error is not None and completion.error is None:
+        completion.error = error
+    status = rec.response.status
+    if completion.error is not None and completion.error.get("status_code") is None and status and status >= 400:
+        completion.error["status_code"] = status
+    if completion.error is not None and not any(map(_has_content, completion.choices)):
+        completion.choices = []  # a failed call answered nothing; no empty choice to pretend otherwise
+    if not rec.response.streaming or completion.error is not None:
+        completion.finished = True
+    return completion
+
+
+def _has_content(choice: Choice) -> bool:
+    return bool(choice.text or choice.reasoning or choice.refusal or choice.tool_calls or choice.finish_reason)

@@ -1,0 +1,201 @@
+"""OpenAI Chat Completions, (legacy) Completions, embeddings and model lists.
+
+Also every OpenAI-compatible host. Streams are merged per choice `index`, and
+tool calls per tool-call `index`, tolerating what real providers send:
+repeated `role`/`type`/`id`/`name` in every chunk, chunks with no choices
+(Azure content-filter results, usage-only tails), interleaved `n > 1` choices,
+and several deltas for the same tool call within one chunk.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llmcat.apis._common import (
+    ChoiceBuilder,
+    Choices,
+    ToolCallBuilder,
+    as_dict,
+    as_int,
+    as_list,
+    as_str,
+    finish,
+    json_text,
+    make_usage,
+    stream_error,
+)
+from llmcat.model import Completion, Recording
+
+
+def usage_of(raw: Any):
+    usage = as_dict(raw)
+    if not usage:
+        return None
+    prompt = usage.get("prompt_tokens", usage.get("input_tokens"))
+    completion = usage.get("completion_tokens", usage.get("output_tokens"))
+    return make_usage(prompt, completion, usage.get("total_tokens"), raw)
+
+
+def _content_text(content: Any) -> str | None:
+    """`content` is usually a string; some hosts send a list of typed parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        texts = [part.get("text") for part in content if isinstance(part, dict)]
+        return "".join(t for t in texts if isinstance(t, str)) or None
+    return None
+
+
+def _reasoning_text(delta: dict) -> str | None:
+    # Hosts spell it `reasoning_content` (DeepSeek, vLLM) or `reasoning` (OpenRouter,
+    # Ollama, Groq); a few send both with the same text, which must count once.
+    text = delta.get("reasoning_content")
+    if not isinstance(text, str):
+        text = delta.get("reasoning")
+    return text if isinstance(text, str) else None
+
+
+def _merge_tool_call(choice: ChoiceBuilder, slots: dict[int, ToolCallBuilder], delta: Any, position: int) -> None:
+    if not isinstance(delta, dict):
+        return
+    function = as_dict(delta.get("function"))
+    call_id = as_str(delta.get("id")) or None
+    key = as_int(delta.get("index"))
+    if key is None:
+        key = position
+    tool = slots.get(key)
+    # A new id at an index already taken means a new call (hosts that number every call 0).
+    if tool is None or (call_id and tool.id and call_id != tool.id):
+        tool = ToolCallBuilder(kind=as_str(delta.get("type")))
+        slots[key] = tool
+        choice.tools.append(tool)
+    if call_id and not tool.id:
+        tool.id = call_id
+    name = as_str(function.get("name"))
+    if name and not tool.name:
+        tool.name = name
+    if tool.kind is None:
+        tool.kind = as_str(delta.get("type"))
+    arguments = function.get("arguments")
+    if arguments is not None and arguments != "":
+        tool.parts.append(json_text(arguments))
+
+
+def reassemble_chat(rec: Recording) -> Completion:
+    out = Completion(api="openai.chat")
+    choices = Choices()
+    tool_slots: dict[int, dict[int, ToolCallBuilder]] = {}
+    finished_at: set[int] = set()
+    for chunk in rec.response.events:
+        if not isinstance(chunk, dict):
+            continue
+        if chunk.get("error") is not None:
+            out.error = stream_error(chunk)
+        for position, raw in enumerate(as_list(chunk.get("choices"))):
+            if not isinstance(raw, dict):
+                continue
+            choice = choices.get(raw.get("index", position))
+            delta = raw.get("delta")
+            if not isinstance(delta, dict):
+                delta = as_dict(raw.get("message"))
+            carried = _apply_delta(choice, tool_slots.setdefault(choice.index, {}), delta)
+            if carried and choice.index in finished_at:
+                out.content_after_finish += 1
+            reason = as_str(raw.get("finish_reason"))
+            if reason:
+                choice.finish_reason = reason
+                finished_at.add(choice.index)
+        _chunk_extras(out, chunk)
+    out.choices = choices.build()
+    out.finished = bool(finished_at)
+    return finish(out, rec)
+
+
+def _apply_delta(choice: ChoiceBuilder, slots: dict[int, ToolCallBuilder], delta: dict) -> bool:
+    """Add one delta's fragments; True when it carried any content."""
+    carried = False
+    text = _content_text(delta.get("content"))
+    if text:
+        choice.text.append(text)
+        carried = True
+    reasoning = _reasoning_text(delta)
+    if reasoning:
+        choice.reasoning.append(reasoning)
+        carried = True
+    refusal = delta.get("refusal")
+    if isinstance(refusal, str) and refusal:
+        choice.refusal.append(refusal)
+        carried = True
+    for position, call in enumerate(as_list(delta.get("tool_calls"))):
+        _merge_tool_call(choice, slots, call, position)
+        carried = True
+    legacy = as_dict(delta.get("function_call"))  # pre-tools function calling
+    if legacy:
+        _merge_tool_call(choice, slots, {"index": 0, "function": legacy, "type": "function"}, 0)
+        carried = True
+    return carried
+
+
+def _chunk_extras(out: Completion, chunk: dict) -> None:
+    usage = usage_of(chunk.get("usage"))
+    if usage is not None:
+        out.usage = usage
+    time_info = chunk.get("time_info")  # Cerebras
+    if isinstance(time_info, dict):
+        out.timing = time_info
+
+
+def reassemble_completions(rec: Recording) -> Completion:
+    out = Completion(api="openai.completions")
+    choices = Choices()
+    finished_at: set[int] = set()
+    for chunk in rec.response.events:
+        if not isinstance(chunk, dict):
+            continue
+        if chunk.get("error") is not None:
+            out.error = stream_error(chunk)
+        for position, raw in enumerate(as_list(chunk.get("choices"))):
+            if not isinstance(raw, dict):
+                continue
+            choice = choices.get(raw.get("index", position))
+            text = raw.get("text")
+            if isinstance(text, str) and text:
+                choice.text.append(text)
+                if choice.index in finished_at:
+                    out.content_after_finish += 1
+            reason = as_str(raw.get("finish_reason"))
+            if reason:
+                choice.finish_reason = reason
+                finished_at.add(choice.index)
+        _chunk_extras(out, chunk)
+    out.choices = choices.build()
+    out.finished = bool(finished_at)
+    return finish(out, rec)
+
+
+def reassemble_embeddings(rec: Recording) -> Completion:
+    out = Completion(api="openai.embeddings")
+    body = as_dict(rec.response.events[0]) if rec.response.events else {}
+    vectors = [as_dict(item).get("embedding") for item in as_list(body.get("data"))]
+    out.details = embedding_details(vectors)
+    out.usage = usage_of(body.get("usage"))
+    return finish(out, rec)
+
+
+def embedding_details(vectors: list) -> dict:
+    dims = sorted({len(v) for v in vectors if isinstance(v, list)})
+    # base64-encoded vectors are strings: their dimension is not known without decoding.
+    return {"embeddings": len(vectors), "dimensions": dims[0] if len(dims) == 1 else (dims or None)}
+
+
+def reassemble_models(rec: Recording) -> Completion:
+    out = Completion(api="openai.models")
+    models: list[str] = []
+    for event in rec.response.events:
+        event = as_dict(event)
+        if isinstance(event.get("data"), list):  # the HTTP body `{"object": "list", "data": [...]}`
+            models.extend(as_str(as_dict(m).get("id")) or "?" for m in event["data"])
+        elif "id" in event:
+            models.append(as_str(event.get("id")) or "?")
+    out.details = {"models": models}
+    return finish(out, rec)

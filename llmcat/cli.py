@@ -1,0 +1,161 @@
+"""The `llmcat` command line: parse options, call the core, map failures to exit statuses.
+
+Exit statuses: 0 success; 1 the answer is "yes, something differs / was found"
+(diff, check) or a requested choice is missing (join); 2 trouble (an input could not
+be read, bad usage). Heavy renderers (rich) are imported only on the paths that draw.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from typing import List, Optional
+
+import typer
+
+from llmcat import __version__
+from llmcat.core import Problems, iter_calls
+
+app = typer.Typer(
+    name="llmcat",
+    help="Inspect and reassemble recorded LLM API calls (llama-stack, VCR.py, HAR, SSE).",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXIT_OK, EXIT_FOUND, EXIT_TROUBLE = 0, 1, 2
+
+
+class Color(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+def use_color(choice: Color, stream=None) -> bool:
+    stream = stream or sys.stdout
+    if choice is Color.always:
+        return True
+    if choice is Color.never or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return stream.isatty()
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"llmcat {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Inspect and reassemble recorded LLM API calls."""
+
+
+FILES = typer.Argument(..., metavar="FILE...", help="Recordings to read; '-' reads standard input; FILE#N picks interaction N.")
+
+
+@app.command()
+def show(
+    files: List[str] = FILES,
+    as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per recorded call."),
+    color: Color = typer.Option(Color.auto, "--color", help="Colour: auto (on a terminal), always, never."),
+) -> None:
+    """Show what was asked and what was answered, one recorded call at a time."""
+    problems = Problems()
+    out = sys.stdout.buffer
+    if as_json:
+        from llmcat.render.machine import call_dict, dumps_line
+
+        for call in iter_calls(files, problems):
+            out.write(dumps_line(call_dict(call.recording, call.completion)))
+    else:
+        from llmcat.render.document import build
+
+        draw = _drawer(color)
+        for call in iter_calls(files, problems):
+            draw(build(call.recording, call.completion))
+    out.flush()
+    raise typer.Exit(EXIT_TROUBLE if problems.count else EXIT_OK)
+
+
+def _drawer(color: Color):
+    if use_color(color):
+        from llmcat.render import rich_view
+
+        console = rich_view.make_console(sys.stdout, force_terminal=color is Color.always)
+        return lambda doc: rich_view.render(doc, console)
+    from llmcat.render import plain
+
+    def draw(doc) -> None:
+        sys.stdout.buffer.write(plain.render(doc).encode("utf-8", "backslashreplace"))
+
+    return draw
+
+
+@app.command()
+def join(
+    files: List[str] = FILES,
+    no_newline: bool = typer.Option(False, "-n", "--no-newline", help="Write no newline after each text (exact bytes)."),
+    choice: int = typer.Option(0, "--choice", min=0, help="Which choice to print (default 0)."),
+    reasoning: bool = typer.Option(False, "--reasoning", help="Print the reasoning text instead of the answer."),
+) -> None:
+    """Print the reassembled answer text of each recorded call, exactly, for pipelines."""
+    problems = Problems()
+    missing = False
+    out = sys.stdout.buffer
+    for call in iter_calls(files, problems):
+        chosen = next((c for c in call.completion.choices if c.index == choice), None)
+        if chosen is None and (choice != 0 or call.completion.choices):
+            problems.stream = None
+            sys.stderr.write(f"llmcat: {_label(call.recording)}: no choice {choice}\n")
+            missing = True
+        text = (chosen.reasoning or "") if reasoning and chosen else (chosen.text if chosen else "")
+        out.write(_exact_bytes(text))
+        if not no_newline:
+            out.write(b"\n")
+    out.flush()
+    raise typer.Exit(EXIT_TROUBLE if problems.count else EXIT_FOUND if missing else EXIT_OK)
+
+
+def _label(rec) -> str:
+    from llmcat.render.escape import inline
+
+    return inline(rec.source if rec.format == "llama-stack" else f"{rec.source}#{rec.interaction}")
+
+
+def _exact_bytes(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates from a JSON \ud800 escape: not representable
+        return text.encode("utf-8", "replace")
+
+
+def main() -> None:
+    """Console entry point: never a traceback, quiet on a closed pipe."""
+    try:
+        app()
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(EXIT_OK)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except BaseException as exc:  # a bug: one line, not a traceback
+        sys.stderr.write(f"llmcat: internal error: {type(exc).__name__}: {exc}\n")
+        sys.exit(EXIT_TROUBLE)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass

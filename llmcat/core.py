@@ -1,0 +1,63 @@
+"""The read → reassemble pipeline shared by every command, with per-file error isolation."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from llmcat.model import Completion, InputError, Recording
+
+
+@dataclass(slots=True)
+class Call:
+    recording: Recording
+    completion: Completion
+
+
+class Problems:
+    """Collects per-file failures: each is reported once, as `llmcat: <file>: <reason>`."""
+
+    def __init__(self, stream=None) -> None:
+        self.count = 0
+        self.stream = stream
+
+    def report(self, source: str, reason: str) -> None:
+        from llmcat.render.escape import inline
+
+        self.count += 1
+        line = f"llmcat: {inline(source)}: {inline(reason)}\n"
+        stream = self.stream or sys.stderr
+        stream.write(line)
+        stream.flush()
+
+
+def describe_failure(exc: BaseException) -> str:
+    if isinstance(exc, InputError):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return "out of memory reading this file"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return f"cannot read: {type(exc).__name__}: {exc}"
+
+
+def read_calls(spec: str) -> list[Call]:
+    """Every recorded call in one file, reassembled. Raises on an unreadable file."""
+    from llmcat.apis import reassemble
+    from llmcat.formats import read_source
+
+    return [Call(rec, reassemble(rec)) for rec in read_source(spec)]
+
+
+def iter_calls(specs: Iterable[str], problems: Problems) -> Iterator[Call]:
+    """Calls from each file in turn; a file that fails is reported and skipped."""
+    for spec in specs:
+        try:
+            calls = read_calls(spec)
+        except (KeyboardInterrupt, SystemExit, BrokenPipeError):
+            raise
+        except BaseException as exc:  # one bad file must never stop the others, nor print a traceback
+            problems.report(spec, describe_failure(exc))
+            continue
+        yield from calls

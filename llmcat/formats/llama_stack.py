@@ -1,0 +1,88 @@
+"""llama-stack's JSON recordings: `{"request": ..., "response": {"body": ..., "is_streaming": ...}}`.
+
+Chunks are pydantic dumps wrapped as `{"__type__": "module.Class", "__data__": {...}}`,
+plain dicts (Gemini), or raw SSE lines as strings (Anthropic Messages, Google Interactions).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from llmcat import sse
+from llmcat.model import InputError, Recording, Request, Response
+
+FORMAT = "llama-stack"
+
+
+def looks_like(obj: Any) -> bool:
+    return isinstance(obj, dict) and isinstance(obj.get("request"), dict) and isinstance(obj.get("response"), dict)
+
+
+def read(obj: dict, source: str) -> list[Recording]:
+    if not looks_like(obj):
+        raise InputError("not a llama-stack recording (no request/response objects)")
+    req = obj["request"]
+    resp = obj["response"]
+    test_id = _str(obj.get("test_id")) or _str(req.get("test_id"))
+    return [Recording(source, 0, FORMAT, _request(req, test_id), _response(resp), obj)]
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _request(req: dict, test_id: str | None) -> Request:
+    if "tool_name" in req:  # tool-runtime invocation
+        body = req.get("kwargs")
+        return Request(None, None, None, None, test_id, body)
+    if "file_id" in req:  # file-processor call
+        body = {k: v for k, v in req.items() if k != "test_id"}
+        return Request(None, None, None, None, test_id, body)
+    body = req["payload"] if "payload" in req else req.get("body")
+    url = _str(req.get("url"))
+    endpoint = _str(req.get("endpoint")) or _path_of(url)
+    model = _str(req.get("model")) or (_str(body.get("model")) if isinstance(body, dict) else None)
+    return Request(_str(req.get("method")), url, endpoint, model, test_id, body)
+
+
+def _path_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        return urlsplit(url).path or None
+    except ValueError:
+        return None
+
+
+def _response(resp: dict) -> Response:
+    out = Response(streaming=resp.get("is_streaming") is True)
+    status = resp.get("status")
+    out.status = status if isinstance(status, int) and not isinstance(status, bool) else None
+    if resp.get("is_exception"):
+        data = resp.get("exception_data")
+        out.exception = data if isinstance(data, dict) else {}
+        if "message" not in out.exception and isinstance(resp.get("exception_message"), str):
+            out.exception = {**out.exception, "message": resp["exception_message"]}
+    body = resp.get("body")
+    if isinstance(body, list):
+        if body and all(isinstance(line, str) for line in body):
+            out.events, out.event_types, out.done_marker = sse.decode_events(sse.parse_lines(body))
+        else:
+            for item in body:
+                kind, data = unwrap(item)
+                out.events.append(data)
+                out.event_types.append(kind)
+    elif body is not None:
+        kind, data = unwrap(body)
+        out.events.append(data)
+        out.event_types.append(kind)
+    return out
+
+
+def unwrap(item: Any) -> tuple[str | None, Any]:
+    """A pydantic dump `{"__type__", "__data__"}` as (type name, data); anything else as (None, item)."""
+    if isinstance(item, dict) and "__type__" in item and "__data__" in item:
+        kind = item["__type__"]
+        return (kind if isinstance(kind, str) else None), item["__data__"]
+    return None, item

@@ -1,0 +1,97 @@
+"""The small data model shared by readers, reassemblers and renderers.
+
+Data flows one way: a format reader turns a file into `Recording`s (what was
+sent, and the raw response events as recorded); an API reassembler turns a
+`Recording` into a `Completion` (what the model said); renderers draw either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class InputError(Exception):
+    """A file llmcat cannot read as a recording; the message is one line for stderr."""
+
+
+@dataclass(slots=True)
+class Request:
+    method: str | None = None
+    url: str | None = None
+    endpoint: str | None = None  # the URL path, as the recorder saw it
+    model: str | None = None
+    test_id: str | None = None
+    body: Any = None  # the decoded request body (JSON object), raw text, or None
+
+
+@dataclass(slots=True)
+class Response:
+    status: int | None = None
+    streaming: bool = False
+    # Decoded response payloads in order: one per chunk or SSE event for a
+    # stream, exactly one for a plain body. SSE `data:` that is not JSON stays a str.
+    events: list[Any] = field(default_factory=list)
+    # Parallel to `events` where the container names them: the SSE `event:`
+    # field, or llama-stack's pydantic `__type__`. None where unknown.
+    event_types: list[str | None] = field(default_factory=list)
+    done_marker: bool = False  # the stream ended with `data: [DONE]`
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str | None = None
+    size: int | None = None  # body size in bytes, where the container tells
+    exception: dict[str, Any] | None = None  # a client-side exception recorded instead of a body
+    timing: dict[str, Any] | None = None  # container-level timings (HAR)
+
+
+@dataclass(slots=True)
+class Recording:
+    source: str  # the path as given on the command line, or "-"
+    interaction: int  # 0-based position inside a multi-call container
+    format: str  # "llama-stack", "vcr", "har", "sse", "jsonl", "json"
+    request: Request
+    response: Response
+    raw: Any = None  # the container's own object for this call (for --strict and check)
+
+
+@dataclass(slots=True)
+class ToolCall:
+    id: str | None
+    name: str | None
+    arguments: str  # one JSON text, as the fragments concatenate
+    kind: str | None = None  # "function", or a provider's server tool type
+
+
+@dataclass(slots=True)
+class Choice:
+    index: int
+    text: str = ""
+    reasoning: str | None = None
+    refusal: str | None = None
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    finish_reason: str | None = None
+
+
+@dataclass(slots=True)
+class Usage:
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    total_tokens: int | None
+    raw: Any = None
+
+
+@dataclass(slots=True)
+class Completion:
+    api: str
+    choices: list[Choice] = field(default_factory=list)
+    usage: Usage | None = None
+    timing: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None  # {"type", "status_code", "message"}
+    chunks: int = 0
+    # Stream health, for `check`: did the stream reach its terminal event, and
+    # how many chunks carried content after it.
+    finished: bool = True
+    content_after_finish: int = 0
+    # What is not a chat answer: embeddings count/dimensions, a model list,
+    # an HTTP body's type and size, or an unknown body shown raw.
+    details: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)  # things worth saying (e.g. stream/final disagree)
