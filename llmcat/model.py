@@ -14,6 +14,14 @@ from typing import Any
 class InputError(Exception):
     """A file llmcat cannot read as a recording; the message is one line for stderr."""
 
+    code = "unreadable"  # `check`'s finding code
+
+
+class NotARecording(InputError):
+    """Readable, well-formed data that is not a recording (a directory walk skips these quietly)."""
+
+    code = "not-a-recording"
+
 
 @dataclass(slots=True)
 class Request:

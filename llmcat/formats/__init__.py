@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from llmcat.model import InputError, Recording
+from llmcat.model import InputError, NotARecording, Recording
 
 _ADDRESS = re.compile(r"^(.*)#(\d+)$")
 
@@ -98,7 +98,7 @@ def _parse_json(obj: Any, source: str) -> list[Recording]:
 
     if llama_stack.looks_like(obj):
         return llama_stack.read(obj, source)
-    raise InputError("not a recording (JSON, but no request/response)")
+    raise NotARecording("not a recording (JSON, but no request/response)")
 
 
 def _parse_text(data: bytes, source: str, exc: orjson.JSONDecodeError) -> list[Recording]:
