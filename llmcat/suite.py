@@ -1,0 +1,480 @@
+"""Whole suites: one row per recorded call (`ls`), filters, sort order and totals (`stats`).
+
+Files are read in worker processes when there are many (results come back in input
+order), and each worker builds only what the command needs: a row per call, a JSON
+line only for `--json`, the answer text only for `--grep`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+
+from llmcat.core import describe_failure
+from llmcat.model import Completion, InputError, NotARecording, Recording
+from llmcat.summary import Summary, of_completion, quick
+from llmcat.walk import Source
+
+SORT_KEYS = ("path", "model", "tokens", "chunks")
+
+
+@dataclass(slots=True)
+class Row:
+    source: str
+    interaction: int
+    label: str  # the path, with `#N` for a call inside a multi-call file
+    format: str
+    api: str
+    model: str | None
+    streaming: bool
+    chunks: int
+    finish_reason: str | None
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    total_tokens: int | None
+    failed: bool
+    test_id: str | None
+    host: str | None
+    tools: bool
+    line: bytes | None = None  # the `--json` line, when asked for
+
+
+@dataclass(slots=True)
+class FileResult:
+    spec: str
+    explicit: bool
+    expected: bool  # should a failure be reported (see walk.Source.expected)
+    size: int = 0
+    rows: list[Row] = field(default_factory=list)
+    failure: tuple[str, str] | None = None  # (check code, reason)
+    extra: Any = None  # what a command's own per-file work returned (check: findings)
+
+
+@dataclass(slots=True)
+class Filters:
+    api: str | None = None
+    model: str | None = None  # glob
+    test: str | None = None  # glob
+    finish: str | None = None
+    errors: bool = False
+    tools: bool = False
+    grep: re.Pattern | None = None
+
+    def keep(self, row: Row) -> bool:
+        if self.api and not (row.api == self.api or row.api.startswith(self.api + ".")):
+            return False
+        if self.model is not None and (row.model is None or not fnmatch.fnmatchcase(row.model, self.model)):
+            return False
+        if self.test is not None and (row.test_id is None or not fnmatch.fnmatchcase(row.test_id, self.test)):
+            return False
+        if self.finish is not None and row.finish_reason != self.finish:
+            return False
+        if self.errors and not row.failed:
+            return False
+        return not (self.tools and not row.tools)
+
+    def keep_text(self, rec: Recording, completion: Completion) -> bool:
+        return self.grep is None or any(self.grep.search(text) for text in searchable_texts(rec, completion))
+
+
+@dataclass(slots=True)
+class Job:
+    """What a worker does with each file: build rows (ls, stats) or findings (check)."""
+
+    filters: Filters = field(default_factory=Filters)
+    want_json: bool = False
+    per_file: Callable[[str, list, Any], Any] | None = None  # check: (spec, [(rec, completion)], raw) -> findings
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def read_file(source: Source, job: Job) -> FileResult:
+    """One file's rows (or findings); a file that cannot be read becomes a failure, never an exception."""
+    result = FileResult(source.spec, source.explicit, source.expected)
+    try:
+        _read_into(result, job)
+    except (KeyboardInterrupt, SystemExit, BrokenPipeError):
+        raise
+    except BaseException as exc:  # one bad file must never stop the others
+        code = exc.code if isinstance(exc, InputError) else "unreadable"
+        result.failure = (code, describe_failure(exc))
+        result.rows = []
+    return result
+
+
+def _read_into(result: FileResult, job: Job) -> None:
+    from llmcat.formats import parse, read_bytes, split_address
+    from llmcat.formats import llama_stack
+
+    spec = result.spec
+    path, index = split_address(spec)
+    if spec == "-" or index is not None:
+        from llmcat.core import read_calls
+
+        if spec != "-":
+            result.size = _size(path)
+        calls = [(call.recording, call.completion) for call in read_calls(spec)]
+        _finish(result, job, calls, None)
+        return
+    data = read_bytes(path)
+    result.size = len(data)
+    try:
+        obj = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        obj = None
+    if obj is not None and llama_stack.looks_like(obj):
+        if job.per_file is None and job.filters.grep is None:
+            summary = quick(obj)
+            if summary is not None:
+                rec = _light_recording(obj, spec)
+                _add_row(result, job, rec, summary)
+                return
+        recordings = llama_stack.read(obj, spec)
+    else:
+        recordings = parse(data, spec)
+    _finish(result, job, [(rec, _reassemble(rec)) for rec in recordings], obj)
+
+
+def _reassemble(rec: Recording) -> Completion:
+    from llmcat.apis import reassemble
+
+    return reassemble(rec)
+
+
+def _finish(result: FileResult, job: Job, calls: list[tuple[Recording, Completion]], raw: Any) -> None:
+    if job.per_file is not None:
+        result.extra = job.per_file(result.spec, calls, raw)
+    for rec, completion in calls:
+        if job.filters.grep is not None and not job.filters.keep_text(rec, completion):
+            continue
+        _add_row(result, job, rec, of_completion(completion))
+
+
+def _light_recording(obj: dict, source: str) -> Recording:
+    """The request side of a llama-stack recording, without decoding its response chunks."""
+    from llmcat.formats import llama_stack
+
+    response = {k: v for k, v in obj["response"].items() if k != "body"}
+    rec = llama_stack.read({"test_id": obj.get("test_id"), "request": obj["request"], "response": response}, source)[0]
+    rec.raw = obj
+    return rec
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+# --- rows ------------------------------------------------------------------------------------------
+
+
+def label(rec: Recording) -> str:
+    """How a call is named in listings: the path, and `#N` for a call inside a multi-call container."""
+    return rec.source if rec.interaction == 0 and rec.format == "llama-stack" else f"{rec.source}#{rec.interaction}"
+
+
+def host_of(rec: Recording) -> str | None:
+    url = rec.request.url
+    if url:
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return url
+        return parts.netloc or parts.scheme or parts.path.lstrip("/").split("/")[0] or None
+    raw_request = rec.raw.get("request") if isinstance(rec.raw, dict) else None
+    provider = raw_request.get("provider") if isinstance(raw_request, dict) else None
+    return provider if isinstance(provider, str) else None
+
+
+def _add_row(result: FileResult, job: Job, rec: Recording, summary: Summary) -> None:
+    usage = summary.usage
+    row = Row(
+        source=rec.source,
+        interaction=rec.interaction,
+        label=label(rec),
+        format=rec.format,
+        api=summary.api,
+        model=rec.request.model,
+        streaming=rec.response.streaming,
+        chunks=summary.chunks,
+        finish_reason=summary.finish_reason,
+        prompt_tokens=usage.prompt_tokens if usage else None,
+        completion_tokens=usage.completion_tokens if usage else None,
+        total_tokens=usage.total_tokens if usage else None,
+        failed=summary.error is not None,
+        test_id=rec.request.test_id,
+        host=host_of(rec),
+        tools=summary.tools,
+    )
+    if not job.filters.keep(row):
+        return
+    if job.want_json:
+        row.line = json_line(rec, summary)
+    result.rows.append(row)
+
+
+def json_line(rec: Recording, summary: Summary) -> bytes:
+    """`show --json`'s keys without the long texts: no choices, timing, prompt or messages."""
+    from llmcat.apis import request_view
+    from llmcat.render.machine import dumps_line, usage_dict
+
+    view = request_view(rec)
+    del view["prompt"], view["messages"]
+    return dumps_line({
+        "source": rec.source,
+        "interaction": rec.interaction,
+        "format": rec.format,
+        "api": summary.api,
+        "request": view,
+        "streaming": rec.response.streaming,
+        "chunks": summary.chunks,
+        "finish_reason": summary.finish_reason,
+        "usage": usage_dict(summary.usage),
+        "error": summary.error,
+        "test_id": rec.request.test_id,
+    })
+
+
+def searchable_texts(rec: Recording, completion: Completion) -> Iterator[str]:
+    """What `--grep` looks in: each choice's answer and reasoning, the prompt, the messages."""
+    from llmcat.apis import request_view
+    from llmcat.render.document import compact_json, transcript
+
+    for choice in completion.choices:
+        yield choice.text
+        if choice.reasoning:
+            yield choice.reasoning
+    view = request_view(rec)
+    if view["prompt"] is not None:
+        yield view["prompt"] if isinstance(view["prompt"], str) else compact_json(view["prompt"])
+    if isinstance(view["messages"], list):
+        yield transcript(view["messages"])
+    elif view["messages"] is not None:
+        yield compact_json(view["messages"])
+
+
+def sort_rows(rows: list[Row], key: str) -> list[Row]:
+    """path and model ascending; tokens and chunks largest first. Ties keep input order."""
+    if key == "model":
+        return sorted(rows, key=lambda r: (r.model is None, r.model or ""))
+    if key == "tokens":
+        return sorted(rows, key=lambda r: -(r.total_tokens or 0))
+    if key == "chunks":
+        return sorted(rows, key=lambda r: -r.chunks)
+    return sorted(rows, key=lambda r: (r.source, r.interaction))
+
+
+# --- many files ------------------------------------------------------------------------------------
+
+PARALLEL_MIN = 64  # below this many files a second process costs more than it saves
+BATCH = 48
+
+
+def _workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+_JOB: Job | None = None  # set before the pool forks; workers read it from there
+
+
+def _read_batch(sources: list[Source]) -> list[FileResult]:
+    assert _JOB is not None
+    return [read_file(source, _JOB) for source in sources]
+
+
+def scan(sources: Iterable[Source], job: Job, progress: Callable[[int], None] | None = None) -> Iterator[FileResult]:
+    """Each file's result, in input order, reading in parallel when that pays."""
+    global _JOB
+    sources = list(sources)
+    workers = min(_workers(), 4)
+    if len(sources) < PARALLEL_MIN or workers < 2 or any(s.spec == "-" for s in sources) or not _can_fork():
+        for source in sources:
+            yield read_file(source, job)
+            if progress:
+                progress(1)
+        return
+    import multiprocessing
+
+    _JOB = job
+    batches = [sources[i:i + BATCH] for i in range(0, len(sources), BATCH)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for batch in pool.imap(_read_batch, batches):
+            yield from batch
+            if progress:
+                progress(len(batch))
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+# --- stats -----------------------------------------------------------------------------------------
+
+NONE = "(none)"
+
+
+def _bump(table: dict[str, dict[str, int]], key: str | None, row: Row) -> None:
+    entry = table.setdefault(key if key is not None else NONE, {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0})
+    entry["calls"] += 1
+    entry["prompt_tokens"] += row.prompt_tokens or 0
+    entry["completion_tokens"] += row.completion_tokens or 0
+
+
+class Totals:
+    """Running totals for `stats`; every breakdown sums to the totals."""
+
+    def __init__(self) -> None:
+        self.recordings = 0
+        self.calls = 0
+        self.bytes = 0
+        self.streamed = 0
+        self.failed = 0
+        self.prompt_tokens = 0
+        self.completion_tokens = 0
+        self.by_api: dict[str, dict[str, int]] = {}
+        self.by_model: dict[str, dict[str, int]] = {}
+        self.by_host: dict[str, dict[str, int]] = {}
+        self.finish_reasons: dict[str, int] = {}
+
+    def add(self, result: FileResult) -> None:
+        if result.failure is not None:
+            return
+        self.recordings += 1
+        self.bytes += result.size
+        for row in result.rows:
+            self.calls += 1
+            self.streamed += row.streaming
+            self.failed += row.failed
+            self.prompt_tokens += row.prompt_tokens or 0
+            self.completion_tokens += row.completion_tokens or 0
+            _bump(self.by_api, row.api, row)
+            _bump(self.by_model, row.model, row)
+            _bump(self.by_host, row.host, row)
+            reason = row.finish_reason if row.finish_reason is not None else NONE
+            self.finish_reasons[reason] = self.finish_reasons.get(reason, 0) + 1
+
+    def as_dict(self) -> dict[str, Any]:
+        def ordered(table: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+            return dict(sorted(table.items(), key=lambda kv: (-kv[1]["calls"], kv[0])))
+
+        return {
+            "recordings": self.recordings,
+            "calls": self.calls,
+            "bytes": self.bytes,
+            "streamed": self.streamed,
+            "streamed_share": round(self.streamed / self.calls, 4) if self.calls else 0.0,
+            "failed": self.failed,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "by_api": ordered(self.by_api),
+            "by_model": ordered(self.by_model),
+            "by_host": ordered(self.by_host),
+            "finish_reasons": dict(sorted(self.finish_reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+        }
+
+
+def quiet_failure(result: FileResult) -> bool:
+    """A directory walk passes over files that turn out not to be recordings without a word."""
+    if result.failure is None or result.explicit:
+        return False
+    return not result.expected or result.failure[0] == NotARecording.code
+
+
+# --- commands --------------------------------------------------------------------------------------
+
+
+def _reported(results: Iterable[FileResult], problems) -> Iterator[FileResult]:
+    """Report unreadable files as `llmcat: FILE: reason`; pass the readable ones on."""
+    for result in results:
+        if result.failure is not None:
+            if not quiet_failure(result):
+                problems.report(result.spec, result.failure[1])
+            continue
+        yield result
+
+
+def run_ls(paths: list[str], filters: Filters, sort: str | None, as_json: bool, out, terminal: bool) -> int:
+    """`llmcat ls`: 0, or 2 when some file could not be read (reported on stderr)."""
+    from llmcat.core import Problems
+    from llmcat.render.progress import LazyProgress
+    from llmcat.walk import expand
+
+    problems = Problems()
+    sources = list(expand(paths))
+    progress = LazyProgress(len(sources))
+    job = Job(filters=filters, want_json=as_json)
+    try:
+        rows: Iterable[Row] = (row for result in _reported(scan(sources, job, progress.advance), problems) for row in result.rows)
+        if sort or (terminal and not as_json):
+            rows = sort_rows(list(rows), sort or "path") if sort else list(rows)
+            progress.close()
+        if as_json:
+            for row in rows:
+                out.write(row.line)
+        elif terminal:
+            from llmcat.render.suite_view import ls_table
+
+            ls_table(list(rows), _text_stream(out))
+        else:
+            from llmcat.render.suite_view import tsv
+
+            for line in tsv(rows):
+                out.write(line)
+    finally:
+        progress.close()
+    out.flush()
+    return 2 if problems.count else 0
+
+
+def run_stats(paths: list[str], as_json: bool, out, terminal: bool) -> int:
+    """`llmcat stats`: 0, or 2 when some file could not be read (reported on stderr)."""
+    from llmcat.core import Problems
+    from llmcat.render.progress import LazyProgress
+    from llmcat.walk import expand
+
+    problems = Problems()
+    sources = list(expand(paths))
+    progress = LazyProgress(len(sources))
+    totals = Totals()
+    try:
+        for result in _reported(scan(sources, Job(), progress.advance), problems):
+            totals.add(result)
+    finally:
+        progress.close()
+    data = totals.as_dict()
+    if as_json:
+        from llmcat.render.machine import dumps_line
+
+        out.write(dumps_line(data))
+    elif terminal:
+        from llmcat.render.suite_view import stats_tables
+
+        stats_tables(data, _text_stream(out))
+    else:
+        from llmcat.render.suite_view import stats_plain
+
+        out.write(stats_plain(data).encode("utf-8", "backslashreplace"))
+    out.flush()
+    return 2 if problems.count else 0
+
+
+def _text_stream(out):
+    import io
+    import sys
+
+    return sys.stdout if out is getattr(sys.stdout, "buffer", None) else io.TextIOWrapper(out, encoding="utf-8", write_through=True)
