@@ -190,6 +190,18 @@ def stats(
     raise typer.Exit(run_stats(paths, as_json, sys.stdout.buffer, sys.stdout.isatty()))
 
 
+@app.command()
+def check(
+    paths: List[str] = PATHS,
+    as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per finding."),
+    strict: bool = typer.Option(False, "--strict", help="Count warnings as errors for the exit status."),
+) -> None:
+    """Find what is wrong with recordings: cut-short streams, stale names, duplicates, unreadable files."""
+    from llmcat.check import run_check
+
+    raise typer.Exit(run_check(paths, as_json, strict, sys.stdout.buffer))
+
+
 def main() -> None:
     """Console entry point: never a traceback, quiet on a closed pipe."""
     try:
