@@ -429,7 +429,7 @@ def run_ls(paths: list[str], filters: Filters, sort: str | None, as_json: bool, 
         elif terminal:
             from llmcat.render.suite_view import ls_table
 
-            ls_table(list(rows), _text_stream(out))
+            _draw_text(out, lambda file: ls_table(list(rows), file))
         else:
             from llmcat.render.suite_view import tsv
 
@@ -464,7 +464,7 @@ def run_stats(paths: list[str], as_json: bool, out, terminal: bool) -> int:
     elif terminal:
         from llmcat.render.suite_view import stats_tables
 
-        stats_tables(data, _text_stream(out))
+        _draw_text(out, lambda file: stats_tables(data, file))
     else:
         from llmcat.render.suite_view import stats_plain
 
@@ -473,8 +473,18 @@ def run_stats(paths: list[str], as_json: bool, out, terminal: bool) -> int:
     return 2 if problems.count else 0
 
 
-def _text_stream(out):
+def _draw_text(out, draw: Callable[[Any], None]) -> None:
+    """Let a rich renderer draw on `out` (a binary stream): through sys.stdout when it is that."""
     import io
     import sys
 
-    return sys.stdout if out is getattr(sys.stdout, "buffer", None) else io.TextIOWrapper(out, encoding="utf-8", write_through=True)
+    if out is getattr(sys.stdout, "buffer", None):
+        draw(sys.stdout)
+        sys.stdout.flush()
+        return
+    text = io.TextIOWrapper(out, encoding="utf-8", errors="backslashreplace", write_through=True)
+    try:
+        draw(text)
+    finally:
+        text.flush()
+        text.detach()  # leave `out` open

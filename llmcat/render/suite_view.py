@@ -47,17 +47,30 @@ def ls_table(rows: list[Row], file) -> None:
 
     from llmcat.render.rich_view import make_console
 
+    console = make_console(file, force_terminal=False)
+    cells = []
+    for row in rows:
+        line = row_cells(row)
+        if row.test_id:
+            line[-1] = short_test_id(line[-1])
+        cells.append(line)
+    # Fit the terminal: the other columns keep their width, the path gives way (keeping its end, the file name).
+    others = sum(max([len(_header(n))] + [len(c[i]) for c in cells]) for i, n in enumerate(COLUMNS) if i) + 2 * (len(COLUMNS) - 1)
+    room = max(20, console.width - others)
     table = Table(box=None, header_style="bold", pad_edge=False)
     for name in COLUMNS:
         numeric = name in ("chunks", "prompt_tokens", "completion_tokens")
-        table.add_column(name.replace("_tokens", ""), justify="right" if numeric else "left", no_wrap=name != "path")
-    for row in rows:
-        cells = row_cells(row)
-        if row.test_id:
-            cells[-1] = short_test_id(cells[-1])
+        table.add_column(_header(name), justify="right" if numeric else "left", no_wrap=True, overflow="ellipsis")
+    for row, line in zip(rows, cells):
+        if len(line[0]) > room:
+            line[0] = "…" + line[0][-(room - 1):]
         style = "red" if row.failed else ""
-        table.add_row(*(Text(cell, style=style) for cell in cells))
-    make_console(file, force_terminal=False).print(table)
+        table.add_row(*(Text(cell, style=style) for cell in line))
+    console.print(table, crop=False)
+
+
+def _header(name: str) -> str:
+    return name.replace("_tokens", "")
 
 
 # --- stats -------------------------------------------------------------------------------------------
