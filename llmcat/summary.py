@@ -12,7 +12,7 @@ that both ways agree on every fixture and on the shared corpus.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from llmcat.apis._common import as_int
+from llmcat.apis._common import as_dict, as_int
 from llmcat.apis.openai import usage_of
 from llmcat.model import Completion, Usage
 
@@ -100,8 +100,8 @@ def quick(raw: dict) -> Summary | None:
                 elif index not in reasons:
                     reasons[index] = None
         found = data.get("usage")
-        if found:
-            found = usage_of(found)
+        if found or "x_groq" in data:  # as openai._chunk_extras: the standard field, else Groq's extension
+            found = usage_of(found) or usage_of(as_dict(data.get("x_groq")).get("usage"))
             if found is not None:
                 usage = found
     finished = any(reasons.values())

@@ -93,9 +93,12 @@ def _stream_variants() -> list[tuple[str, dict]]:
     for item in odd_index["response"]["body"]:
         for choice in item["__data__"].get("choices") or []:
             choice["index"] = float(choice.get("index", 0))
+    groq = copy.deepcopy(load("chat-stream.json"))
+    for item in groq["response"]["body"]:
+        item["__data__"]["x_groq"] = {"usage": item["__data__"].pop("usage", None)}
     cut = copy.deepcopy(load("chat-stream.json"))
     cut["response"]["body"] = cut["response"]["body"][:3]
-    return variants + [("two-types", two_types), ("unwrapped", unwrapped), ("errored", errored), ("float-index", odd_index), ("cut", cut)]
+    return variants + [("two-types", two_types), ("unwrapped", unwrapped), ("errored", errored), ("float-index", odd_index), ("cut", cut), ("groq", groq)]
 
 
 @pytest.mark.parametrize("name,obj", _stream_variants(), ids=lambda v: v if isinstance(v, str) else "")
@@ -106,8 +109,10 @@ def test_quick_summary_agrees_with_full_reassembly(name, obj, tmp_path):
     fast = quick(obj)
     if fast is not None:
         assert fast == full
-    if name in ("chat-stream.json", "chat-stream-tools.json", "completions-stream.json", "chat-stream-n2.json", "cut"):
+    if name in ("chat-stream.json", "chat-stream-tools.json", "completions-stream.json", "chat-stream-n2.json", "cut", "groq"):
         assert fast is not None, "the quick path should take plain OpenAI streams"
+    if name == "groq":
+        assert full.usage is not None and full.usage.total_tokens == 28
 
 
 @needs_corpus
