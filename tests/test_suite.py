@@ -424,3 +424,30 @@ def test_check_via_run_check_in_process_collects_in_input_order(faulty):
     assert run_check([str(faulty)], False, False, out) == 1
     sources = [line.split(": ")[0] for line in out.getvalue().decode().splitlines()]
     assert sources == sorted(sources)
+
+
+# --- progress ----------------------------------------------------------------------------------------
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_a_terminal_and_only_when_slow(monkeypatch):
+    from llmcat.render import progress
+
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    tty, pipe = _Tty(), io.StringIO()
+    for stream in (tty, pipe):
+        bar = progress.LazyProgress(100, stream)
+        bar.advance(10)
+        bar.advance(10)
+        bar.close()
+    assert tty.getvalue() and pipe.getvalue() == ""
+    monkeypatch.setattr(progress, "DELAY", 60.0)
+    quick_tty = _Tty()
+    bar = progress.LazyProgress(100, quick_tty)
+    bar.advance(50)
+    bar.close()
+    assert quick_tty.getvalue() == ""
