@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -177,16 +178,21 @@ def generate(directory: Path, files: int = 3000, seed: int = 4) -> int:
     return total
 
 
-def _best_time(argv: list[str], repeat: int) -> float:
-    best = float("inf")
+def _best_time(argv: list[str], repeat: int) -> tuple[float, float]:
+    """The best wall time of `repeat` runs, and the CPU time (user + system, all processes) of that run."""
+    best, cpu_of_best = float("inf"), 0.0
     for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
         elapsed = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if proc.returncode != 0:
             raise RuntimeError(f"{argv[:4]} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
-        best = min(best, elapsed)
-    return best
+        if elapsed < best:
+            best = elapsed
+            cpu_of_best = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return best, cpu_of_best
 
 
 def measure(tmpdir, files: int = 3000, repeat: int = 5) -> dict:
@@ -196,11 +202,15 @@ def measure(tmpdir, files: int = 3000, repeat: int = 5) -> dict:
     bare = [sys.executable, "-c", BARE_LOOP, str(directory)]
     ls = [sys.executable, "-m", "llmcat", "ls", "--json", str(directory)]
     _best_time(ls, 1)  # warm the page cache and .pyc files for both
-    bare_s = _best_time(bare, repeat)
-    ls_s = _best_time(ls, repeat)
+    bare_s, bare_cpu = _best_time(bare, repeat)
+    ls_s, ls_cpu = _best_time(ls, repeat)
     ratio = ls_s / bare_s
+    # The wall-time ratio is the target; the CPU ratio says how much of it the parallel reading bought
+    # (on a busy machine the second core is not free and the two ratios converge).
     return {"name": "ls --json over a suite", "files": files, "bytes": size, "bare_seconds": round(bare_s, 4),
-            "llmcat_seconds": round(ls_s, 4), "ratio": round(ratio, 3), "target": TARGET, "ok": ratio <= TARGET}
+            "llmcat_seconds": round(ls_s, 4), "ratio": round(ratio, 3), "target": TARGET, "ok": ratio <= TARGET,
+            "bare_cpu_seconds": round(bare_cpu, 4), "llmcat_cpu_seconds": round(ls_cpu, 4),
+            "cpu_ratio": round(ls_cpu / bare_cpu, 3) if bare_cpu else None, "load_average": round(os.getloadavg()[0], 2)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -213,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{result['files']} files, {result['bytes'] / 1e6:.1f} MB")
     print(f"bare orjson loop: {result['bare_seconds']:.3f} s")
     print(f"llmcat ls --json: {result['llmcat_seconds']:.3f} s")
+    print(f"CPU time: bare {result['bare_cpu_seconds']:.3f} s, llmcat {result['llmcat_cpu_seconds']:.3f} s "
+          f"(ratio {result['cpu_ratio']}); load average {result['load_average']} on {os.cpu_count()} cores")
     verdict = "meets" if result["ok"] else "MISSES"
     print(f"ratio {result['ratio']:.2f} (target <= {TARGET}): {verdict} the target")
     return 0 if result["ok"] else 1

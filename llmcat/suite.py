@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import orjson
@@ -25,8 +25,9 @@ from llmcat.walk import Source
 SORT_KEYS = ("path", "model", "tokens", "chunks")
 
 
-@dataclass(slots=True)
-class Row:
+class Row(NamedTuple):
+    """One recorded call as `ls` lists it (a tuple: cheap to send back from a worker process)."""
+
     source: str
     interaction: int
     label: str  # the path, with `#N` for a call inside a multi-call file
@@ -46,7 +47,7 @@ class Row:
     line: bytes | None = None  # the `--json` line, when asked for
 
 
-@dataclass(slots=True)
+@dataclass  # no slots: a plain __dict__ pickles faster on the way back from a worker
 class FileResult:
     spec: str
     explicit: bool
@@ -219,7 +220,7 @@ def _add_row(result: FileResult, job: Job, rec: Recording, summary: Summary) -> 
     if not job.filters.keep(row):
         return
     if job.want_json:
-        row.line = json_line(rec, summary)
+        row = row._replace(line=json_line(rec, summary))
     result.rows.append(row)
 
 
@@ -313,13 +314,20 @@ def scan(sources: Iterable[Source], job: Job, progress: Callable[[int], None] | 
     mine = len(sources) // workers
     rest = sources[mine:]
     batches = [rest[i:i + BATCH] for i in range(0, len(rest), BATCH)]
-    with _gc_paused(), multiprocessing.get_context("fork").Pool(workers - 1) as pool:
+    with _gc_paused(), multiprocessing.get_context("fork").Pool(workers - 1, _quiet_worker) as pool:
         results = pool.imap(_read_batch, batches)
         yield from _serial(sources[:mine], job, progress)
         for batch in results:
             yield from batch
             if progress:
                 progress(len(batch))
+
+
+def _quiet_worker() -> None:
+    """Ctrl-C is the parent's to handle (it stops the pool): no traceback from each worker."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _serial(sources: list[Source], job: Job, progress: Callable[[int], None] | None) -> Iterator[FileResult]:
