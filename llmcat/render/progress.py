@@ -29,7 +29,8 @@ class LazyProgress:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
             console = Console(file=self.stream, highlight=False, emoji=False, markup=False)
-            self._bar = Progress(BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console, transient=True)
+            self._bar = Progress(BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console, transient=True,
+                                 redirect_stdout=False, redirect_stderr=False)
             self._task = self._bar.add_task("reading", total=self.total)
             self._bar.start()
         self._bar.update(self._task, completed=self.done)
