@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from llmcat.model import InputError, NotARecording
+from llmcat.model import InputError
 
 ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "ABSENT", "__bool__": lambda self: False})()
 
@@ -277,9 +277,12 @@ def compare_files(label: str, spec_a: str | None, spec_b: str | None, options: O
     if failed:
         yield failed
         return
-    by_a = {c.recording.interaction: c for c in calls_a}
-    by_b = {c.recording.interaction: c for c in calls_b}
-    single = len(by_a) <= 1 and len(by_b) <= 1 and set(by_a) | set(by_b) <= {0}
+    if len(calls_a) == 1 and len(calls_b) == 1:  # one call each (`FILE#N` included): compare them
+        by_a, by_b, single = {0: calls_a[0]}, {0: calls_b[0]}, True
+    else:
+        by_a = {c.recording.interaction: c for c in calls_a}
+        by_b = {c.recording.interaction: c for c in calls_b}
+        single = len(by_a) <= 1 and len(by_b) <= 1 and set(by_a) | set(by_b) <= {0}
     for n in sorted(set(by_a) | set(by_b)):
         suffix = "" if single else f"#{n}"
         pair = Pair(label + suffix, spec_a and spec_a + suffix if n in by_a else None,
@@ -322,7 +325,7 @@ def compare_dirs(dir_a: str, dir_b: str, options: Options) -> Iterator[Pair]:
         spec_b = src_b.spec if src_b else None
         expected = any(s is not None and s.expected for s in (src_a, src_b))
         pairs = list(compare_files(rel, spec_a, spec_b, options))
-        if not expected and any(p.status == "error" and p.content_error is NotARecording for p in pairs):
+        if not expected and any(p.status == "error" and p.content_error is not None for p in pairs):
             continue  # a README or a script beside the recordings: not ours to compare
         yield from pairs
 
