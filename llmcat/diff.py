@@ -182,7 +182,18 @@ def _walk(a: Any, b: Any, path: str, ignore: Ignore, out: list[Difference]) -> N
         for n in range(max(len(a), len(b))):
             _walk(a[n] if n < len(a) else ABSENT, b[n] if n < len(b) else ABSENT, f"{path}[{n}]", ignore, out)
     elif not _same(a, b):
-        out.append(Difference(path, a, b))
+        out.append(Difference(path, _prune(a, path, ignore), _prune(b, path, ignore)))
+
+
+def _prune(value: Any, path: str, ignore: Ignore) -> Any:
+    """A whole object added or removed, without its ignored parts (a new choice's usage.raw, tool-call ids)."""
+    if _ATOMIC.search(path):
+        return value
+    if isinstance(value, dict):
+        return {k: _prune(v, f"{path}.{k}", ignore) for k, v in value.items() if not ignore(f"{path}.{k}")}
+    if isinstance(value, list):
+        return [_prune(v, f"{path}[{n}]", ignore) for n, v in enumerate(value) if not ignore(f"{path}[{n}]")]
+    return value
 
 
 def _same(a: Any, b: Any) -> bool:

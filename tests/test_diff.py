@@ -147,7 +147,8 @@ def test_quiet_prints_nothing_and_sets_the_status():
 
 
 def test_interaction_address_and_file_against_directory():
-    assert diff(f"{BASE}#0", f"{DIFF / 'word-changed.json'}#0").exit_code == 1
+    addressed = diff(f"{BASE}#0", f"{DIFF / 'word-changed.json'}#0")
+    assert addressed.exit_code == 1 and addressed.stdout.startswith(f"--- {BASE}#0\n+++ {DIFF / 'word-changed.json'}#0\n")
     result = diff(DIFF / "tree-a" / "changed.json", DIFF / "tree-b")  # compared with tree-b/changed.json
     assert result.exit_code == 1 and f"+++ {DIFF / 'tree-b' / 'changed.json'}" in result.stdout
     missing = diff(f"{BASE}#3", BASE)
@@ -244,14 +245,21 @@ def test_multi_call_files_pair_interaction_by_interaction(tmp_path):
     cassette = _multi_call_cassette()
     if cassette is None:
         pytest.skip("no multi-call cassette readable here (corpus absent, or VCR reader not merged)")
+    import yaml  # the VCR reader's dependency
+
+    data = yaml.safe_load(cassette.read_text(encoding="utf-8"))
+    count = len(data["interactions"])
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     shutil.copy(cassette, tmp_path / "a" / "c.yaml")
-    shutil.copy(cassette, tmp_path / "b" / "c.yaml")
+    data["interactions"] = data["interactions"][:-1]  # b lost its last call
+    (tmp_path / "b" / "c.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
     result = diff(tmp_path / "a", tmp_path / "b")
     lines = result.stdout.splitlines()
-    assert result.exit_code == 0 and lines[0] == "same     c.yaml#0" and lines[1] == "same     c.yaml#1"
-    assert diff(f"{cassette}#0", f"{cassette}#1").exit_code in (0, 1)
+    assert result.exit_code == 1
+    assert lines[:-1] == [f"same     c.yaml#{n}" for n in range(count - 1)] + [f"only-a   c.yaml#{count - 1}"]
+    one = diff(f"{cassette}#0", f"{cassette}#1")  # one call of each: compared directly
+    assert one.exit_code == 1 and one.stdout.startswith(f"--- {cassette}#0\n+++ {cassette}#1\n")
 
 
 # --- git ------------------------------------------------------------------------------------------------------
