@@ -182,6 +182,13 @@ def detect_body(event: Any) -> str:
         return "google.interactions"
     if any(key in event for key in _BEDROCK_EVENTS) or ("stopReason" in event and "output" in event):
         return "bedrock.converse"
+    if "done" in event and "model" in event:  # Ollama's native API (NDJSON)
+        if isinstance(event.get("message"), dict):
+            return "ollama.chat"
+        if "response" in event:
+            return "ollama.generate"
+    if "total_duration" in event and "embeddings" in event:
+        return "ollama.embed"
     if "finish_reason" in event and isinstance(event.get("message"), dict) and "choices" not in event:
         return "cohere.chat"
     if isinstance(event.get("choices"), list) and event["choices"]:

@@ -106,6 +106,8 @@ def _item_arguments(item: dict) -> str:
     for key in ("arguments", "input", "code"):
         if isinstance(item.get(key), str):
             return item[key]
+        if isinstance(item.get(key), (dict, list)):
+            return json_text(item[key])
     rest = {k: v for k, v in item.items() if k not in ("type", "id", "call_id", "status", "name")}
     return json_text(rest.get("action", rest))
 
