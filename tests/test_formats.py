@@ -87,13 +87,22 @@ def test_gzip_and_deflate_binary_bodies_are_decoded():
 
 
 def test_brotli_body_decodes_or_says_what_to_install():
-    result = run("show", "--json", VCR / "brotli.yaml")
+    (call,) = run_json(VCR / "brotli.yaml")
     if importlib.util.find_spec("brotli") is None:
-        assert result.exit_code == 2 and result.stdout == ""
-        assert result.stderr == f"llmcat: {VCR / 'brotli.yaml'}: body is brotli-compressed; install the optional 'brotli' package to read it\n"
+        assert call["error"] == {"type": "unreadable-body", "status_code": None,
+                                 "message": "body is brotli-compressed; install the optional 'brotli' package to read it"}
     else:
-        assert result.exit_code == 0
-        assert orjson.loads(result.stdout)["choices"][0]["text"] == "Brotli."
+        assert call["error"] is None and call["choices"][0]["text"] == "Brotli."
+
+
+def test_an_undecodable_body_spoils_only_its_own_interaction(tmp_path):
+    text = (VCR / "gzip-binary.yaml").read_text().replace("- deflate", "- zstd")
+    path = tmp_path / "zstd.yaml"
+    path.write_text(text)
+    first, second = run_json(path)
+    assert first["choices"][0]["text"] == "Compressed, but readable." and first["error"] is None
+    assert second["error"] == {"type": "unreadable-body", "status_code": None,
+                               "message": "body uses content-encoding 'zstd', which llmcat cannot decode"}
 
 
 def test_gzip_compressed_cassette_reads_like_the_plain_one():

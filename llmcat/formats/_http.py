@@ -160,6 +160,27 @@ def request_streams(body: Any, url: str | None) -> bool:
     return "streamgeneratecontent" in lowered or "alt=sse" in lowered or "converse-stream" in lowered or "-with-response-stream" in lowered
 
 
+_FROM_HEADERS = object()
+
+
+def fill_decoded(out: Response, body: bytes | str | None, request_streamed: bool, encoding: object = _FROM_HEADERS) -> None:
+    """`fill_body` after undoing the content-encoding of a body kept as bytes.
+
+    A body llmcat cannot decode (brotli without the package, a corrupt gzip) spoils only
+    its own call: it is recorded as that call's failure, and the cassette's other calls read.
+    """
+    if isinstance(body, bytes):
+        coding = out.headers.get("content-encoding") if encoding is _FROM_HEADERS else encoding
+        try:
+            body = decode_content(body, coding if isinstance(coding, str) else None)
+        except InputError as exc:
+            out.streaming = request_streamed
+            out.size = len(body)
+            out.exception = {"type": "unreadable-body", "message": str(exc)}
+            return
+    fill_body(out, body, request_streamed)
+
+
 def fill_body(out: Response, body: bytes | str | None, request_streamed: bool) -> None:
     """Split a decoded body into `out.events` per its content type or shape; set streaming."""
     ctype = (out.content_type or "").split(";")[0].strip().lower()
@@ -171,8 +192,11 @@ def fill_body(out: Response, body: bytes | str | None, request_streamed: bool) -
         if ctype == "application/vnd.amazon.eventstream":
             from llmcat.formats import aws_eventstream
 
-            out.events, out.event_types = aws_eventstream.decode(body)
             out.streaming = True
+            try:
+                out.events, out.event_types = aws_eventstream.decode(body)
+            except InputError as exc:
+                out.exception = {"type": "unreadable-body", "message": str(exc)}
             return
         try:
             text = body.decode("utf-8")

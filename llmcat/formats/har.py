@@ -72,11 +72,10 @@ def _response(resp: Any, request: Request) -> Response:
                 body = base64.b64decode(text, validate=False)
             except (binascii.Error, ValueError):
                 raise InputError("HAR content.text says base64 but is not") from None
-            # HAR bodies are stored decoded; a gzip magic number means the tool kept them raw.
-            body = _http.decode_content(body, None)
         else:
             body = text
-    _http.fill_body(out, body, streamed)
+    # HAR bodies are stored decoded (a gzip magic number means the tool kept one raw).
+    _http.fill_decoded(out, body, streamed, encoding=None)
     if out.size is None and isinstance(content.get("size"), int):
         out.size = content["size"]
     return out

@@ -148,11 +148,9 @@ def _response(resp: dict, request: Request) -> Response:
     body = resp.get("body")
     if isinstance(body, dict):
         body = body.get("string")
-    if isinstance(body, bytes):
-        body = _http.decode_content(body, out.headers.get("content-encoding"))
-    elif not isinstance(body, str):
+    if not isinstance(body, (str, bytes)):
         body = None
-    _http.fill_body(out, body, streamed)
+    _http.fill_decoded(out, body, streamed)
     return out
 
 
