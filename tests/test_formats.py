@@ -251,6 +251,12 @@ def test_har_entries_stream_base64_body_and_timings():
     assert image["api"] == "http" and image["request"]["method"] == "GET"
 
 
+def test_har_with_a_byte_order_mark(tmp_path):
+    path = tmp_path / "bom.har"
+    path.write_bytes(b"\xef\xbb\xbf" + (HAR / "session.har").read_bytes())
+    assert [c["api"] for c in run_json(path)] == ["openai.chat", "anthropic.messages", "http"]
+
+
 # --- raw captures ------------------------------------------------------------------------------
 
 

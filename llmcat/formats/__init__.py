@@ -68,6 +68,8 @@ def parse(data: bytes, source: str) -> list[Recording]:
         from llmcat.formats._http import decompress_gzip
 
         data = decompress_gzip(data)
+    if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark (Windows tools write one before HAR JSON)
+        data = data[3:]
     if not data.strip():
         raise InputError("empty file")
     try:
