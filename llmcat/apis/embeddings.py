@@ -23,8 +23,8 @@ def vectors_of(body: Any) -> list:
                 return value
         return []
     if isinstance(embeddings, list):
-        # Cohere v1: [[...]]; Gemini batch: [{"values": [...]}]
-        return [as_dict(e).get("values") if isinstance(e, dict) else e for e in embeddings]
+        # Cohere v1: [[...]]; Gemini batch: [{"values": [...]}]; Bedrock Nova: [{"embedding": [...]}]
+        return [e.get("values", e.get("embedding")) if isinstance(e, dict) else e for e in embeddings]
     embedding = body.get("embedding")
     if isinstance(embedding, dict):  # Gemini embedContent
         return [embedding.get("values")]
@@ -78,4 +78,8 @@ def reassemble_gemini(rec: Recording) -> Completion:
 
 
 def reassemble_bedrock(rec: Recording) -> Completion:
-    return _reassemble(rec, "bedrock.embed")
+    out = _reassemble(rec, "bedrock.embed")
+    counted = rec.response.headers.get("x-amzn-bedrock-input-token-count", "")
+    if out.usage is None and counted.isdigit():  # InvokeModel reports input tokens in a header
+        out.usage = make_usage(int(counted), None, None, {"x-amzn-bedrock-input-token-count": counted})
+    return out

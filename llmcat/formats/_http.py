@@ -131,11 +131,18 @@ def path_of(url: str | None) -> str | None:
 def model_from_url(url: str | None) -> str | None:
     """Gemini/Vertex `.../models/NAME:method` and Bedrock `/model/ID/converse` name the model in the path."""
     path = path_of(url) or ""
-    for marker in ("/models/", "/model/"):
-        if marker in path:
-            name = path.split(marker, 1)[1].split("/", 1)[0].split(":", 1)[0]
+    if "/models/" in path:
+        segment = path.rsplit("/models/", 1)[1]
+        if ":" in segment and "/" not in segment:  # NAME:generateContent, NAME:embedContent, ...
+            return unquote(segment.split(":", 1)[0]) or None
+    if "/model/" in path:
+        name, _, action = path.rsplit("/model/", 1)[1].partition("/")
+        if action in _BEDROCK_ACTIONS:
             return unquote(name) or None
     return None
+
+
+_BEDROCK_ACTIONS = {"converse", "converse-stream", "invoke", "invoke-with-response-stream", "count-tokens"}
 
 
 def json_or_text(data: bytes | str) -> Any:
