@@ -21,7 +21,11 @@ def reassemble(rec: Recording) -> Completion:
     if len(resp.events) == 1 and isinstance(resp.events[0], (dict, list)):
         import orjson
 
-        if len(orjson.dumps(resp.events[0])) <= _BODY_PREVIEW:
+        try:
+            small = len(orjson.dumps(resp.events[0])) <= _BODY_PREVIEW
+        except TypeError:  # e.g. an integer past 64 bits from YAML: measure it no further
+            small = False
+        if small:
             details["body"] = resp.events[0]
     out.details = details
     return finish(out, rec)
