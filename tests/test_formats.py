@@ -279,3 +279,10 @@ def test_raw_sse_streaming_details():
     assert call["streaming"] is True and call["chunks"] == 8 and tokens(call) == (12, 5, 17)
     (call,) = run_json(RAW / "ollama-chat.jsonl")
     assert call["choices"][0]["finish_reason"] == "stop" and tokens(call) == (4, 2, 6)
+
+
+def test_truncated_gzip_cassette_says_so(tmp_path):
+    path = tmp_path / "cut.yaml.gz"
+    path.write_bytes((VCR / "gemini.yaml.gz").read_bytes()[:300])
+    result = run("show", "--json", path)
+    assert result.exit_code == 2 and result.stderr == f"llmcat: {path}: gzip data is cut short\n"

@@ -43,6 +43,8 @@ def _inflate(engine, data: bytes, what: str, multi_member: bool = False) -> byte
                 continue
             break
         out += engine.flush()
+        if not engine.eof:
+            raise InputError(f"{what} is cut short")
     except zlib.error as exc:
         raise InputError(f"{what} is corrupt ({exc})") from None
     return bytes(out)
