@@ -109,6 +109,10 @@ def ignore_for(options: Options) -> Ignore:
 # --- one call as a tree -------------------------------------------------------------------------
 
 
+def _failure_status(status: int | None) -> int | None:
+    return None if status is None or 200 <= status < 300 else status
+
+
 def call_tree(call) -> dict:
     """The compared shape of one call: `show --json`'s request and answer, plus the raw container."""
     from llmcat.apis import request_view
@@ -119,7 +123,9 @@ def call_tree(call) -> dict:
     usage = completion.usage
     response = {
         "api": completion.api,
-        "status": rec.response.status,
+        # Only failures are compared: SDK recorders (llama-stack) store no status for a success,
+        # so a 2xx and "not recorded" are the same answer.
+        "status": _failure_status(rec.response.status),
         "streaming": rec.response.streaming,
         "chunks": completion.chunks,
         "choices": [

@@ -343,3 +343,17 @@ def test_seven_argument_convention_directly():
     assert gone.exit_code == 0 and gone.stdout.startswith("--- a/rec.json\n+++ /dev/null\nonly in a\n-=== ")
     renamed = diff("old.json", old, hex_a, "100644", new, hex_b, "100644", "new.json", "similarity index 90%\n")
     assert renamed.stdout.startswith("--- a/old.json\n+++ b/new.json\n")
+
+
+def test_a_cassette_interaction_and_a_llama_stack_recording_of_the_same_call_are_the_same(tmp_path):
+    cassette = f"{FIXTURES / 'vcr' / 'multi.yaml'}#0"
+    recording = LLAMA / "groq-same-call.json"
+    same = run("diff", cassette, recording)
+    assert same.exit_code == 0, same.stdout
+    assert "chunked differently" in same.stdout
+    changed = tmp_path / "changed.json"
+    changed.write_text(recording.read_text().replace("le monde.", "la terre."))
+    result = run("diff", "--json", cassette, changed)
+    assert result.exit_code == 1
+    (pair,) = [orjson.loads(line) for line in result.stdout_bytes.splitlines()]
+    assert pair["differences"] == [{"path": "response.choices[0].text", "a": "Bonjour, le monde.", "b": "Bonjour, la terre."}]

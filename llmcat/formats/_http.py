@@ -8,6 +8,7 @@ a JSON array stream (Gemini without `alt=sse`), NDJSON (Ollama), an AWS event st
 
 from __future__ import annotations
 
+import re
 import zlib
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -128,6 +129,20 @@ def path_of(url: str | None) -> str | None:
         return urlsplit(url).path or None
     except ValueError:
         return None
+
+
+_API_VERSION = re.compile(r"/v\d+(?:alpha\d*|beta\d*)?/")
+
+
+def endpoint_of(url: str | None) -> str | None:
+    """The endpoint as SDKs (and llama-stack) name it: the URL path from its last API version
+    segment on (`/openai/v1/chat/completions` -> `/v1/chat/completions`), so one call recorded
+    through different hosts or recorders has one endpoint. Unversioned paths stay whole."""
+    path = path_of(url)
+    if not path:
+        return None
+    versions = list(_API_VERSION.finditer(path))
+    return path[versions[-1].start():] if versions else path
 
 
 def model_from_url(url: str | None) -> str | None:

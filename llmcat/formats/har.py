@@ -48,7 +48,7 @@ def _request(req: dict) -> Request:
         elif isinstance(post.get("params"), list):
             body = {p.get("name"): p.get("value") for p in post["params"] if isinstance(p, dict) and isinstance(p.get("name"), str)}
     model = body.get("model") if isinstance(body, dict) and isinstance(body.get("model"), str) else None
-    return Request(method, url, _http.path_of(url), model or _http.model_from_url(url), None, body)
+    return Request(method, url, _http.endpoint_of(url), model or _http.model_from_url(url), None, body)
 
 
 def _response(resp: Any, request: Request) -> Response:

@@ -124,7 +124,7 @@ def _request(req: dict) -> Request:
                 pass  # an undecodable request body still leaves the response readable
         body = _http.json_or_text(body) if isinstance(body, (str, bytes)) else jsonable(body)
     model = body.get("model") if isinstance(body, dict) and isinstance(body.get("model"), str) else None
-    return Request(method, url, _http.path_of(url), model or _http.model_from_url(url), None, body)
+    return Request(method, url, _http.endpoint_of(url), model or _http.model_from_url(url), None, body)
 
 
 def _response(resp: dict, request: Request) -> Response:
