@@ -311,7 +311,9 @@ def scan(sources: Iterable[Source], job: Job, progress: Callable[[int], None] | 
     import multiprocessing
 
     _JOB = job
-    mine = len(sources) // workers
+    _preload()
+    # This process also unpickles and writes every result: it takes a little less than its share.
+    mine = int(len(sources) * 0.9 / workers)
     rest = sources[mine:]
     batches = [rest[i:i + BATCH] for i in range(0, len(rest), BATCH)]
     with _gc_paused(), multiprocessing.get_context("fork").Pool(workers - 1, _quiet_worker) as pool:
@@ -321,6 +323,15 @@ def scan(sources: Iterable[Source], job: Job, progress: Callable[[int], None] | 
             yield from batch
             if progress:
                 progress(len(batch))
+
+
+def _preload() -> None:
+    """Import the readers once, before forking, rather than once in every worker."""
+    import llmcat.apis
+    import llmcat.apis.openai
+    import llmcat.formats
+    import llmcat.formats.llama_stack
+    import llmcat.render.machine  # noqa: F401
 
 
 def _quiet_worker() -> None:
