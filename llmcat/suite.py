@@ -278,7 +278,6 @@ def sort_rows(rows: list[Row], key: str) -> list[Row]:
 # --- many files ------------------------------------------------------------------------------------
 
 PARALLEL_MIN = 64  # below this many files a second process costs more than it saves
-BATCH = 48
 
 
 def _workers() -> int:
@@ -288,41 +287,88 @@ def _workers() -> int:
         return os.cpu_count() or 1
 
 
-_JOB: Job | None = None  # set before the pool forks; workers read it from there
-
-
-def _read_batch(sources: list[Source]) -> list[FileResult]:
-    assert _JOB is not None
-    return [read_file(source, _JOB) for source in sources]
-
-
 def scan(sources: Iterable[Source], job: Job, progress: Callable[[int], None] | None = None) -> Iterator[FileResult]:
     """Each file's result, in input order, reading in parallel when that pays.
 
-    This process reads the first share of the files itself while forked workers read
-    the rest (one fork fewer than workers, and no core left idle waiting).
+    The files are cut into one contiguous share per core: this process reads the first
+    share itself while a forked child reads each of the others and sends its results
+    back in one piece (no pool, no threads, one pickle per child).
     """
-    global _JOB
     sources = list(sources)
     workers = min(_workers(), 4)
     if len(sources) < PARALLEL_MIN or workers < 2 or any(s.spec == "-" for s in sources) or not _can_fork():
         yield from _serial(sources, job, progress)
         return
-    import multiprocessing
-
-    _JOB = job
     _preload()
     # This process also unpickles and writes every result: it takes a little less than its share.
     mine = int(len(sources) * 0.9 / workers)
     rest = sources[mine:]
-    batches = [rest[i:i + BATCH] for i in range(0, len(rest), BATCH)]
-    with _gc_paused(), multiprocessing.get_context("fork").Pool(workers - 1, _quiet_worker) as pool:
-        results = pool.imap(_read_batch, batches)
+    size = -(-len(rest) // (workers - 1))
+    children: list[tuple[int, int]] = []
+    try:
+        with _gc_paused():
+            for i in range(0, len(rest), size):
+                children.append(_fork_reader(rest[i:i + size], job))
         yield from _serial(sources[:mine], job, progress)
-        for batch in results:
+        while children:
+            pid, fd = children.pop(0)
+            batch = _collect(pid, fd)
             yield from batch
             if progress:
                 progress(len(batch))
+    finally:
+        for pid, fd in children:  # stopped early (a closed pipe, Ctrl-C): end the readers still running
+            _end(pid, fd)
+
+
+def _fork_reader(sources: list[Source], job: Job) -> tuple[int, int]:
+    import os
+    import pickle
+    import signal
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: read, send everything back at once, and leave without running any cleanup
+        code = 1
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+            os.close(read_end)
+            data = pickle.dumps([read_file(source, job) for source in sources], pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _collect(pid: int, fd: int) -> list[FileResult]:
+    import os
+    import pickle
+
+    with os.fdopen(fd, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not data:
+        raise RuntimeError("a reader process failed")
+    with _gc_paused():
+        return pickle.loads(data)
+
+
+def _end(pid: int, fd: int) -> None:
+    import os
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
+    try:
+        os.close(fd)
+    except OSError:
+        pass
 
 
 def _preload() -> None:
@@ -332,13 +378,6 @@ def _preload() -> None:
     import llmcat.formats
     import llmcat.formats.llama_stack
     import llmcat.render.machine  # noqa: F401
-
-
-def _quiet_worker() -> None:
-    """Ctrl-C is the parent's to handle (it stops the pool): no traceback from each worker."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _serial(sources: list[Source], job: Job, progress: Callable[[int], None] | None) -> Iterator[FileResult]:
@@ -367,9 +406,7 @@ class _gc_paused:
 
 
 def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
+    return hasattr(__import__("os"), "fork")
 
 
 # --- stats -----------------------------------------------------------------------------------------
