@@ -231,8 +231,11 @@ def test_ls_reads_many_files_in_parallel_in_input_order(tmp_path):
         name.parent.mkdir(exist_ok=True)
         shutil.copy(src, name)
         names.append(str(name))
+    bad = tmp_path / "d2" / "999-cut.json"  # read by a forked child: reported all the same
+    shutil.copy(FIXTURES / "bad" / "truncated.json", bad)
     proc = subprocess_llmcat("ls", "--json", tmp_path)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 2
+    assert proc.stderr.decode().splitlines() == [f"llmcat: {bad}: not JSON: unexpected end of data: line 1 column 94 (char 93)"]
     rows = [orjson.loads(line) for line in proc.stdout.splitlines()]
     assert [r["source"] for r in rows] == sorted(names)
     serial = run_json(*sorted(names))
