@@ -148,6 +148,16 @@ def anthropic_sse(rng: random.Random, model: str, host: str) -> tuple[dict, bool
     return req | {"_body": lines}, True
 
 
+def request_hash(req: dict, test_id: str) -> str:
+    """The name llama-stack's current recorder gives the file (so `llmcat check` finds it healthy)."""
+    if "payload" in req:
+        ident = {"test_id": test_id, "url": req["url"], "method": req["method"], "payload": req["payload"]}
+    else:
+        path = "/" + req["url"].split("/", 3)[3]
+        ident = {"method": req["method"], "endpoint": path, "body": req["body"], "test_id": test_id}
+    return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()
+
+
 # (maker, weight): roughly the mix of a real suite, which is mostly chat.
 KINDS = [(chat_stream, 45), (chat_plain, 15), (completions_stream, 10), (models_list, 7), (embeddings, 5),
          (ollama_chat, 8), (anthropic_sse, 10)]
@@ -166,9 +176,9 @@ def generate(directory: Path, files: int = 3000, seed: int = 4) -> int:
         body = req.pop("_body")
         if "payload" in req:
             req = {"test_id": test_id, **req}
-        name = hashlib.sha256(f"{test_id}{n}".encode()).hexdigest()
+        name = request_hash(req, test_id)
         if maker is models_list:
-            name = f"models-{name}-{name[:8]}"
+            name = f"models-{name}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
         obj = {"test_id": test_id, "request": req, "response": {"body": body, "is_streaming": streaming}, "id_normalization_mapping": {}}
         path = directory / "tests" / "integration" / suite / "recordings" / f"{name}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
