@@ -73,13 +73,13 @@ def show(
     if as_json:
         from llmcat.render.machine import call_dict, dumps_line
 
-        for call in iter_calls(files, problems):
+        for call in iter_calls(files, problems, fast=True):
             out.write(dumps_line(call_dict(call.recording, call.completion)))
     else:
         from llmcat.render.document import build
 
         draw = _drawer(color)
-        for call in iter_calls(files, problems):
+        for call in iter_calls(files, problems, fast=True):
             draw(build(call.recording, call.completion))
     out.flush()
     raise typer.Exit(EXIT_TROUBLE if problems.count else EXIT_OK)
@@ -110,7 +110,7 @@ def join(
     problems = Problems()
     missing = False
     out = sys.stdout.buffer
-    for call in iter_calls(files, problems):
+    for call in iter_calls(files, problems, fast=True):
         chosen = next((c for c in call.completion.choices if c.index == choice), None)
         if chosen is None and (choice != 0 or call.completion.choices):
             problems.stream = None

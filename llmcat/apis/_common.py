@@ -156,7 +156,8 @@ def stream_error(event: dict, status: int | None = None) -> dict:
 
 def finish(completion: Completion, rec: Recording) -> Completion:
     """Fill what every API shares: chunk count and the recorded error."""
-    completion.chunks = len(rec.response.events)
+    recorded = rec.response.recorded_events
+    completion.chunks = len(rec.response.events) if recorded is None else recorded
     error = recorded_error(rec)
     if error is not None and completion.error is None:
         completion.error = error
