@@ -66,6 +66,8 @@ def show(
     files: List[str] = FILES,
     as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per recorded call."),
     color: Color = typer.Option(Color.auto, "--color", help="Colour: auto (on a terminal), always, never."),
+    head: Optional[int] = typer.Option(None, "--head", min=0, metavar="N", help="Show only the first N lines of each long text (answer, reasoning, prompt, messages, tool arguments)."),
+    tail: Optional[int] = typer.Option(None, "--tail", min=0, metavar="N", help="Show only the last N lines of each long text; with --head, both ends."),
 ) -> None:
     """Show what was asked and what was answered, one recorded call at a time."""
     problems = Problems()
@@ -80,7 +82,7 @@ def show(
 
         draw = _drawer(color)
         for call in iter_calls(files, problems, fast=True):
-            draw(build(call.recording, call.completion))
+            draw(build(call.recording, call.completion, head=head, tail=tail))
     out.flush()
     raise typer.Exit(EXIT_TROUBLE if problems.count else EXIT_OK)
 
