@@ -139,7 +139,7 @@ def bench_suite(tmp: Path, report: Report) -> None:
     sys.path.insert(0, str(suite_bench.parent))
     import suite  # noqa: E402  (bench/suite.py, written with the `ls` command)
 
-    result = suite.measure(tmp / "suite")
+    result = suite.measure(tmp)
     for key, value in result.items():
         print(f"  {key}: {value}")
     if isinstance(result.get("ratio"), (int, float)):
