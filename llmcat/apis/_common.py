@@ -158,6 +158,8 @@ def finish(completion: Completion, rec: Recording) -> Completion:
     """Fill what every API shares: chunk count and the recorded error."""
     recorded = rec.response.recorded_events
     completion.chunks = len(rec.response.events) if recorded is None else recorded
+    if completion.timing is None and rec.response.timing:
+        completion.timing = rec.response.timing  # the container's own timings (HAR)
     error = recorded_error(rec)
     if error is not None and completion.error is None:
         completion.error = error
