@@ -71,6 +71,25 @@ def test_a_big_stream_joins_runs_but_counts_every_chunk(tmp_path, monkeypatch):
     assert call["chunks"] == 3000 and call["choices"][0]["finish_reason"] == "stop"
 
 
+def test_the_fast_reader_declares_every_key_the_openai_reassemblers_read():
+    """A key the reassemblers start reading, unknown to the fast reader, would be skipped by it."""
+    import ast
+    import re
+
+    from llmcat.apis import openai
+
+    tree = ast.parse(open(openai.__file__, encoding="utf-8").read())
+    docstrings = {ast.get_docstring(n, clean=False) for n in ast.walk(tree)
+                  if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef))}
+    keys = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+            and re.fullmatch(r"[a-z_][a-zA-Z0-9_]*", n.value) and n.value not in docstrings}
+    declared = set(llama_stack_fast.INSIDE_WHOLE_FIELDS)
+    for struct in (llama_stack_fast.Chunk, llama_stack_fast.Choice, llama_stack_fast.Delta):
+        declared |= set(struct.__struct_encode_fields__)
+    assert keys - declared == set()
+    assert "reasoning_details" in keys  # the scan sees the reassembler's keys
+
+
 # --- Fallback: shapes the fast reader does not cover still get the right answer ------------------
 
 
@@ -135,8 +154,15 @@ _tool = st.fixed_dictionaries({"index": st.integers(0, 1)}, optional={
 _plain_delta = st.builds(lambda t: {"content": t, "role": "assistant", "refusal": None, "tool_calls": None}, _text)
 _extra_delta = st.fixed_dictionaries({"content": _maybe(_text)}, optional={
     "role": st.just("assistant"), "reasoning_content": _maybe(_text), "reasoning": _maybe(_text),
-    "refusal": _maybe(_text), "tool_calls": _maybe(st.lists(_tool, max_size=2)), "function_call": _maybe(st.just({"arguments": "{"}))})
-_delta = st.one_of(_plain_delta, _plain_delta, _extra_delta)  # mostly plain, so runs form and extras land inside them
+    "refusal": _maybe(_text), "tool_calls": _maybe(st.lists(_tool, max_size=2)), "function_call": _maybe(st.just({"arguments": "{"})),
+    "reasoning_details": _maybe(st.lists(st.builds(lambda t: {"type": "reasoning.text", "text": t}, _text), max_size=2))})
+_one_extra = st.sampled_from([  # text and exactly one more field the reassembler reads
+    {"reasoning_content": "r"}, {"reasoning": "r"}, {"refusal": "no"}, {"function_call": {"name": "f", "arguments": "{}"}},
+    {"tool_calls": [{"index": 0, "id": "c", "function": {"name": "f", "arguments": "{}"}}]},
+    {"reasoning_details": [{"type": "reasoning.text", "text": "r"}]}, {"reasoning_details": [{"type": "reasoning.summary", "summary": "s"}]},
+])
+_one_extra_delta = st.builds(lambda t, extra: {"content": t, "role": "assistant", **extra}, _text, _one_extra)
+_delta = st.one_of(_plain_delta, _plain_delta, _one_extra_delta, _extra_delta)  # mostly plain, so runs form and extras land inside them
 _indexed_chat_choice = st.fixed_dictionaries({"delta": _delta, "index": st.sampled_from([0, 0, 0, 1]), "finish_reason": _finish, "logprobs": st.none()})
 _chat_choice = st.one_of(
     _indexed_chat_choice, _indexed_chat_choice, _indexed_chat_choice,
@@ -156,6 +182,7 @@ def _chunks(choice):
     return st.lists(st.one_of(
         one, one, one,
         st.builds(lambda cs, u: {"choices": cs, "usage": u}, st.lists(choice, max_size=2), _usage),
+        st.builds(lambda c, u: {"choices": [c], "x_groq": {"id": "g", "usage": u}}, choice, _usage),
     ), min_size=1, max_size=25)
 
 

@@ -33,11 +33,17 @@ CHAT_CHUNK = "openai.types.chat.chat_completion_chunk.ChatCompletionChunk"
 COMPLETION = "openai.types.completion.Completion"
 
 
+# The fields below are every key the reassemblers in llmcat/apis/openai.py read at
+# these levels; a key they start reading must be added here (tests/test_fast.py
+# checks openai.py's keys against these classes and `INSIDE_WHOLE_FIELDS`).
+
+
 class Delta(Struct, gc=False):
     # Absent and null are the same to the chat reassembler (it uses `.get`).
     content: Any = None
     reasoning_content: Any = None
     reasoning: Any = None
+    reasoning_details: Any = None
     refusal: Any = None
     tool_calls: Any = None
     function_call: Any = None
@@ -56,7 +62,17 @@ class Chunk(Struct, gc=False):
     choices: Union[list[Choice], UnsetType] = UNSET
     usage: Any = None
     time_info: Any = None
+    x_groq: Any = None  # Groq's extension: may carry the usage
     error: Any = None
+
+
+# Keys the reassemblers read inside fields decoded whole (`Any`: usage, tool calls,
+# reasoning details, messages), or in bodies this reader never takes (embeddings, models).
+INSIDE_WHOLE_FIELDS = frozenset({
+    "prompt_tokens", "completion_tokens", "total_tokens", "input_tokens", "output_tokens",
+    "id", "index", "type", "function", "name", "arguments", "text", "summary",
+    "data", "embedding", "embeddings", "dimensions", "models",
+})
 
 
 class ChatItem(Struct, gc=False, tag_field="__type__", tag=CHAT_CHUNK):
@@ -139,7 +155,8 @@ def compact(chunks: list[Chunk], chat: bool) -> list[dict] | None:
         if chunk.error is not None:
             return None  # the stream error reads fields of the chunk this reader skipped
         choices = chunk.choices
-        if joining and chunk.usage is None and chunk.time_info is None and choices is not UNSET and len(choices) == 1:
+        if (joining and chunk.usage is None and chunk.time_info is None and chunk.x_groq is None
+                and choices is not UNSET and len(choices) == 1):
             choice = choices[0]
             index = choice.index
             reason = choice.finish_reason
@@ -173,6 +190,7 @@ def _plain_delta_text(delta: Delta | None | UnsetType) -> str | None:
         type(text) is not str
         or delta.reasoning_content is not None
         or delta.reasoning is not None
+        or delta.reasoning_details is not None
         or delta.refusal is not None
         or delta.tool_calls is not None
         or delta.function_call is not None
