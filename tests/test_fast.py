@@ -200,3 +200,17 @@ def test_fast_equals_general_on_generated_streams(chat, data):
     fast_completion, general_completion = reassemble(fast[0]), reassemble(general)
     assert fast_completion == general_completion  # every field, stream health for `check` included
     assert call_dict(fast[0], fast_completion) == call_dict(general, general_completion)
+
+
+@pytest.mark.parametrize("old, new", [
+    (b'"content":" quick"', b'"content":"\\ud800x"'),  # a lone surrogate escape: msgspec refuses it, the general reader keeps it
+    (b'"content":" brown"', b'"content":" brown","content":"DUP"'),  # duplicate keys: the last wins in both
+    (b'"role":"assistant"', b'"role":"assistant","reasoning":"R","reasoning":null'),
+    (b'"content":" fox"', b'"content":" fox\\u0000\\u001b[31m"'),  # controls pass through to the renderers' escaping
+], ids=["lone-surrogate", "duplicate-key", "duplicate-extra-key", "controls"])
+def test_awkward_json_gives_the_same_answer(tmp_path, monkeypatch, old, new):
+    raw = orjson.dumps(generate.big_chat_stream(50))
+    assert old in raw
+    path = tmp_path / "awkward.json"
+    path.write_bytes(raw.replace(old, new, 1))
+    assert outputs(monkeypatch, True, path) == outputs(monkeypatch, False, path)
