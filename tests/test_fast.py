@@ -44,7 +44,8 @@ def test_the_fast_reader_covers_the_chunked_fixtures():
     """Otherwise the equality above would hold vacuously."""
     covered = {p.name for p in LLAMA.glob("*.json") if llama_stack_fast.parse(p.read_bytes(), str(p)) is not None}
     assert {"chat-stream.json", "chat-stream-tools.json", "chat-stream-n2.json", "chat-stream-reasoning.json",
-            "completions-stream.json", "chat-on-completions-endpoint.json"} <= covered
+            "completions-stream.json", "chat-on-completions-endpoint.json",
+            "ollama-generate-stream.json", "ollama-chat-stream.json"} <= covered
     assert not covered & {"anthropic-stream.json", "gemini-stream.json", "chat-exception.json", "embeddings.json"}
 
 
@@ -71,23 +72,35 @@ def test_a_big_stream_joins_runs_but_counts_every_chunk(tmp_path, monkeypatch):
     assert call["chunks"] == 3000 and call["choices"][0]["finish_reason"] == "stop"
 
 
-def test_the_fast_reader_declares_every_key_the_openai_reassemblers_read():
-    """A key the reassemblers start reading, unknown to the fast reader, would be skipped by it."""
+def _keys_read_by(module) -> set[str]:
     import ast
     import re
 
-    from llmcat.apis import openai
-
-    tree = ast.parse(open(openai.__file__, encoding="utf-8").read())
+    tree = ast.parse(open(module.__file__, encoding="utf-8").read())
     docstrings = {ast.get_docstring(n, clean=False) for n in ast.walk(tree)
                   if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef))}
-    keys = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    return {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
             and re.fullmatch(r"[a-z_][a-zA-Z0-9_]*", n.value) and n.value not in docstrings}
+
+
+def _declared(*structs) -> set[str]:
     declared = set(llama_stack_fast.INSIDE_WHOLE_FIELDS)
-    for struct in (llama_stack_fast.Chunk, llama_stack_fast.Choice, llama_stack_fast.Delta):
+    for struct in structs:
         declared |= set(struct.__struct_encode_fields__)
-    assert keys - declared == set()
+    return declared
+
+
+def test_the_fast_reader_declares_every_key_the_reassemblers_read():
+    """A key the reassemblers start reading, unknown to the fast reader, would be skipped by it."""
+    from llmcat.apis import ollama, openai
+
+    fast = llama_stack_fast
+    keys = _keys_read_by(openai)
     assert "reasoning_details" in keys  # the scan sees the reassembler's keys
+    assert keys - _declared(fast.Chunk, fast.Choice, fast.Delta) == set()
+    keys = _keys_read_by(ollama)
+    assert "eval_duration" in keys
+    assert keys - _declared(fast.OllamaChunk, fast.OllamaMessage) == set()
 
 
 # --- Fallback: shapes the fast reader does not cover still get the right answer ------------------
@@ -214,3 +227,42 @@ def test_awkward_json_gives_the_same_answer(tmp_path, monkeypatch, old, new):
     path = tmp_path / "awkward.json"
     path.write_bytes(raw.replace(old, new, 1))
     assert outputs(monkeypatch, True, path) == outputs(monkeypatch, False, path)
+
+
+_ollama_message = st.one_of(
+    st.builds(lambda t: {"role": "assistant", "content": t, "thinking": None, "images": None, "tool_calls": None}, _text),
+    st.fixed_dictionaries({"content": _maybe(_text)}, optional={
+        "thinking": _maybe(_text), "tool_calls": _maybe(st.just([{"function": {"name": "f", "arguments": {"a": 1}}}]))}),
+)
+_ollama_done = st.fixed_dictionaries({"done": st.just(True)}, optional={
+    "done_reason": _maybe(st.sampled_from(["stop", "length"])), "prompt_eval_count": st.integers(0, 9),
+    "eval_count": st.integers(0, 9), "eval_duration": st.integers(1, 10**9), "total_duration": st.integers(1, 10**9)})
+
+
+def _ollama_chunks(chat: bool):
+    if chat:
+        plain = st.builds(lambda m: {"model": "m", "done": False, "message": m}, _ollama_message)
+    else:
+        plain = st.builds(lambda t: {"model": "m", "done": False, "done_reason": None, "response": t, "thinking": None}, _text)
+        extra = st.sampled_from([{"thinking": "r"}, {"message": {"tool_calls": [{"function": {"name": "f", "arguments": {}}}]}}])
+        plain = st.one_of(plain, plain, st.builds(lambda c, e: {**c, **e}, plain, extra))
+    odd = st.fixed_dictionaries({}, optional={"response": _maybe(_text), "thinking": _maybe(_text), "message": _maybe(_ollama_message),
+                                              "done": st.sampled_from([False, None])})
+    done = st.builds(lambda d, extra: {**extra, **d}, _ollama_done, odd)
+    return st.lists(st.one_of(plain, plain, plain, odd, done), min_size=1, max_size=25)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(chat=st.booleans(), data=st.data())
+def test_fast_equals_general_on_generated_ollama_streams(chat, data):
+    kind = "ollama._types.ChatResponse" if chat else "ollama._types.GenerateResponse"
+    chunks = data.draw(_ollama_chunks(chat))
+    url = "http://localhost:11434/api/" + ("chat" if chat else "generate")
+    obj = generate.recording(generate.request(url, {"model": "m", "stream": True}), [generate.wrap(kind, c) for c in chunks], True)
+    raw = orjson.dumps(obj)
+    fast = llama_stack_fast.parse(raw, "s")
+    assert fast is not None
+    (general,) = parse(raw, "s")
+    fast_completion, general_completion = reassemble(fast[0]), reassemble(general)
+    assert fast_completion == general_completion
+    assert call_dict(fast[0], fast_completion) == call_dict(general, general_completion)

@@ -5,11 +5,14 @@ fields nobody reads (ids, models, fingerprints, logprobs). Decoding it into
 Python objects costs seconds and hundreds of MB; msgspec decoding into Structs
 that declare only the needed fields skips the rest without building objects.
 
+Covered: bodies of OpenAI chat chunks, OpenAI (legacy) completions chunks, or
+Ollama generate/chat chunks, one type per body.
+
 This is a reader, not a second reassembler. It hands the ordinary reassemblers
 in `llmcat.apis` a `Recording` whose events are plain dicts, with one
 compaction: a run of consecutive *plain* text chunks for one choice (text only,
 no tool call, reasoning, refusal, finish reason, usage or error; before any
-choice has finished) becomes one event carrying the run's joined text. The
+choice has finished or Ollama's `done`) becomes one event carrying the run's joined text. The
 reassemblers append such text and nothing else, so the run and its join give
 the same answer; `Response.recorded_events` keeps the true chunk count.
 Every other chunk is passed on as the dict of the fields the reassemblers read.
@@ -31,6 +34,8 @@ from llmcat.model import Recording
 
 CHAT_CHUNK = "openai.types.chat.chat_completion_chunk.ChatCompletionChunk"
 COMPLETION = "openai.types.completion.Completion"
+OLLAMA_GENERATE = "ollama._types.GenerateResponse"
+OLLAMA_CHAT = "ollama._types.ChatResponse"
 
 
 # The fields below are every key the reassemblers in llmcat/apis/openai.py read at
@@ -66,12 +71,34 @@ class Chunk(Struct, gc=False):
     error: Any = None
 
 
+class OllamaMessage(Struct, gc=False):
+    content: Any = None
+    thinking: Any = None
+    tool_calls: Any = None
+
+
+class OllamaChunk(Struct, gc=False):
+    # Absent differs from null here: the final chunk's counts and durations are kept only where present.
+    response: Any = UNSET
+    thinking: Any = UNSET
+    message: Union[OllamaMessage, None, UnsetType] = UNSET
+    done: Any = UNSET
+    done_reason: Any = UNSET
+    error: Any = UNSET
+    prompt_eval_count: Any = UNSET
+    eval_count: Any = UNSET
+    total_duration: Any = UNSET
+    load_duration: Any = UNSET
+    prompt_eval_duration: Any = UNSET
+    eval_duration: Any = UNSET
+
+
 # Keys the reassemblers read inside fields decoded whole (`Any`: usage, tool calls,
-# reasoning details, messages), or in bodies this reader never takes (embeddings, models).
+# reasoning details), or in bodies this reader never takes (embeddings, models, other Ollama calls).
 INSIDE_WHOLE_FIELDS = frozenset({
     "prompt_tokens", "completion_tokens", "total_tokens", "input_tokens", "output_tokens",
     "id", "index", "type", "function", "name", "arguments", "text", "summary",
-    "data", "embedding", "embeddings", "dimensions", "models",
+    "data", "embedding", "embeddings", "dimensions", "models", "body",  # (and keys of their results)
 })
 
 
@@ -83,8 +110,16 @@ class CompletionItem(Struct, gc=False, tag_field="__type__", tag=COMPLETION):
     data: Chunk = field(name="__data__")
 
 
+class OllamaGenerateItem(Struct, gc=False, tag_field="__type__", tag=OLLAMA_GENERATE):
+    data: OllamaChunk = field(name="__data__")
+
+
+class OllamaChatItem(Struct, gc=False, tag_field="__type__", tag=OLLAMA_CHAT):
+    data: OllamaChunk = field(name="__data__")
+
+
 class Body(Struct, gc=False):
-    body: list[Union[ChatItem, CompletionItem]]
+    body: list[Union[ChatItem, CompletionItem, OllamaGenerateItem, OllamaChatItem]]
     is_streaming: Any = UNSET
     status: Any = UNSET
     is_exception: Any = UNSET
@@ -121,7 +156,11 @@ def recording_of(envelope: Envelope, source: str) -> Recording | None:
     if len(kinds) != 1:
         return None  # a mixed body: the general reader
     kind = kinds.pop()
-    events = compact([item.data for item in items], chat=kind is ChatItem)
+    chunks = [item.data for item in items]
+    if kind is ChatItem or kind is CompletionItem:
+        events = compact(chunks, chat=kind is ChatItem)
+    else:
+        events = compact_ollama(chunks, chat=kind is OllamaChatItem)
     if events is None:
         return None
     light = {"request": envelope.request, "response": _envelope_fields(resp)}
@@ -129,7 +168,7 @@ def recording_of(envelope: Envelope, source: str) -> Recording | None:
         light["test_id"] = envelope.test_id
     (rec,) = llama_stack.read(light, source)  # the general reader's own request/response handling
     rec.response.events = events
-    rec.response.event_types = [CHAT_CHUNK if kind is ChatItem else COMPLETION] * len(events)
+    rec.response.event_types = [kind.__struct_config__.tag] * len(events)
     rec.response.recorded_events = len(items)
     return [rec]
 
@@ -203,3 +242,48 @@ def _joined(run: list[str], index: int | None, chat: bool) -> dict:
     text = "".join(run)
     choice = {"index": index, "delta": {"content": text}} if chat else {"index": index, "text": text}
     return {"choices": [choice]}
+
+
+def compact_ollama(chunks: list[OllamaChunk], chat: bool) -> list[dict] | None:
+    """Ollama's chunks as event dicts, each run of plain text chunks joined into one event (as `compact`)."""
+    events: list[dict] = []
+    run: list[str] = []
+    joining = True  # until the `done` chunk: text after it is counted chunk by chunk
+    for chunk in chunks:
+        if chunk.error is not UNSET and chunk.error is not None:
+            return None  # the stream error reads fields of the chunk this reader skipped
+        if joining and chunk.done is not True:
+            text = _plain_ollama_text(chunk, chat)
+            if text is not None:
+                run.append(text)
+                continue
+        if run:
+            events.append(_joined_ollama(run, chat))
+            run = []
+        events.append(msgspec.to_builtins(chunk))
+        if chunk.done is True:
+            joining = False
+    if run:
+        events.append(_joined_ollama(run, chat))
+    return events
+
+
+def _plain_ollama_text(chunk: OllamaChunk, chat: bool) -> str | None:
+    """The chunk's text when it carries text and nothing else the reassembler reads, else None."""
+    if chunk.thinking is not UNSET and chunk.thinking is not None:
+        return None
+    message = chunk.message
+    if not chat:
+        text = chunk.response
+        return text if type(text) is str and (message is UNSET or message is None) else None
+    if chunk.response is not UNSET and chunk.response is not None or message is UNSET or message is None:
+        return None
+    text = message.content
+    if type(text) is not str or message.thinking is not None or message.tool_calls is not None:
+        return None
+    return text
+
+
+def _joined_ollama(run: list[str], chat: bool) -> dict:
+    text = "".join(run)
+    return {"message": {"content": text}} if chat else {"response": text}
