@@ -62,7 +62,6 @@ def read_source(spec: str, fast: bool = False) -> list[Recording]:
     recordings = _parse_fast(data, source) if fast else None
     if recordings is None:
         recordings = parse(data, source)
-    del data
     if index is None:
         return recordings
     chosen = [rec for rec in recordings if rec.interaction == index]
