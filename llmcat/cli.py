@@ -66,6 +66,8 @@ def show(
     files: List[str] = FILES,
     as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per recorded call."),
     color: Color = typer.Option(Color.auto, "--color", help="Colour: auto (on a terminal), always, never."),
+    head: Optional[int] = typer.Option(None, "--head", min=0, metavar="N", help="Show only the first N lines of each long text (answer, reasoning, prompt, messages, tool arguments)."),
+    tail: Optional[int] = typer.Option(None, "--tail", min=0, metavar="N", help="Show only the last N lines of each long text; with --head, both ends."),
 ) -> None:
     """Show what was asked and what was answered, one recorded call at a time."""
     problems = Problems()
@@ -73,14 +75,14 @@ def show(
     if as_json:
         from llmcat.render.machine import call_dict, dumps_line
 
-        for call in iter_calls(files, problems):
+        for call in iter_calls(files, problems, fast=True):
             out.write(dumps_line(call_dict(call.recording, call.completion)))
     else:
         from llmcat.render.document import build
 
         draw = _drawer(color)
-        for call in iter_calls(files, problems):
-            draw(build(call.recording, call.completion))
+        for call in iter_calls(files, problems, fast=True):
+            draw(build(call.recording, call.completion, head=head, tail=tail))
     out.flush()
     raise typer.Exit(EXIT_TROUBLE if problems.count else EXIT_OK)
 
@@ -110,7 +112,7 @@ def join(
     problems = Problems()
     missing = False
     out = sys.stdout.buffer
-    for call in iter_calls(files, problems):
+    for call in iter_calls(files, problems, fast=True):
         chosen = next((c for c in call.completion.choices if c.index == choice), None)
         if chosen is None and (choice != 0 or call.completion.choices):
             problems.stream = None
