@@ -1,8 +1,8 @@
 """Whole suites: one row per recorded call (`ls`), filters, sort order and totals (`stats`).
 
-Files are read in worker processes when there are many (results come back in input
-order), and each worker builds only what the command needs: a row per call, a JSON
-line only for `--json`, the answer text only for `--grep`.
+Files are read in forked processes when there are many (results come back in input
+order). llama-stack streams go through the fast reader, which decodes only the fields
+reassembly reads; rows keep only what `ls` and `stats` show, a JSON line only for `--json`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import orjson
 
 from llmcat.core import describe_failure
 from llmcat.model import Completion, InputError, NotARecording, Recording
-from llmcat.summary import Summary, of_completion, quick
+from llmcat.summary import Summary, of_completion
 from llmcat.walk import Source
 
 SORT_KEYS = ("path", "model", "tokens", "chunks")
@@ -127,21 +127,28 @@ def _read_into(result: FileResult, job: Job) -> None:
         return
     data = read_bytes(path)
     result.size = len(data)
+    if job.per_file is None:  # check keeps the general reader: it looks at the raw recording
+        recordings = _fast_parse(data, spec)
+        if recordings is not None:
+            _finish(result, job, [(rec, _reassemble(rec)) for rec in recordings], None)
+            return
     try:
         obj = orjson.loads(data)
     except orjson.JSONDecodeError:
         obj = None
     if obj is not None and llama_stack.looks_like(obj):
-        if job.per_file is None and job.filters.grep is None:
-            summary = quick(obj)
-            if summary is not None:
-                rec = _light_recording(obj, spec)
-                _add_row(result, job, rec, summary)
-                return
         recordings = llama_stack.read(obj, spec)
     else:
         recordings = parse(data, spec)
     _finish(result, job, [(rec, _reassemble(rec)) for rec in recordings], obj)
+
+
+def _fast_parse(data: bytes, source: str) -> list[Recording] | None:
+    """llama-stack streams through the fast reader (it decodes only the fields reassembly reads,
+    and joins runs of plain text chunks); None for whatever it does not cover."""
+    from llmcat.formats import llama_stack_fast
+
+    return llama_stack_fast.parse(data, source)
 
 
 def _reassemble(rec: Recording) -> Completion:
@@ -157,16 +164,6 @@ def _finish(result: FileResult, job: Job, calls: list[tuple[Recording, Completio
         if job.filters.grep is not None and not job.filters.keep_text(rec, completion):
             continue
         _add_row(result, job, rec, of_completion(completion))
-
-
-def _light_recording(obj: dict, source: str) -> Recording:
-    """The request side of a llama-stack recording, without decoding its response chunks."""
-    from llmcat.formats import llama_stack
-
-    response = {k: v for k, v in obj["response"].items() if k != "body"}
-    rec = llama_stack.read({"test_id": obj.get("test_id"), "request": obj["request"], "response": response}, source)[0]
-    rec.raw = obj
-    return rec
 
 
 def _size(path: str) -> int:
@@ -377,6 +374,7 @@ def _preload() -> None:
     import llmcat.apis.openai
     import llmcat.formats
     import llmcat.formats.llama_stack
+    import llmcat.formats.llama_stack_fast
     import llmcat.render.machine  # noqa: F401
 
 

@@ -17,7 +17,8 @@ from conftest import FIXTURES, LLAMA, SHARED, run, run_json, subprocess_llmcat
 from llmcat import suite
 from llmcat.check import run_check
 from llmcat.core import read_calls
-from llmcat.summary import of_completion, quick
+from llmcat.summary import of_completion
+from llmcat.walk import Source
 
 CORPUS = SHARED / "corpus"
 needs_corpus = pytest.mark.skipif(not (CORPUS / "llama-stack").is_dir(), reason="../shared/corpus not present (third-party data kept outside the repo)")
@@ -80,7 +81,7 @@ def test_ls_json_has_show_json_keys_without_long_texts_and_agrees_with_show():
 
 
 def _stream_variants() -> list[tuple[str, dict]]:
-    """Streams the quick path must summarise exactly as the reassembler does, or decline."""
+    """Streams `ls` reads with the fast reader (or hands back to the general one): awkward ones included."""
     base = load("chat-stream-tools.json")
     variants = [(p.name, json.loads(p.read_text())) for p in sorted(LLAMA.glob("*.json"))]
     two_types = copy.deepcopy(base)
@@ -98,34 +99,34 @@ def _stream_variants() -> list[tuple[str, dict]]:
         item["__data__"]["x_groq"] = {"usage": item["__data__"].pop("usage", None)}
     cut = copy.deepcopy(load("chat-stream.json"))
     cut["response"]["body"] = cut["response"]["body"][:3]
-    return variants + [("two-types", two_types), ("unwrapped", unwrapped), ("errored", errored), ("float-index", odd_index), ("cut", cut), ("groq", groq)]
+    return variants + [("two-types", two_types), ("unwrapped", unwrapped), ("errored", errored), ("float-index", odd_index),
+                       ("cut", cut), ("groq", groq)]
 
 
 @pytest.mark.parametrize("name,obj", _stream_variants(), ids=lambda v: v if isinstance(v, str) else "")
-def test_quick_summary_agrees_with_full_reassembly(name, obj, tmp_path):
+def test_ls_row_agrees_with_the_general_reader(name, obj, tmp_path):
     path = save(tmp_path / "r.json", obj)
-    (call,) = read_calls(str(path))
+    (call,) = read_calls(str(path))  # the general reader
     full = of_completion(call.completion)
-    fast = quick(obj)
-    if fast is not None:
-        assert fast == full
-    if name in ("chat-stream.json", "chat-stream-tools.json", "completions-stream.json", "chat-stream-n2.json", "cut", "groq"):
-        assert fast is not None, "the quick path should take plain OpenAI streams"
+    result = suite.read_file(Source(str(path), str(path), True), suite.Job())
+    assert result.failure is None
+    (row,) = result.rows
+    usage = full.usage
+    assert (row.api, row.chunks, row.finish_reason, row.failed, row.tools) == (full.api, full.chunks, full.finish_reason, full.error is not None, full.tools)
+    assert (row.prompt_tokens, row.completion_tokens, row.total_tokens) == ((usage.prompt_tokens, usage.completion_tokens, usage.total_tokens) if usage else (None, None, None))
     if name == "groq":
-        assert full.usage is not None and full.usage.total_tokens == 28
+        assert row.total_tokens == 28
 
 
 @needs_corpus
-def test_quick_summary_agrees_on_the_corpus():
-    taken = 0
-    for path in sorted((CORPUS / "llama-stack").rglob("*.json")):
-        obj = json.loads(path.read_text())
-        fast = quick(obj)
-        if fast is not None:
-            taken += 1
-            (call,) = read_calls(str(path))
-            assert fast == of_completion(call.completion), path
-    assert taken >= 20
+def test_ls_rows_agree_with_show_on_the_corpus():
+    files = sorted((CORPUS / "llama-stack").rglob("*.json"))
+    shown = {c["source"]: c for c in run_json(*files)}
+    for row in ls_json(*files):
+        full = shown[row["source"]]
+        for key in ("api", "chunks", "usage", "error", "streaming"):
+            assert row[key] == full[key], (row["source"], key)
+        assert row["finish_reason"] == (full["choices"][0]["finish_reason"] if full["choices"] else None)
 
 
 @pytest.mark.parametrize("option,value,expected", [
