@@ -225,7 +225,8 @@ def diff(
 
 
 def main() -> None:
-    """Console entry point: never a traceback, quiet on a closed pipe."""
+    """Console entry point: never a traceback; a closed pipe ends llmcat as it ends cat and jq."""
+    _die_quietly_on_closed_pipe()
     try:
         app()
     except BrokenPipeError:
@@ -238,6 +239,16 @@ def main() -> None:
     except BaseException as exc:  # a bug: one line, not a traceback
         sys.stderr.write(f"llmcat: internal error: {type(exc).__name__}: {exc}\n")
         sys.exit(EXIT_TROUBLE)
+
+
+def _die_quietly_on_closed_pipe() -> None:
+    """`llmcat show dir | head`: the reader left. Python turns SIGPIPE into an exception that click
+    reports as status 1 ("found a difference" for diff and check); the default action is the Unix
+    convention instead: end silently, status 128+SIGPIPE, as cat, git and jq do."""
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 
 def _silence_stdout() -> None:

@@ -145,3 +145,17 @@ def test_inputs_are_never_written(tmp_path):
     for cmd in (["show"], ["show", "--json"], ["join"]):
         assert subprocess_llmcat(*cmd, copy).returncode == 0
     assert (hashlib.sha256(copy.read_bytes()).hexdigest(), copy.stat().st_mtime_ns) == before
+
+
+def test_a_closed_output_pipe_ends_quietly_like_cat():
+    import signal
+    import subprocess
+    import sys
+
+    files = [str(p) for p in sorted(LLAMA.glob("*.json"))] * 40
+    proc = subprocess.Popen([sys.executable, "-m", "llmcat", "show", *files], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.read(100)
+    proc.stdout.close()  # the reader leaves, as `| head -c 100` does
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=60) == -signal.SIGPIPE
+    assert stderr == b""
