@@ -37,13 +37,19 @@ class Document:
     sections: list[Section]
 
 
+TOO_DEEP = "(nested too deeply to show)"
+
+
 def pretty_json(value: Any) -> str:
     try:
         return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
-    except TypeError:
+    except TypeError:  # lone surrogates, or deeper than orjson writes (255 levels)
         import json
 
-        return json.dumps(value, indent=2, ensure_ascii=True, default=str)
+        try:
+            return json.dumps(value, indent=2, ensure_ascii=True, default=str)
+        except RecursionError:
+            return TOO_DEEP
 
 
 def compact_json(value: Any) -> str:
@@ -54,7 +60,10 @@ def compact_json(value: Any) -> str:
     except TypeError:
         import json
 
-        return json.dumps(value, ensure_ascii=True, default=str)
+        try:
+            return json.dumps(value, ensure_ascii=True, default=str)
+        except RecursionError:
+            return TOO_DEEP
 
 
 def _pretty_arguments(arguments: str) -> str:
