@@ -28,6 +28,11 @@ class Command:
     # (per-file views); False for aggregates and two-file comparisons.
     keeps_others: bool = False
     human: bool = True  # a view for people: no raw control sequence may reach the output, pipe or not
+    bad_exits: frozenset[int] = frozenset({2})  # the status when an input cannot be read
+    # A bad input is reported as one `llmcat: <file>: <reason>` line on stderr (check
+    # reports its findings on stdout instead; then at most one stderr line).
+    reports_on_stderr: bool = True
+    many: bool = True  # takes any number of inputs (diff takes two)
 
 
 def _many(*head: str) -> Callable[[list[str], str], list[str]]:
@@ -44,11 +49,11 @@ TABLE: tuple[Command, ...] = (
     Command("show", "show-json", _many("show", "--json"), frozenset({0, 2}), keeps_others=True, human=False),
     Command("join", "join", _many("join"), frozenset({0, 1, 2}), keeps_others=True, human=False),
     Command("join", "join-reasoning", _many("join", "--reasoning", "--choice", "1"), frozenset({0, 1, 2}), human=False),
-    Command("diff", "diff", _pair(False), frozenset({0, 1, 2})),
-    Command("diff", "diff-reversed", _pair(True), frozenset({0, 1, 2})),
+    Command("diff", "diff", _pair(False), frozenset({0, 1, 2}), many=False),
+    Command("diff", "diff-reversed", _pair(True), frozenset({0, 1, 2}), many=False),
     Command("ls", "ls", _many("ls"), frozenset({0, 2})),
     Command("stats", "stats", _many("stats"), frozenset({0, 2})),
-    Command("check", "check", _many("check"), frozenset({0, 1, 2})),
+    Command("check", "check", _many("check"), frozenset({0, 1, 2}), bad_exits=frozenset({1, 2}), reports_on_stderr=False),
 )
 
 

@@ -25,6 +25,7 @@ from fuzz.commands import ROOT, Command
 _RAW_CONTROL = re.compile(rb"\x1b(?!\[[0-9;]*m)|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f]|\xc2[\x80-\x9f]")
 # JSON Lines: no raw control byte at all (JSON escapes C0; llmcat escapes DEL and C1 too).
 _RAW_IN_JSON = re.compile(rb"[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
+_UNEXPECTED = re.compile(r": cannot read: [A-Za-z_.]*(Error|Exception|Warning)\b|: internal error")
 HOSTILE_NAME = "evil\x1b]0;title\x07\x9b2J"
 
 
@@ -108,6 +109,9 @@ def problems_with(command: Command, outcome: Outcome, bad_inputs: int = 1) -> li
     stray = [line for line in lines if not line.startswith("llmcat: ")]
     if stray:
         found.append(f"stderr line not of the form 'llmcat: ...': {stray[0][:200]!r}")
+    unexpected = [line for line in lines if _UNEXPECTED.search(line)]
+    if unexpected:  # isolated per file, but a reader bug all the same: bad input has a reason, not an exception
+        found.append(f"unexpected exception: {unexpected[0][:300]!r}")
     if any("internal error" in line for line in lines):
         found.append(f"internal error: {outcome.stderr[:300]!r}")
     if len(lines) > bad_inputs:
