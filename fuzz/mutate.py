@@ -135,6 +135,18 @@ def delete_key(data: bytes, rng: random.Random) -> bytes | None:
     return _json_mutant(data, rng, lambda _old: _DELETE)
 
 
+def hostile_key(data: bytes, rng: random.Random) -> bytes | None:
+    """Rename a random key to text that tries to drive a terminal (keys are shown as labels)."""
+    def change(old):
+        if isinstance(old, dict) and old:
+            key = rng.choice(list(old))
+            return {(rng.choice(("\x1b]0;t\x07", "\x9b2J", "[bold]k[/bold]", "\r")) + key if k == key else k): v
+                    for k, v in old.items()}
+        return old
+
+    return _json_mutant(data, rng, change)
+
+
 def duplicate_or_shuffle(data: bytes, rng: random.Random) -> bytes | None:
     def change(old):
         if isinstance(old, list) and old:
@@ -162,12 +174,13 @@ MUTATORS: dict[str, Callable] = {
     "huge-value": huge_value,
     "swap-type": swap_type,
     "delete-key": delete_key,
+    "hostile-key": hostile_key,
     "duplicate-shuffle": duplicate_or_shuffle,
     "empty": empty,
 }
 # How often each is picked: the structural ones find the most, the costly ones are rarer.
 WEIGHTS = {"truncate": 4, "flip-bytes": 4, "nul": 1, "bad-utf8": 1, "lone-surrogate": 1, "deep-nesting": 1,
-           "huge-value": 0.3, "swap-type": 8, "delete-key": 4, "duplicate-shuffle": 2, "empty": 0.5}
+           "huge-value": 0.3, "swap-type": 8, "delete-key": 4, "hostile-key": 2, "duplicate-shuffle": 2, "empty": 0.5}
 
 
 def mutants(seed_files: list[Path], rng: random.Random):

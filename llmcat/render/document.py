@@ -108,7 +108,7 @@ def _call_section(rec: Recording, completion: Completion, view: dict) -> Section
 def _request_sections(view: dict) -> list[Section]:
     params = dict(view["params"])
     tools = params.pop("tools", None)
-    out = [Section("request", [Field(k, inline(compact_json(v))) for k, v in params.items()])]
+    out = [Section("request", [Field(inline(str(k)), inline(compact_json(v))) for k, v in params.items()])]
     if view["prompt"] is not None:
         prompt = view["prompt"]
         out.append(Section("prompt", text=visible(prompt if isinstance(prompt, str) else pretty_json(prompt))))
@@ -194,7 +194,7 @@ def _answer_sections(completion: Completion) -> list[Section]:
 
 
 def _error_section(error: dict) -> Section:
-    fields = [Field(k, inline(compact_json(v))) for k, v in error.items() if v is not None and k != "message"]
+    fields = [Field(inline(str(k)), inline(compact_json(v))) for k, v in error.items() if v is not None and k != "message"]
     message = error.get("message")
     return Section("error", fields, text=visible(message) if isinstance(message, str) else None, style="error")
 
