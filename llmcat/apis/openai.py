@@ -49,10 +49,11 @@ def _content_text(content: Any) -> str | None:
 def _reasoning_text(delta: dict) -> str | None:
     # Hosts spell it `reasoning_content` (DeepSeek, vLLM) or `reasoning` (OpenRouter,
     # Ollama, Groq); a few send both with the same text, which must count once.
-    text = delta.get("reasoning_content")
-    if not isinstance(text, str):
-        text = delta.get("reasoning")
-    return text if isinstance(text, str) else None
+    for key in ("reasoning_content", "reasoning"):
+        text = delta.get(key)
+        if isinstance(text, str) and text:
+            return text
+    return None
 
 
 def _merge_tool_call(choice: ChoiceBuilder, slots: dict[int, ToolCallBuilder], delta: Any, position: int) -> None:
@@ -137,7 +138,8 @@ def _apply_delta(choice: ChoiceBuilder, slots: dict[int, ToolCallBuilder], delta
 
 
 def _chunk_extras(out: Completion, chunk: dict) -> None:
-    usage = usage_of(chunk.get("usage"))
+    # Groq sent usage only inside its `x_groq` extension before it adopted the standard field.
+    usage = usage_of(chunk.get("usage")) or usage_of(as_dict(chunk.get("x_groq")).get("usage"))
     if usage is not None:
         out.usage = usage
     time_info = chunk.get("time_info")  # Cerebras
