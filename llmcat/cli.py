@@ -152,6 +152,28 @@ def _exact_bytes(text: str) -> bytes:
         return text.encode("utf-8", "replace")
 
 
+@app.command()
+def diff(
+    paths: List[str] = typer.Argument(..., metavar="A B", help="Two recordings, or two directories of them (or git's 7 external-diff arguments)."),
+    as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per compared pair, with each difference."),
+    stat: bool = typer.Option(False, "--stat", help="Print only the totals."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Directories: the full diff of each changed pair too."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Print nothing; only the exit status tells."),
+    strict: bool = typer.Option(False, "--strict", help="Compare everything, volatile fields and raw JSON included."),
+    chunks: bool = typer.Option(False, "--chunks", help="Count different chunking (or streamed vs not) as a difference."),
+    ignore: List[str] = typer.Option([], "--ignore", metavar="PATH", help="Ignore a difference path (and all below it); repeatable."),
+    word_diff: bool = typer.Option(False, "--word-diff", help="Mark changed words inline instead of changed lines."),
+    color: Color = typer.Option(Color.auto, "--color", help="Colour: auto (on a terminal), always, never."),
+) -> None:
+    """Compare what was asked and answered in two recordings (or directories): 0 same, 1 different, 2 trouble."""
+    from llmcat import diff as differ
+
+    options = differ.Options(strict=strict, chunks=chunks, ignore=tuple(ignore))
+    output = differ.Output(as_json=as_json, stat=stat, verbose=verbose, quiet=quiet, word_diff=word_diff,
+                           color=use_color(color), force_color=color is Color.always)
+    raise typer.Exit(differ.run(paths, options, output))
+
+
 def main() -> None:
     """Console entry point: never a traceback, quiet on a closed pipe."""
     try:

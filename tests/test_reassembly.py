@@ -172,3 +172,21 @@ def test_tool_runtime_file_processor_and_unknown_types():
     assert one(LLAMA / "tool-runtime.json")["request"]["params"] == {"query": "llama facts"}
     assert one(LLAMA / "file-processor.json")["api"] == "other"
     assert one(LLAMA / "unknown-type.json")["api"] == "other"
+
+
+def test_reasoning_details_only_and_done_marker_without_finish_reason():
+    """Snowflake-style: reasoning only as `reasoning_details` parts, no finish_reason, then [DONE]."""
+    from conftest import run
+    import orjson
+
+    def event(delta):
+        return b"data: " + orjson.dumps({"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": delta}]}) + b"\n\n"
+
+    sse = (event({"content": "", "reasoning_details": [{"type": "reasoning.text", "text": "15*27"}]})
+           + event({"reasoning_details": [{"type": "reasoning.encrypted", "data": "xx"}, {"type": "reasoning.text", "text": "=405"}]})
+           + event({"content": "405"}) + b"data: [DONE]\n\n")
+    result = run("show", "--json", "-", input=sse)
+    call = orjson.loads(result.stdout_bytes)
+    assert call["api"] == "openai.chat" and call["format"] == "sse"
+    assert call["choices"][0]["reasoning"] == "15*27=405" and call["choices"][0]["text"] == "405"
+    assert call["choices"][0]["finish_reason"] is None

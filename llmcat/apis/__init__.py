@@ -25,6 +25,13 @@ _REASSEMBLERS = {
     "gemini": "gemini:reassemble",
     "anthropic.messages": "anthropic:reassemble",
     "google.interactions": "interactions:reassemble",
+    "openai.responses": "responses:reassemble",
+    "cohere.chat": "cohere:reassemble_chat",
+    "cohere.embed": "embeddings:reassemble_cohere",
+    "gemini.embed": "embeddings:reassemble_gemini",
+    "bedrock.converse": "bedrock:reassemble_converse",
+    "bedrock.embed": "embeddings:reassemble_bedrock",
+    "http": "http:reassemble",
 }
 
 _PYDANTIC_TYPES = {
@@ -55,7 +62,18 @@ _PATHS = (
     ("/generate_content_stream", "gemini"),
     (":generateContent", "gemini"),
     (":streamGenerateContent", "gemini"),
+    ("/responses", "openai.responses"),
+    ("/v2/chat", "cohere.chat"),
+    ("/v2/embed", "cohere.embed"),
+    (":embedContent", "gemini.embed"),
+    (":batchEmbedContents", "gemini.embed"),
+    ("/converse", "bedrock.converse"),
+    ("/converse-stream", "bedrock.converse"),
 )
+
+# Formats that record the HTTP exchange itself (not an SDK's view of it): a call no
+# API family claims is shown as plain HTTP there.
+_HTTP_FORMATS = {"vcr", "har"}
 
 
 def detect(rec: Recording) -> str:
@@ -70,13 +88,46 @@ def detect(rec: Recording) -> str:
             return _refine(_PYDANTIC_TYPES[kind], rec)
         if kind and kind.startswith("ollama._types."):
             return "ollama.other"
-    path = (rec.request.endpoint or rec.request.url or "").split("?")[0].rstrip("/")
+    path = (rec.request.endpoint or rec.request.url or "").split("?")[0].split("#")[0].rstrip("/")
     for suffix, api in _PATHS:
         if path.endswith(suffix):
             return _refine(api, rec)
+    if rec.format in _HTTP_FORMATS:
+        return _from_http(rec, path)
     if path.startswith("/api/"):
         return "ollama.other"
     return _from_shape(rec)
+
+
+def _from_http(rec: Recording, path: str) -> str:
+    """A recorded HTTP exchange whose path no family claims: by host and path, then by body shape."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = (urlsplit(rec.request.url or "").hostname or "").lower()
+    except ValueError:
+        host = ""
+    if "cohere" in host and path.endswith("/chat"):
+        return "cohere.chat"
+    if "cohere" in host and path.endswith("/embed"):
+        return "cohere.embed"
+    if path.endswith(("/invoke", "/invoke-with-response-stream")):  # Bedrock InvokeModel: the model's own body
+        shape = _from_shape(rec)
+        if shape in ("other", "cohere.embed", "gemini.embed") and _embedding_body(rec):
+            return "bedrock.embed"
+        return "http" if shape == "other" else shape
+    if path.endswith(":predict") and _embedding_body(rec):  # Vertex AI text embeddings
+        return "gemini.embed"
+    if path.startswith("/api/") and ":11434" in (rec.request.url or ""):  # Ollama's native API
+        return "ollama.other"
+    shape = _from_shape(rec)
+    return "http" if shape == "other" else shape
+
+
+def _embedding_body(rec: Recording) -> bool:
+    from llmcat.apis.embeddings import looks_like
+
+    return len(rec.response.events) == 1 and looks_like(rec.response.events[0])
 
 
 def _refine(api: str, rec: Recording) -> str:
@@ -85,6 +136,8 @@ def _refine(api: str, rec: Recording) -> str:
         for event in rec.response.events:
             for choice in as_list(as_dict(event).get("choices")):
                 choice = as_dict(choice)
+                if api == "openai.chat" and ("delta" in choice or "message" in choice):
+                    return "openai.chat"  # Together adds a completions-style `text` to chat chunks
                 if isinstance(choice.get("text"), str):  # some hosts add a chat-style delta too
                     return "openai.completions"
                 if "delta" in choice or "message" in choice:
@@ -94,19 +147,74 @@ def _refine(api: str, rec: Recording) -> str:
 
 def _from_shape(rec: Recording) -> str:
     for event in rec.response.events:
-        event = as_dict(event)
-        if "candidates" in event or "usageMetadata" in event or "usage_metadata" in event:
-            return "gemini"
-        kind = event.get("type")
-        if kind in ("message_start", "message") and "content" in as_dict(event.get("message", event)):
-            return "anthropic.messages"
-        if str(event.get("object", "")).startswith("chat.completion"):
-            return "openai.chat"
-        if event.get("object") == "text_completion":
-            return "openai.completions"
-        if "event_type" in event:
-            return "google.interactions"
+        api = detect_body(event)
+        if api != "other":
+            return api
     return "other"
+
+
+_COHERE_EVENTS = {"message-start", "content-start", "content-delta", "content-end", "tool-plan-delta", "tool-call-start",
+                  "tool-call-delta", "tool-call-end", "message-end", "citation-start", "citation-end",
+                  "stream-start", "text-generation", "stream-end", "tool-calls-generation", "tool-calls-chunk"}
+_ANTHROPIC_EVENTS = {"message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop"}
+_BEDROCK_EVENTS = ("messageStart", "contentBlockStart", "contentBlockDelta", "contentBlockStop", "messageStop")
+
+
+def detect_body(event: Any) -> str:
+    """The API family of one response body or stream event, by its shape alone."""
+    event = as_dict(event)
+    if not event:
+        return "other"
+    if "candidates" in event or "usageMetadata" in event or "usage_metadata" in event:
+        return "gemini"
+    kind = event.get("type")
+    if kind in _ANTHROPIC_EVENTS or (kind == "message" and "content" in event):
+        return "anthropic.messages"
+    if str(event.get("object", "")).startswith("chat.completion"):
+        return "openai.chat"
+    if event.get("object") == "text_completion":
+        return "openai.completions"
+    if (isinstance(kind, str) and kind.startswith("response.")) or event.get("object") == "response":
+        return "openai.responses"
+    if kind in _COHERE_EVENTS or event.get("event_type") in _COHERE_EVENTS:
+        return "cohere.chat"
+    if "event_type" in event:
+        return "google.interactions"
+    if any(key in event for key in _BEDROCK_EVENTS) or ("stopReason" in event and "output" in event):
+        return "bedrock.converse"
+    if "done" in event and "model" in event:  # Ollama's native API (NDJSON)
+        if isinstance(event.get("message"), dict):
+            return "ollama.chat"
+        if "response" in event:
+            return "ollama.generate"
+    if "total_duration" in event and "embeddings" in event:
+        return "ollama.embed"
+    if "finish_reason" in event and isinstance(event.get("message"), dict) and "choices" not in event:
+        return "cohere.chat"
+    if isinstance(event.get("choices"), list) and event["choices"]:
+        first = as_dict(event["choices"][0])
+        if "delta" in first or "message" in first:
+            return "openai.chat"
+        if "text" in first:
+            return "openai.completions"
+    return _embedding_shape(event)
+
+
+def _embedding_shape(event: dict) -> str:
+    from llmcat.apis.embeddings import looks_like
+
+    if not looks_like(event):
+        return "other"
+    if isinstance(event.get("data"), list):
+        return "openai.embeddings"
+    if isinstance(event.get("embedding"), dict) or "predictions" in event:
+        return "gemini.embed"
+    if "inputTextTokenCount" in event or isinstance(event.get("embedding"), list):
+        return "bedrock.embed"
+    embeddings = event.get("embeddings")
+    if isinstance(embeddings, list) and embeddings and isinstance(embeddings[0], dict):
+        return "gemini.embed"
+    return "cohere.embed"
 
 
 def reassemble(rec: Recording, api: str | None = None) -> Completion:

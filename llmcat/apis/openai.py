@@ -49,11 +49,24 @@ def _content_text(content: Any) -> str | None:
 def _reasoning_text(delta: dict) -> str | None:
     # Hosts spell it `reasoning_content` (DeepSeek, vLLM) or `reasoning` (OpenRouter,
     # Ollama, Groq); a few send both with the same text, which must count once.
+    # `reasoning_details` (OpenRouter, Snowflake) repeats that text as typed parts, and is
+    # the only carrier when neither string is sent.
     for key in ("reasoning_content", "reasoning"):
         text = delta.get(key)
         if isinstance(text, str) and text:
             return text
-    return None
+    parts = [_detail_text(d) for d in as_list(delta.get("reasoning_details"))]
+    return "".join(p for p in parts if p) or None
+
+
+def _detail_text(detail: Any) -> str | None:
+    detail = as_dict(detail)
+    kind = detail.get("type")
+    if kind == "reasoning.text":
+        return as_str(detail.get("text"))
+    if kind == "reasoning.summary":
+        return as_str(detail.get("summary"))
+    return None  # reasoning.encrypted: nothing readable
 
 
 def _merge_tool_call(choice: ChoiceBuilder, slots: dict[int, ToolCallBuilder], delta: Any, position: int) -> None:
@@ -108,7 +121,7 @@ def reassemble_chat(rec: Recording) -> Completion:
                 finished_at.add(choice.index)
         _chunk_extras(out, chunk)
     out.choices = choices.build()
-    out.finished = bool(finished_at)
+    out.finished = bool(finished_at) or rec.response.done_marker  # some hosts end with [DONE] alone
     return finish(out, rec)
 
 
@@ -171,7 +184,7 @@ def reassemble_completions(rec: Recording) -> Completion:
                 finished_at.add(choice.index)
         _chunk_extras(out, chunk)
     out.choices = choices.build()
-    out.finished = bool(finished_at)
+    out.finished = bool(finished_at) or rec.response.done_marker  # some hosts end with [DONE] alone
     return finish(out, rec)
 
 

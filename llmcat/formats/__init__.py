@@ -87,6 +87,12 @@ def read_source(spec: str) -> list[Recording]:
 
 
 def parse(data: bytes, source: str) -> list[Recording]:
+    if data.startswith(b"\x1f\x8b"):  # gzip (a .yaml.gz cassette, a .json.gz recording)
+        from llmcat.formats._http import decompress_gzip
+
+        data = decompress_gzip(data)
+    if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark (Windows tools write one before HAR JSON)
+        data = data[3:]
     if not data.strip():
         raise InputError("empty file")
     try:
@@ -121,9 +127,34 @@ def _parse_json(obj: Any, source: str) -> list[Recording]:
 
     if llama_stack.looks_like(obj):
         return llama_stack.read(obj, source)
+    from llmcat.formats import har, raw, vcr
+
+    if vcr.looks_like(obj):  # vcrpy's JSON serializer
+        return vcr.read(obj, source)
+    if har.looks_like(obj):
+        return har.read(obj, source)
+    if raw.looks_like_body(obj):
+        return raw.read_json(obj, source)
     raise NotARecording("not a recording (JSON, but no request/response)")
 
 
+_YAML_NAMES = (".yaml", ".yml", ".yaml.gz", ".yml.gz")
+
+
 def _parse_text(data: bytes, source: str, exc: orjson.JSONDecodeError) -> list[Recording]:
-    decode_utf8(data)
+    text = decode_utf8(data)
+    from llmcat.formats import _http, raw, vcr
+
+    if text.lstrip("\ufeff \t\r\n").startswith(("{", "[")):
+        lines = _http.split_json_lines(text)  # JSON Lines of chunks also start with "{"
+        if lines is not None and raw.looks_like_body(lines):
+            return raw.read_jsonl(lines, source)
+        raise InputError(f"not JSON: {exc}")
+    if vcr.sniff_yaml(text) or source.lower().endswith(_YAML_NAMES):
+        obj = vcr.load_yaml(data)
+        if vcr.looks_like(obj):
+            return vcr.read(obj, source)
+        raise NotARecording("not a recording (YAML, but no interactions list)")
+    if raw.looks_like_sse(text):
+        return raw.read_sse(text, source)
     raise InputError(f"not JSON: {exc}")

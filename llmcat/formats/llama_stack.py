@@ -7,9 +7,8 @@ plain dicts (Gemini), or raw SSE lines as strings (Anthropic Messages, Google In
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
-
 from llmcat import sse
+from llmcat.formats._http import endpoint_of
 from llmcat.model import InputError, Recording, Request, Response
 
 FORMAT = "llama-stack"
@@ -41,18 +40,9 @@ def _request(req: dict, test_id: str | None) -> Request:
         return Request(None, None, None, None, test_id, body)
     body = req["payload"] if "payload" in req else req.get("body")
     url = _str(req.get("url"))
-    endpoint = _str(req.get("endpoint")) or _path_of(url)
+    endpoint = _str(req.get("endpoint")) or endpoint_of(url)
     model = _str(req.get("model")) or (_str(body.get("model")) if isinstance(body, dict) else None)
     return Request(_str(req.get("method")), url, endpoint, model, test_id, body)
-
-
-def _path_of(url: str | None) -> str | None:
-    if not url:
-        return None
-    try:
-        return urlsplit(url).path or None
-    except ValueError:
-        return None
 
 
 def _response(resp: dict) -> Response:

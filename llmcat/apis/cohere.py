@@ -1,0 +1,114 @@
+"""Cohere chat: v2 (`/v2/chat`) streamed (typed events) and not; v1 stream events tolerated.
+
+v2 stream events: `content-delta` (text, or `thinking` for reasoning models),
+`tool-plan-delta`, `tool-call-start` / `tool-call-delta` (arguments by `index`),
+`message-end` with the finish reason and usage (`tokens`, else `billed_units`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llmcat.apis._common import ChoiceBuilder, ToolCallBuilder, as_dict, as_int, as_list, as_str, finish, json_text, make_usage, stream_error
+from llmcat.model import Completion, Recording
+
+
+def usage_of(raw: Any):
+    usage = as_dict(raw)
+    counts = as_dict(usage.get("tokens")) or as_dict(usage.get("billed_units"))
+    if not counts:
+        meta = as_dict(usage.get("meta"))  # v1 puts usage in meta
+        counts = as_dict(meta.get("tokens")) or as_dict(meta.get("billed_units"))
+    if not counts:
+        return None
+    return make_usage(counts.get("input_tokens"), counts.get("output_tokens"), None, raw)
+
+
+def reassemble_chat(rec: Recording) -> Completion:
+    events = [e for e in rec.response.events if isinstance(e, dict)]
+    if any(_event_type(e) for e in events):
+        return _stream(rec, events)
+    return _whole(rec, events[-1] if events else {})
+
+
+def _event_type(event: dict) -> str | None:
+    kind = event.get("type", event.get("event_type"))
+    return kind if isinstance(kind, str) and "-" in kind else None
+
+
+def _whole(rec: Recording, body: dict) -> Completion:
+    out = Completion(api="cohere.chat")
+    message = as_dict(body.get("message"))
+    if message or "finish_reason" in body or "text" in body:
+        choice = ChoiceBuilder(0)
+        for part in as_list(message.get("content")):
+            part = as_dict(part)
+            if part.get("type") == "text" and isinstance(part.get("text"), str):
+                choice.text.append(part["text"])
+            elif part.get("type") == "thinking" and isinstance(part.get("thinking"), str):
+                choice.reasoning.append(part["thinking"])
+        if not message and isinstance(body.get("text"), str):  # v1
+            choice.text.append(body["text"])
+        for call in as_list(message.get("tool_calls")) or as_list(body.get("tool_calls")):
+            call = as_dict(call)
+            function = as_dict(call.get("function"))
+            tool = ToolCallBuilder(as_str(call.get("id")), as_str(function.get("name")) or as_str(call.get("name")), "function")
+            tool.parts.append(json_text(function.get("arguments", call.get("parameters", {}))))
+            choice.tools.append(tool)
+        choice.finish_reason = as_str(body.get("finish_reason"))
+        out.choices = [choice.build()]
+    out.usage = usage_of(body.get("usage") or body)
+    return finish(out, rec)
+
+
+def _stream(rec: Recording, events: list[dict]) -> Completion:
+    out = Completion(api="cohere.chat")
+    choice = ChoiceBuilder(0)
+    tools: dict[int, ToolCallBuilder] = {}
+    ended = False
+    for event in events:
+        kind = _event_type(event)
+        message = as_dict(as_dict(event.get("delta")).get("message"))
+        carried = False
+        if kind == "content-delta":
+            content = as_dict(message.get("content"))
+            if isinstance(content.get("text"), str):
+                choice.text.append(content["text"])
+                carried = True
+            if isinstance(content.get("thinking"), str):
+                choice.reasoning.append(content["thinking"])
+                carried = True
+        elif kind == "text-generation" and isinstance(event.get("text"), str):  # v1
+            choice.text.append(event["text"])
+            carried = True
+        elif kind == "tool-call-start":
+            call = as_dict(message.get("tool_calls"))
+            function = as_dict(call.get("function"))
+            tool = ToolCallBuilder(as_str(call.get("id")), as_str(function.get("name")), as_str(call.get("type")) or "function")
+            if isinstance(function.get("arguments"), str) and function["arguments"]:
+                tool.parts.append(function["arguments"])
+            tools[as_int(event.get("index")) or 0] = tool
+            choice.tools.append(tool)
+            carried = True
+        elif kind == "tool-call-delta":
+            arguments = as_dict(as_dict(message.get("tool_calls")).get("function")).get("arguments")
+            tool = tools.get(as_int(event.get("index")) or 0)
+            if tool is not None and isinstance(arguments, str):
+                tool.parts.append(arguments)
+                carried = True
+        elif kind in ("message-end", "stream-end"):
+            ended = True
+            delta = as_dict(event.get("delta"))
+            choice.finish_reason = as_str(delta.get("finish_reason")) or as_str(event.get("finish_reason")) or choice.finish_reason
+            usage = usage_of(delta.get("usage")) or usage_of(as_dict(event.get("response")))
+            out.usage = usage or out.usage
+            error = delta.get("error")
+            if isinstance(error, str) and error:
+                out.error = {"type": None, "status_code": None, "message": error}
+        elif kind == "error" or "error" in event and kind is None:
+            out.error = stream_error(event)
+        if carried and ended:
+            out.content_after_finish += 1
+    out.choices = [choice.build()]
+    out.finished = ended
+    return finish(out, rec)

@@ -1,0 +1,85 @@
+"""Embeddings of providers whose bodies are not OpenAI-shaped: Cohere, Gemini/Vertex, Bedrock.
+
+What matters of an embeddings call is how many vectors came back and their dimension
+(in `Completion.details`), and the tokens billed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llmcat.apis._common import as_dict, as_list, finish, make_usage
+from llmcat.apis.openai import embedding_details
+from llmcat.model import Completion, Recording
+
+
+def vectors_of(body: Any) -> list:
+    """The embedding vectors of a body, whatever the provider's nesting."""
+    body = as_dict(body)
+    embeddings = body.get("embeddings")
+    if isinstance(embeddings, dict):  # Cohere v2 / Bedrock Cohere: {"float": [[...]], "int8": ...}
+        for value in embeddings.values():
+            if isinstance(value, list):
+                return value
+        return []
+    if isinstance(embeddings, list):
+        # Cohere v1: [[...]]; Gemini batch: [{"values": [...]}]; Bedrock Nova: [{"embedding": [...]}]
+        return [e.get("values", e.get("embedding")) if isinstance(e, dict) else e for e in embeddings]
+    embedding = body.get("embedding")
+    if isinstance(embedding, dict):  # Gemini embedContent
+        return [embedding.get("values")]
+    if isinstance(embedding, list):  # Bedrock Titan
+        return [embedding]
+    predictions = as_list(body.get("predictions"))  # Vertex AI predict
+    if predictions:
+        return [as_dict(as_dict(p).get("embeddings")).get("values") for p in predictions]
+    if isinstance(body.get("data"), list):  # OpenAI-shaped (Voyage, Mistral, ...)
+        return [as_dict(item).get("embedding") for item in body["data"]]
+    return []
+
+
+def looks_like(body: Any) -> bool:
+    body = as_dict(body)
+    return bool(vectors_of(body)) and not any(k in body for k in ("choices", "candidates", "output", "message"))
+
+
+def _reassemble(rec: Recording, api: str) -> Completion:
+    out = Completion(api=api)
+    body = as_dict(rec.response.events[0]) if rec.response.events else {}
+    if body and not (rec.response.status or 0) >= 400:
+        out.details = embedding_details(vectors_of(body))
+    out.usage = _usage(body)
+    return finish(out, rec)
+
+
+def _usage(body: dict):
+    meta = as_dict(body.get("meta"))
+    billed = as_dict(meta.get("billed_units"))
+    if billed:
+        return make_usage(billed.get("input_tokens"), None, None, meta)
+    if "inputTextTokenCount" in body:  # Bedrock Titan
+        return make_usage(body["inputTextTokenCount"], None, None, {"inputTextTokenCount": body["inputTextTokenCount"]})
+    usage = as_dict(body.get("usageMetadata")) or as_dict(body.get("usage"))
+    if usage:
+        prompt = usage.get("promptTokenCount", usage.get("prompt_tokens", usage.get("input_tokens")))
+        return make_usage(prompt, None, usage.get("totalTokenCount", usage.get("total_tokens")), usage)
+    tokens = [as_dict(as_dict(as_dict(p).get("embeddings")).get("statistics")).get("token_count") for p in as_list(body.get("predictions"))]
+    if tokens and all(isinstance(t, (int, float)) for t in tokens):  # Vertex AI
+        return make_usage(int(sum(tokens)), None, None, {"token_count": tokens})
+    return None
+
+
+def reassemble_cohere(rec: Recording) -> Completion:
+    return _reassemble(rec, "cohere.embed")
+
+
+def reassemble_gemini(rec: Recording) -> Completion:
+    return _reassemble(rec, "gemini.embed")
+
+
+def reassemble_bedrock(rec: Recording) -> Completion:
+    out = _reassemble(rec, "bedrock.embed")
+    counted = rec.response.headers.get("x-amzn-bedrock-input-token-count", "")
+    if out.usage is None and counted.isdigit():  # InvokeModel reports input tokens in a header
+        out.usage = make_usage(int(counted), None, None, {"x-amzn-bedrock-input-token-count": counted})
+    return out

@@ -1,0 +1,31 @@
+"""Any other HTTP exchange (an image download, an OAuth call, a file upload): what it was, not what it said."""
+
+from __future__ import annotations
+
+from llmcat.apis._common import finish
+from llmcat.model import Completion, Recording
+
+_BODY_PREVIEW = 2000  # a small JSON body is shown as well; a big one is only measured
+
+
+def reassemble(rec: Recording) -> Completion:
+    out = Completion(api="http")
+    resp = rec.response
+    details = {
+        "method": rec.request.method,
+        "url": rec.request.url,
+        "status": resp.status,
+        "content_type": resp.content_type,
+        "size": resp.size,
+    }
+    if len(resp.events) == 1 and isinstance(resp.events[0], (dict, list)):
+        import orjson
+
+        try:
+            small = len(orjson.dumps(resp.events[0])) <= _BODY_PREVIEW
+        except TypeError:  # e.g. an integer past 64 bits from YAML: measure it no further
+            small = False
+        if small:
+            details["body"] = resp.events[0]
+    out.details = details
+    return finish(out, rec)

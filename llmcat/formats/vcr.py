@@ -1,0 +1,210 @@
+"""VCR.py cassettes: `{"interactions": [{"request": ..., "response": ...}], "version": 1}`.
+
+YAML (the default serializer; optionally gzip-compressed) or JSON. Plain vcrpy keeps
+`request.body` as text and `response.body.string` as the raw body (`!!binary` when it
+was not text); pydantic-ai's serializer stores JSON bodies decoded, as `parsed_body`.
+Each interaction is one call, numbered by its position in the list; an entry that is
+not an HTTP exchange is skipped without renumbering the others.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+from typing import Any
+
+from llmcat.formats import _http
+from llmcat.model import InputError, Recording, Request, Response
+
+FORMAT = "vcr"
+
+# Aliases may add at most this many nodes beyond those written in the file: a cassette
+# vcrpy wrote shares a header list now and then; an alias bomb adds billions.
+MAX_ALIAS_EXPANSION = 1_000_000
+
+
+def looks_like(obj: Any) -> bool:
+    return isinstance(obj, dict) and isinstance(obj.get("interactions"), list)
+
+
+def sniff_yaml(text: str) -> bool:
+    """Does this text look like a YAML cassette (an `interactions:` key at the top level)?"""
+    head = text[:65536]
+    return head.startswith("interactions:") or "\ninteractions:" in head
+
+
+def load_yaml(data: bytes) -> Any:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader  # libyaml when built with it: ~10x faster
+    try:
+        obj = yaml.load(data, Loader=loader)
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {_one_line(exc)}") from None
+    except ValueError as exc:  # e.g. a bad !!binary payload, an out-of-range timestamp
+        raise InputError(f"not valid YAML: {_one_line(exc)}") from None
+    check_expansion(obj)
+    return obj
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+def check_expansion(root: Any) -> None:
+    """Refuse YAML whose aliases expand far past its written size (an alias bomb), or loop.
+
+    PyYAML shares an aliased object instead of copying it, so loading is cheap; the blow-up
+    comes when anything walks the result. Count the expanded size without expanding:
+    each container's size is computed once (by identity) and reused at every reference.
+    """
+    sizes: dict[int, int] = {}
+    unique = 0
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    active: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        if not isinstance(node, (dict, list)):
+            continue
+        key = id(node)
+        children = list(node.keys()) + list(node.values()) if isinstance(node, dict) else node
+        if done:
+            active.discard(key)
+            sizes[key] = 1 + sum(sizes.get(id(c), 1) for c in children)
+            if sizes[key] - unique > MAX_ALIAS_EXPANSION:
+                raise InputError("YAML aliases expand to millions of nodes (an alias bomb?); refused")
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            raise InputError("YAML aliases refer to themselves (a recursive structure); refused")
+        active.add(key)
+        unique += 1 + sum(1 for c in children if not isinstance(c, (dict, list)))
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if isinstance(c, (dict, list)) and id(c) not in sizes)
+
+
+def read(obj: dict, source: str) -> list[Recording]:
+    out = []
+    for position, entry in enumerate(obj["interactions"]):
+        if not _is_exchange(entry):
+            continue
+        request = _request(entry["request"])
+        out.append(Recording(source, position, FORMAT, request, _response(entry["response"], request), entry))
+    if not out:
+        raise InputError("a VCR cassette with no HTTP interactions")
+    return out
+
+
+def _is_exchange(entry: Any) -> bool:
+    if not isinstance(entry, dict):
+        return False
+    request, response = entry.get("request"), entry.get("response")
+    if not isinstance(request, dict) or not isinstance(response, dict):
+        return False
+    return isinstance(request.get("uri") or request.get("url"), str) or isinstance(request.get("method"), str)
+
+
+def _request(req: dict) -> Request:
+    url = req.get("uri") if isinstance(req.get("uri"), str) else req.get("url")
+    url = url if isinstance(url, str) else None
+    method = req.get("method")
+    method = method.upper() if isinstance(method, str) else None
+    headers = _http.header_map(req.get("headers"))
+    if "parsed_body" in req:
+        body = jsonable(req["parsed_body"])
+    else:
+        body = req.get("body")
+        if isinstance(body, dict) and "string" in body:
+            body = body["string"]
+        if isinstance(body, bytes):
+            try:
+                body = _http.decode_content(body, headers.get("content-encoding"))
+            except InputError:
+                pass  # an undecodable request body still leaves the response readable
+        body = _http.json_or_text(body) if isinstance(body, (str, bytes)) else jsonable(body)
+    model = body.get("model") if isinstance(body, dict) and isinstance(body.get("model"), str) else None
+    return Request(method, url, _http.endpoint_of(url), model or _http.model_from_url(url), None, body)
+
+
+def _response(resp: dict, request: Request) -> Response:
+    out = Response()
+    status = resp.get("status")
+    code = status.get("code") if isinstance(status, dict) else status
+    out.status = code if isinstance(code, int) and not isinstance(code, bool) else None
+    out.headers = _http.header_map(resp.get("headers"))
+    out.content_type = out.headers.get("content-type") or None
+    streamed = _http.request_streams(request.body, request.url)
+    if "parsed_body" in resp:
+        body = jsonable(resp["parsed_body"])
+        out.size = _json_size(body)
+        out.streaming = streamed or (out.content_type or "").startswith("text/event-stream")
+        if isinstance(body, str) and (out.streaming or _looks_streamed(body)):
+            _http.fill_body(out, body, streamed)  # a stream the serializer kept as one string
+        else:
+            _http.fill_json(out, body, streamed)
+            out.streaming = out.streaming or len(out.events) > 1
+        return out
+    body = resp.get("body")
+    if isinstance(body, dict):
+        body = body.get("string")
+    if not isinstance(body, (str, bytes)):
+        body = None
+    _http.fill_decoded(out, body, streamed)
+    return out
+
+
+def _json_size(body: Any) -> int | None:
+    import orjson
+
+    try:
+        return len(orjson.dumps(body))
+    except TypeError:
+        return None
+
+
+def _looks_streamed(text: str) -> bool:
+    from llmcat import sse
+
+    return sse.looks_like_sse(text)
+
+
+def jsonable(value: Any) -> Any:
+    """YAML values JSON cannot carry (bytes, dates, sets, non-string keys) made JSON-safe.
+
+    Returns the same object when nothing needed changing (the usual case).
+    """
+    if isinstance(value, dict):
+        changed = False
+        items = []
+        for key, item in value.items():
+            new_key = key if isinstance(key, str) else _scalar_text(key)
+            new_item = jsonable(item)
+            changed |= new_key is not key or new_item is not item
+            items.append((new_key, new_item))
+        return dict(items) if changed else value
+    if isinstance(value, list):
+        new = [jsonable(item) for item in value]
+        return new if any(a is not b for a, b in zip(new, value)) else value
+    if isinstance(value, (set, frozenset, tuple)):
+        return [jsonable(item) for item in value]
+    if isinstance(value, (bytes, bytearray)):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, float) and value != value:
+        return None  # NaN is not JSON
+    return value
+
+
+def _scalar_text(key: Any) -> str:
+    if isinstance(key, bytes):
+        return key.decode("utf-8", "replace")
+    if isinstance(key, bool) or key is None:
+        return {True: "true", False: "false", None: "null"}[key]
+    if isinstance(key, (datetime.date, datetime.datetime)):
+        return key.isoformat()
+    return str(key)

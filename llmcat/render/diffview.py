@@ -1,0 +1,286 @@
+"""`llmcat diff`'s human output as renderer-neutral lines of styled segments.
+
+A `Line` is a list of (style, text) segments, text already escaped. The plain
+writer joins them (word changes marked `[-old-]{+new+}` as git does); the rich
+writer colours them. Both draw the same lines, so a pipe and a terminal agree.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from llmcat.diff import ABSENT, Difference, Pair, parts
+from llmcat.render.document import compact_json, pretty_json, transcript
+from llmcat.render.escape import inline, visible
+
+Line = list  # [(style, text), ...]
+
+# Strings under these keys are prose: always shown as a text diff, however short.
+_PROSE = re.compile(r"(^|\.)(text|reasoning|refusal|prompt|message|content)$")
+_LONG = 80
+_CONTEXT = 2  # unchanged lines kept around a word-diff change
+
+
+def status_line(pair: Pair) -> Line:
+    line: Line = [(pair.status, f"{pair.status:<9}"), ("", inline(pair.label))]
+    if pair.status == "changed":
+        line.append(("muted", f"  ({', '.join(parts(pair.differences))})"))
+    elif pair.status == "error":
+        line.append(("muted", f": {inline(pair.reason or '?')}"))
+    elif pair.chunking:
+        line.append(("muted", "  (chunked differently)"))
+    return line
+
+
+def totals_line(pairs: list[Pair]) -> Line:
+    counts = {status: 0 for status in ("same", "changed", "only-a", "only-b", "error")}
+    for pair in pairs:
+        counts[pair.status] += 1
+    return [("header", ", ".join(f"{n} {status}" for status, n in counts.items()))]
+
+
+def pair_lines(pair: Pair, word_diff: bool, label_a: str | None = None, label_b: str | None = None) -> list[Line]:
+    """The full diff of one pair: headers, the chunking note, then each changed part."""
+    out: list[Line] = [[("header", "--- " + inline(label_a or pair.a or "/dev/null"))],
+                       [("header", "+++ " + inline(label_b or pair.b or "/dev/null"))]]
+    if pair.status in ("only-a", "only-b"):
+        out.append([("muted", f"only in {pair.status[-1]}")])
+        return out + _whole_call(pair)
+    if pair.chunking:
+        out.append([("muted", "note: " + pair.chunking)])
+    if pair.status == "same":
+        out.append([("muted", "same call")])
+        return out
+    for title, diffs in _sections(pair.differences).items():
+        out.append([("section", "== " + inline(title))])
+        out += _section_lines(title, diffs, pair, word_diff)
+    return out
+
+
+def _whole_call(pair: Pair) -> list[Line]:
+    """A call present on one side only: its `show` view, every line marked removed or added."""
+    from llmcat.render import plain as plain_view
+    from llmcat.render.document import build
+
+    call = pair.calls[0] or pair.calls[1]
+    if call is None:
+        return []
+    sign, style = ("-", "del") if pair.calls[0] else ("+", "add")
+    text = plain_view.render(build(call.recording, call.completion))  # already escaped
+    return [[(style, sign + line)] for line in text.splitlines()]
+
+
+# --- grouping differences into sections ---------------------------------------------------------------
+
+_CHOICE = re.compile(r"^response\.choices\[(\d+)\](?:\.(.*))?$")
+
+
+def _place(path: str) -> tuple[str, str]:
+    """(section title, label within the section) of a difference path."""
+    head, _, rest = path.partition(".")
+    if head == "request":
+        key, _, below = rest.partition(".")
+        if key == "params":
+            if below == "tools" or below.startswith(("tools.", "tools[")):
+                return "tools offered", below
+            return "params", below
+        if key.startswith(("messages", "prompt")):
+            return key.split("[")[0], rest
+        return "call", rest
+    if head.startswith("response"):
+        match = _CHOICE.match(path)
+        if match:
+            return f"choice {match.group(1)}", match.group(2) or "choice"
+        key, _, below = rest.partition(".")
+        if key in ("api", "status"):
+            return "call", key
+        if key in ("streaming", "chunks"):
+            return "chunking", key
+        title = {"details": "result"}.get(key.split("[")[0], key.split("[")[0])
+        return title, below or key
+    return "raw JSON" if head.startswith("raw") else head, path
+
+
+_SECTION_ORDER = ("call", "params", "tools offered", "prompt", "messages", "choice", "usage", "error", "result", "timing", "chunking")
+
+
+def _sections(differences: list[Difference]) -> dict[str, list[tuple[str, Difference]]]:
+    """Differences by section, sections in reading order: what was asked, then what was answered."""
+    sections: dict[str, list[tuple[str, Difference]]] = {}
+    for diff in differences:
+        title, label = _place(diff.path)
+        sections.setdefault(title, []).append((label, diff))
+
+    def rank(title: str) -> tuple[int, int]:
+        head, _, number = title.partition(" ")
+        key = "choice" if head == "choice" else title
+        order = _SECTION_ORDER.index(key) if key in _SECTION_ORDER else len(_SECTION_ORDER)
+        return order, int(number) if key == "choice" and number.isdigit() else 0
+
+    return {title: sections[title] for title in sorted(sections, key=rank)}
+
+
+def _section_lines(title: str, diffs: list[tuple[str, Difference]], pair: Pair, word_diff: bool) -> list[Line]:
+    if pair.trees and title == "messages":
+        a, b = (_messages_text(t["request"]["messages"]) for t in pair.trees)
+        if a != b:
+            return text_diff(a, b, word_diff)
+    if pair.trees and title == "tools offered":
+        a, b = (_tool_names(t["request"]["params"].get("tools")) for t in pair.trees)
+        if a != b:
+            return text_diff(a, b, word_diff=False)
+    out: list[Line] = []
+    for label, diff in diffs:
+        out += _difference_lines(label, diff, word_diff)
+    return out
+
+
+def _messages_text(messages: Any) -> str:
+    if isinstance(messages, list):
+        return transcript(messages)
+    return "" if messages is None else pretty_json(messages)
+
+
+def _tool_names(tools: Any) -> str:
+    from llmcat.render.document import _tool_names as names
+
+    return "\n".join(names(tools)) if tools else ""
+
+
+# --- one difference -----------------------------------------------------------------------------------------
+
+
+def _difference_lines(label: str, diff: Difference, word_diff: bool) -> list[Line]:
+    a, b = diff.a, diff.b
+    label = inline(label)
+    if _is_block(label, a) or _is_block(label, b):
+        lines: list[Line] = [[("label", label + ":")]]
+        if isinstance(a, str) and isinstance(b, str):
+            return lines + text_diff(a, b, word_diff)
+        return lines + text_diff(_block_text(a), _block_text(b), word_diff=False)
+    if a is ABSENT:
+        return [[("label", label + ": "), ("add", "added " + _scalar(b))]]
+    if b is ABSENT:
+        return [[("label", label + ": "), ("del", "removed " + _scalar(a))]]
+    return [[("label", label + ": "), ("del", _scalar(a)), ("", " → "), ("add", _scalar(b))]]
+
+
+def _is_block(label: str, value: Any) -> bool:
+    if isinstance(value, (dict, list)):
+        return True
+    if isinstance(value, str):
+        return bool(_PROSE.search(label)) or "\n" in value or len(value) > _LONG
+    return False
+
+
+def _block_text(value: Any) -> str:
+    if value is ABSENT or value is None:
+        return ""
+    return value if isinstance(value, str) else pretty_json(value)
+
+
+def _scalar(value: Any) -> str:
+    try:
+        return inline(compact_json(value) if not isinstance(value, str) else compact_json([value])[1:-1])
+    except (TypeError, ValueError):
+        return inline(repr(value))
+
+
+# --- text diffs ---------------------------------------------------------------------------------------------
+
+
+def text_diff(a: str, b: str, word_diff: bool, file_text: bool = False) -> list[Line]:
+    """A unified diff of two texts (or a word diff). A file's final newline ends its last line;
+    a model's final newline is part of what it said, so it shows as an empty line."""
+    if word_diff:
+        return _word_diff(a, b)
+    out: list[Line] = []
+    split = (lambda t: visible(t).splitlines()) if file_text else (lambda t: visible(t).split("\n") if t else [])
+    lines_a, lines_b = split(a), split(b)
+    for line in list(difflib.unified_diff(lines_a, lines_b, lineterm="", n=3))[2:]:
+        style = {"@": "hunk", "-": "del", "+": "add"}.get(line[:1], "")
+        out.append([(style, line)])
+    return out
+
+
+_TOKEN = re.compile(r"\s+|\S+")
+
+
+def _word_diff(a: str, b: str) -> list[Line]:
+    """Changed words inline, like `git diff --word-diff`; unchanged lines far from a change are left out."""
+    tokens_a, tokens_b = _TOKEN.findall(visible(a)), _TOKEN.findall(visible(b))
+    segments: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(None, tokens_a, tokens_b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            segments.append(("", "".join(tokens_a[i1:i2])))
+            continue
+        if i2 > i1:
+            segments.append(("del-word", "".join(tokens_a[i1:i2])))
+        if j2 > j1:
+            segments.append(("add-word", "".join(tokens_b[j1:j2])))
+    return _keep_near_changes(_split_lines(segments))
+
+
+def _split_lines(segments: Iterable[tuple[str, str]]) -> list[Line]:
+    lines: list[Line] = [[]]
+    for style, text in segments:
+        for n, piece in enumerate(text.split("\n")):
+            if n:
+                lines.append([])
+            if piece:
+                lines[-1].append((style, piece))
+    return lines
+
+
+def _keep_near_changes(lines: list[Line]) -> list[Line]:
+    changed = [n for n, line in enumerate(lines) if any(style for style, _ in line)]
+    keep = {k for n in changed for k in range(n - _CONTEXT, n + _CONTEXT + 1)}
+    out: list[Line] = []
+    skipped = False
+    for n, line in enumerate(lines):
+        if n in keep:
+            if skipped and out:
+                out.append([("hunk", "…")])
+            out.append(line)
+            skipped = False
+        else:
+            skipped = True
+    return out
+
+
+# --- writers ----------------------------------------------------------------------------------------------------
+
+_MARKERS = {"del-word": ("[-", "-]"), "add-word": ("{+", "+}")}
+
+
+def plain(lines: Iterable[Line]) -> str:
+    out = []
+    for line in lines:
+        text = ""
+        for style, piece in line:
+            before, after = _MARKERS.get(style, ("", ""))
+            text += before + piece + after
+        out.append(text + "\n")
+    return "".join(out)
+
+
+_STYLES = {
+    "header": "bold", "section": "bold magenta", "label": "cyan", "hunk": "cyan", "muted": "dim",
+    "del": "red", "add": "green", "del-word": "bold red", "add-word": "bold green",
+    "same": "dim", "changed": "yellow", "only-a": "red", "only-b": "green", "error": "bold red",
+}
+
+
+def draw(lines: Iterable[Line], console) -> None:
+    """Colour for a terminal; recorded text reaches rich only inside `Text` (no markup, no emoji codes)."""
+    from rich.text import Text
+
+    for line in lines:
+        text = Text()
+        for style, piece in line:
+            text.append(piece, style=_STYLES.get(style, ""))
+        console.print(text)
