@@ -23,9 +23,10 @@ HOSTILE_VALUES: tuple = (
 )
 
 
-def seeds() -> list[Path]:
-    """The project's own fixtures (good and bad), every format present."""
-    found = [p for p in sorted((ROOT / "fixtures").rglob("*")) if p.is_file() and p.name.endswith(SEED_SUFFIXES)]
+def seeds(directories: list[Path] | None = None) -> list[Path]:
+    """Recordings to mutate: the project's own fixtures (good and bad, every format), or the given directories."""
+    found = [p for d in (directories or [ROOT / "fixtures"]) for p in sorted(Path(d).rglob("*"))
+             if p.is_file() and p.name.endswith(SEED_SUFFIXES)]
     return [p for p in found if p.stat().st_size < 2_000_000]
 
 
@@ -199,4 +200,11 @@ def mutants(seed_files: list[Path], rng: random.Random):
             data = out
             steps.append(name)
         if steps:
-            yield f"{path.relative_to(ROOT)} {'+'.join(steps)}", data
+            yield f"{_shown(path)} {'+'.join(steps)}", data
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)

@@ -146,7 +146,7 @@ def good_recording() -> str:
 
 
 def fuzz(commands: list[Command], *, seed: int, max_mutants: int, seconds: float, subprocess_every: int = 50,
-         save_dir: Path | None = None, log=None) -> tuple[Stats, list[Failure]]:
+         save_dir: Path | None = None, log=None, seed_dirs: list[Path] | None = None) -> tuple[Stats, list[Failure]]:
     """Mutate the fixtures and run every command on each mutant until either limit is reached."""
     import random
 
@@ -158,7 +158,7 @@ def fuzz(commands: list[Command], *, seed: int, max_mutants: int, seconds: float
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="llmcat-fuzz-") as tmp:
         tmpdir = Path(tmp)
-        for n, (description, data) in enumerate(mutants(seeds(), rng)):
+        for n, (description, data) in enumerate(mutants(seeds(seed_dirs), rng)):
             if n >= max_mutants or time.monotonic() - start > seconds:
                 break
             stats.mutants += 1
