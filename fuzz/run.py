@@ -114,8 +114,13 @@ def problems_with(command: Command, outcome: Outcome, bad_inputs: int = 1) -> li
         found.append(f"unexpected exception: {unexpected[0][:300]!r}")
     if any("internal error" in line for line in lines):
         found.append(f"internal error: {outcome.stderr[:300]!r}")
-    if len(lines) > bad_inputs:
-        found.append(f"{len(lines)} stderr lines for {bad_inputs} bad input(s): {lines[:3]!r}")
+    labels = _labels(lines, outcome.argv)
+    repeated = sorted({label for label in labels if label and labels.count(label) > 1})
+    if repeated:  # one line per bad input (or per call of a multi-call file, as FILE#N)
+        found.append(f"several stderr lines for {repeated[0]!r}: {lines[:3]!r}")
+    whole_files = [label for label in labels if label and "#" not in label.rsplit("/", 1)[-1]]
+    if len(whole_files) > bad_inputs:
+        found.append(f"{len(whole_files)} stderr lines for {bad_inputs} bad input(s): {lines[:3]!r}")
     if re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", outcome.stderr):
         found.append(f"raw control character on stderr: {outcome.stderr[:200]!r}")
     if command.human:
@@ -127,6 +132,24 @@ def problems_with(command: Command, outcome: Outcome, bad_inputs: int = 1) -> li
         if match:
             found.append(f"raw control byte in JSON Lines at {match.start()}")
     return found
+
+
+def _labels(lines: list[str], argv: list[str]) -> list[str | None]:
+    """Which input (`FILE`, or `FILE#N` for one call in it) each `llmcat: ...` line is about; None if none."""
+    from llmcat.render.escape import inline
+
+    names = sorted({inline(a) for a in argv if a == "-" or not a.startswith("-")}, key=len, reverse=True)
+    out: list[str | None] = []
+    for line in lines:
+        body = line[len("llmcat: "):]
+        label = None
+        for name in names:
+            match = re.match(re.escape(name) + r"(#\d+)?: ", body)
+            if match:
+                label = match.group(0)[:-2]
+                break
+        out.append(label)
+    return out
 
 
 def fingerprint(path: Path) -> tuple[str, int]:
