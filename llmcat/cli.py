@@ -66,6 +66,8 @@ def show(
     files: List[str] = FILES,
     as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per recorded call."),
     color: Color = typer.Option(Color.auto, "--color", help="Colour: auto (on a terminal), always, never."),
+    head: Optional[int] = typer.Option(None, "--head", min=0, metavar="N", help="Show only the first N lines of each long text (answer, reasoning, prompt, messages, tool arguments)."),
+    tail: Optional[int] = typer.Option(None, "--tail", min=0, metavar="N", help="Show only the last N lines of each long text; with --head, both ends."),
 ) -> None:
     """Show what was asked and what was answered, one recorded call at a time."""
     problems = Problems()
@@ -73,13 +75,15 @@ def show(
     if as_json:
         from llmcat.render.machine import call_dict, dumps_line
 
-        for line in rendered(iter_calls(files, problems), problems, lambda c: dumps_line(call_dict(c.recording, c.completion))):
+        calls = iter_calls(files, problems, fast=True)
+        for line in rendered(calls, problems, lambda c: dumps_line(call_dict(c.recording, c.completion))):
             out.write(line)
     else:
         from llmcat.render.document import build
 
         draw = _drawer(color)
-        for doc in rendered(iter_calls(files, problems), problems, lambda c: build(c.recording, c.completion)):
+        calls = iter_calls(files, problems, fast=True)
+        for doc in rendered(calls, problems, lambda c: build(c.recording, c.completion, head=head, tail=tail)):
             draw(doc)
     out.flush()
     raise typer.Exit(EXIT_TROUBLE if problems.count else EXIT_OK)
@@ -112,7 +116,7 @@ def join(
     out = sys.stdout.buffer
     # Exact bytes are for pipes and files; on a terminal recorded text is shown, not obeyed.
     encode = _escaped_bytes if _isatty(sys.stdout) else _exact_bytes
-    for call in iter_calls(files, problems):
+    for call in iter_calls(files, problems, fast=True):
         chosen = next((c for c in call.completion.choices if c.index == choice), None)
         if chosen is None and (choice != 0 or call.completion.choices):
             problems.stream = None

@@ -45,19 +45,21 @@ def describe_failure(exc: BaseException) -> str:
     return f"cannot read: {type(exc).__name__}: {exc}"
 
 
-def read_calls(spec: str) -> list[Call]:
-    """Every recorded call in one file, reassembled. Raises on an unreadable file."""
+def read_calls(spec: str, fast: bool = False) -> list[Call]:
+    """Every recorded call in one file, reassembled. Raises on an unreadable file.
+
+    `fast` lets big streams take the fast reader (same answers, no raw response body)."""
     from llmcat.apis import reassemble
     from llmcat.formats import read_source
 
-    return [Call(rec, reassemble(rec)) for rec in read_source(spec)]
+    return [Call(rec, reassemble(rec)) for rec in read_source(spec, fast=fast)]
 
 
-def iter_calls(specs: Iterable[str], problems: Problems) -> Iterator[Call]:
+def iter_calls(specs: Iterable[str], problems: Problems, fast: bool = False) -> Iterator[Call]:
     """Calls from each file in turn; a file that fails is reported and skipped."""
     for spec in specs:
         try:
-            calls = read_calls(spec)
+            calls = read_calls(spec, fast=fast)
         except (KeyboardInterrupt, SystemExit, BrokenPipeError):
             raise
         except BaseException as exc:  # one bad file must never stop the others, nor print a traceback

@@ -49,6 +49,9 @@ class Response:
     size: int | None = None  # body size in bytes, where the container tells
     exception: dict[str, Any] | None = None  # a client-side exception recorded instead of a body
     timing: dict[str, Any] | None = None  # container-level timings (HAR)
+    # How many events were recorded, where `events` holds fewer: the fast reader
+    # (formats/llama_stack_fast.py) joins runs of plain text chunks. None: len(events).
+    recorded_events: int | None = None
 
 
 @dataclass(slots=True)

@@ -156,7 +156,8 @@ def stream_error(event: dict, status: int | None = None) -> dict:
 
 def finish(completion: Completion, rec: Recording) -> Completion:
     """Fill what every API shares: chunk count and the recorded error."""
-    completion.chunks = len(rec.response.events)
+    recorded = rec.response.recorded_events
+    completion.chunks = len(rec.response.events) if recorded is None else recorded
     if completion.timing is None and rec.response.timing:
         completion.timing = rec.response.timing  # the container's own timings (HAR)
     error = recorded_error(rec)

@@ -74,16 +74,34 @@ def _os_reason(exc: OSError) -> str:
     return (exc.strerror or type(exc).__name__).lower()
 
 
-def read_source(spec: str) -> list[Recording]:
-    """All recorded calls in the file named by `spec` (`-` for stdin, `FILE#N` for one)."""
+def read_source(spec: str, fast: bool = False) -> list[Recording]:
+    """All recorded calls in the file named by `spec` (`-` for stdin, `FILE#N` for one).
+
+    `fast`: try the fast reader for big streams first (same answers; `Recording.raw`
+    then lacks the response body, so only for commands that do not show raw data)."""
     path, index = split_address(spec)
-    recordings = parse(read_bytes(path), spec if index is None else path)
+    data = read_bytes(path)
+    source = spec if index is None else path
+    recordings = _parse_fast(data, source) if fast else None
+    if recordings is None:
+        recordings = parse(data, source)
     if index is None:
         return recordings
     chosen = [rec for rec in recordings if rec.interaction == index]
     if not chosen:
         raise InputError(f"no interaction #{index}")
     return chosen
+
+
+def _parse_fast(data: bytes, source: str) -> list[Recording] | None:
+    if len(data) < FAST_MIN_BYTES:
+        return None  # small files: the general reader is quick, and it needs no msgspec import
+    from llmcat.formats import llama_stack_fast
+
+    return llama_stack_fast.parse(data, source)
+
+
+FAST_MIN_BYTES = 256 * 1024
 
 
 def parse(data: bytes, source: str) -> list[Recording]:

@@ -73,7 +73,21 @@ def _pretty_arguments(arguments: str) -> str:
         return arguments  # not JSON (cut short, or a provider's own syntax): show as sent
 
 
-def build(rec: Recording, completion: Completion) -> Document:
+def clip_lines(text: str, head: int | None = None, tail: int | None = None) -> str:
+    """The first `head` and last `tail` lines of `text`, and one line saying how many are left out between."""
+    if head is None and tail is None:
+        return text
+    count = text.count("\n") + 1
+    head, tail = head or 0, tail or 0
+    if head + tail >= count:
+        return text
+    lines = text.split("\n")
+    hidden = count - head - tail
+    return "\n".join([*lines[:head], f"[{hidden} more line{'s' if hidden > 1 else ''} not shown]", *lines[count - tail :]])
+
+
+def build(rec: Recording, completion: Completion, head: int | None = None, tail: int | None = None) -> Document:
+    """The document for one call; `head`/`tail` limit each multi-line text to its first/last lines."""
     view = request_view(rec)
     heading = rec.source if rec.interaction == 0 and rec.format == "llama-stack" else f"{rec.source}#{rec.interaction}"
     sections = [_call_section(rec, completion, view), *_request_sections(view)]
@@ -85,6 +99,10 @@ def build(rec: Recording, completion: Completion) -> Document:
     for note in completion.notes:
         sections.append(Section("note", text=visible(note), style="muted"))
     sections.append(_summary_section(rec, completion))
+    if head is not None or tail is not None:
+        for section in sections:
+            if section.text is not None:
+                section.text = clip_lines(section.text, head, tail)
     return Document(inline(heading), sections)
 
 

@@ -37,10 +37,20 @@ def render(doc: Document, console: Console) -> None:
             line.append(f.value)
             console.print(line)
         if section.text is not None:
-            # Indent by hand: a Padding would crop long lines to the width; soft wrap leaves wrapping to the terminal.
-            style = _STYLES.get(section.style, "")
-            body = Text()
-            for n, line in enumerate(section.text.split("\n")):
-                body.append(("\n  " if n else "  ") + line, style=style)
-            console.print(body)
+            _print_text(console, section.text, _STYLES.get(section.style, ""))
     console.print()
+
+
+BATCH_LINES = 200  # a long text is drawn a batch at a time: the first screen appears before the rest is laid out
+
+
+def _print_text(console: Console, text: str, style: str) -> None:
+    # Indent by hand: a Padding would crop long lines to the width; soft wrap leaves wrapping to the terminal.
+    lines = text.split("\n")
+    for start in range(0, len(lines), BATCH_LINES):
+        body = Text()
+        for n, line in enumerate(lines[start : start + BATCH_LINES]):
+            body.append(("\n  " if n else "  ") + line, style=style)
+        console.print(body)
+        if start == 0:
+            console.file.flush()

@@ -1,0 +1,289 @@
+"""A fast reader for big llama-stack streams: decode only what the reassemblers read.
+
+A 100,000-chunk streamed chat recording is ~70 MB of JSON, nearly all of it
+fields nobody reads (ids, models, fingerprints, logprobs). Decoding it into
+Python objects costs seconds and hundreds of MB; msgspec decoding into Structs
+that declare only the needed fields skips the rest without building objects.
+
+Covered: bodies of OpenAI chat chunks, OpenAI (legacy) completions chunks, or
+Ollama generate/chat chunks, one type per body.
+
+This is a reader, not a second reassembler. It hands the ordinary reassemblers
+in `llmcat.apis` a `Recording` whose events are plain dicts, with one
+compaction: a run of consecutive *plain* text chunks for one choice (text only,
+no tool call, reasoning, refusal, finish reason, usage or error; before any
+choice has finished or Ollama's `done`) becomes one event carrying the run's joined text. The
+reassemblers append such text and nothing else, so the run and its join give
+the same answer; `Response.recorded_events` keeps the true chunk count.
+Every other chunk is passed on as the dict of the fields the reassemblers read.
+
+Anything this reader does not cover (other formats, SSE lines, other chunk
+types, mixed bodies, errors, failed calls, any decode or validation error)
+returns None, and the caller reads the file with the general reader instead.
+tests/test_fast.py checks both give the same `show --json` and `join` output.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Union
+
+import msgspec
+from msgspec import UNSET, Struct, UnsetType, field
+
+from llmcat.model import Recording
+
+CHAT_CHUNK = "openai.types.chat.chat_completion_chunk.ChatCompletionChunk"
+COMPLETION = "openai.types.completion.Completion"
+OLLAMA_GENERATE = "ollama._types.GenerateResponse"
+OLLAMA_CHAT = "ollama._types.ChatResponse"
+
+
+# The fields below are every key the reassemblers in llmcat/apis/openai.py read at
+# these levels; a key they start reading must be added here (tests/test_fast.py
+# checks openai.py's keys against these classes and `INSIDE_WHOLE_FIELDS`).
+
+
+class Delta(Struct, gc=False):
+    # Absent and null are the same to the chat reassembler (it uses `.get`).
+    content: Any = None
+    reasoning_content: Any = None
+    reasoning: Any = None
+    reasoning_details: Any = None
+    refusal: Any = None
+    tool_calls: Any = None
+    function_call: Any = None
+
+
+class Choice(Struct, gc=False):
+    # Absent differs from null here (`index` defaults to the position; `"delta" in choice`).
+    index: Any = UNSET
+    text: Any = UNSET
+    delta: Union[Delta, None, UnsetType] = UNSET
+    message: Any = UNSET
+    finish_reason: Any = UNSET
+
+
+class Chunk(Struct, gc=False):
+    choices: Union[list[Choice], UnsetType] = UNSET
+    usage: Any = None
+    time_info: Any = None
+    x_groq: Any = None  # Groq's extension: may carry the usage
+    error: Any = None
+
+
+class OllamaMessage(Struct, gc=False):
+    content: Any = None
+    thinking: Any = None
+    tool_calls: Any = None
+
+
+class OllamaChunk(Struct, gc=False):
+    # Absent differs from null here: the final chunk's counts and durations are kept only where present.
+    response: Any = UNSET
+    thinking: Any = UNSET
+    message: Union[OllamaMessage, None, UnsetType] = UNSET
+    done: Any = UNSET
+    done_reason: Any = UNSET
+    error: Any = UNSET
+    prompt_eval_count: Any = UNSET
+    eval_count: Any = UNSET
+    total_duration: Any = UNSET
+    load_duration: Any = UNSET
+    prompt_eval_duration: Any = UNSET
+    eval_duration: Any = UNSET
+
+
+# Keys the reassemblers read inside fields decoded whole (`Any`: usage, tool calls,
+# reasoning details), or in bodies this reader never takes (embeddings, models, other Ollama calls).
+INSIDE_WHOLE_FIELDS = frozenset({
+    "prompt_tokens", "completion_tokens", "total_tokens", "input_tokens", "output_tokens",
+    "id", "index", "type", "function", "name", "arguments", "text", "summary",
+    "data", "embedding", "embeddings", "dimensions", "models", "body",  # (and keys of their results)
+})
+
+
+class ChatItem(Struct, gc=False, tag_field="__type__", tag=CHAT_CHUNK):
+    data: Chunk = field(name="__data__")
+
+
+class CompletionItem(Struct, gc=False, tag_field="__type__", tag=COMPLETION):
+    data: Chunk = field(name="__data__")
+
+
+class OllamaGenerateItem(Struct, gc=False, tag_field="__type__", tag=OLLAMA_GENERATE):
+    data: OllamaChunk = field(name="__data__")
+
+
+class OllamaChatItem(Struct, gc=False, tag_field="__type__", tag=OLLAMA_CHAT):
+    data: OllamaChunk = field(name="__data__")
+
+
+class Body(Struct, gc=False):
+    body: list[Union[ChatItem, CompletionItem, OllamaGenerateItem, OllamaChatItem]]
+    is_streaming: Any = UNSET
+    status: Any = UNSET
+    is_exception: Any = UNSET
+
+
+class Envelope(Struct):
+    request: Any
+    response: Body
+    test_id: Any = UNSET
+
+
+_DECODER = msgspec.json.Decoder(Envelope)
+
+
+def parse(data: bytes, source: str) -> list[Recording] | None:
+    """The recording in `data` if it is a big-stream shape this reader covers, else None."""
+    try:
+        envelope = _DECODER.decode(data)
+    except (msgspec.DecodeError, RecursionError, MemoryError):
+        return None
+    return recording_of(envelope, source)
+
+
+def recording_of(envelope: Envelope, source: str) -> Recording | None:
+    from llmcat.formats import llama_stack
+
+    resp = envelope.response
+    items = resp.body
+    if not items or resp.is_exception or not isinstance(envelope.request, dict):
+        return None
+    if not (resp.status is UNSET or resp.status is None or (type(resp.status) is int and resp.status < 400)):
+        return None  # a failed call: the general reader keeps its whole body for the error
+    kinds = set(map(type, items))
+    if len(kinds) != 1:
+        return None  # a mixed body: the general reader
+    kind = kinds.pop()
+    chunks = [item.data for item in items]
+    if kind is ChatItem or kind is CompletionItem:
+        events = compact(chunks, chat=kind is ChatItem)
+    else:
+        events = compact_ollama(chunks, chat=kind is OllamaChatItem)
+    if events is None:
+        return None
+    light = {"request": envelope.request, "response": _envelope_fields(resp)}
+    if envelope.test_id is not UNSET:
+        light["test_id"] = envelope.test_id
+    (rec,) = llama_stack.read(light, source)  # the general reader's own request/response handling
+    rec.response.events = events
+    rec.response.event_types = [kind.__struct_config__.tag] * len(events)
+    rec.response.recorded_events = len(items)
+    return [rec]
+
+
+def _envelope_fields(resp: Body) -> dict:
+    out = {"body": []}
+    for name in ("is_streaming", "status", "is_exception"):
+        value = getattr(resp, name)
+        if value is not UNSET:
+            out[name] = value
+    return out
+
+
+def compact(chunks: list[Chunk], chat: bool) -> list[dict] | None:
+    """The chunks as event dicts, each run of plain text chunks for one choice joined into one event.
+
+    The hot loop: one pass, inline checks (a function call per chunk costs as much as the rest)."""
+    events: list[dict] = []
+    run: list[str] = []
+    run_index: int | None = None
+    joining = True  # until a choice finishes: text after a finish is counted chunk by chunk
+    for chunk in chunks:
+        if chunk.error is not None:
+            return None  # the stream error reads fields of the chunk this reader skipped
+        choices = chunk.choices
+        if (joining and chunk.usage is None and chunk.time_info is None and chunk.x_groq is None
+                and choices is not UNSET and len(choices) == 1):
+            choice = choices[0]
+            index = choice.index
+            reason = choice.finish_reason
+            if type(index) is int and (reason is None or reason is UNSET) and choice.message is UNSET:
+                text = _plain_delta_text(choice.delta) if chat and choice.text is UNSET else (
+                    choice.text if not chat and choice.delta is UNSET and type(choice.text) is str else None)
+                if text is not None:
+                    if index != run_index and run:
+                        events.append(_joined(run, run_index, chat))
+                        run = []
+                    run_index = index
+                    run.append(text)
+                    continue
+        if run:
+            events.append(_joined(run, run_index, chat))
+            run = []
+        events.append(msgspec.to_builtins(chunk))
+        if joining and choices is not UNSET and any(c.finish_reason is not UNSET and c.finish_reason is not None for c in choices):
+            joining = False
+    if run:
+        events.append(_joined(run, run_index, chat))
+    return events
+
+
+def _plain_delta_text(delta: Delta | None | UnsetType) -> str | None:
+    """A chat delta's text when it carries text and nothing else the reassembler reads, else None."""
+    if delta is None or delta is UNSET:
+        return None
+    text = delta.content
+    if (
+        type(text) is not str
+        or delta.reasoning_content is not None
+        or delta.reasoning is not None
+        or delta.reasoning_details is not None
+        or delta.refusal is not None
+        or delta.tool_calls is not None
+        or delta.function_call is not None
+    ):
+        return None
+    return text
+
+
+def _joined(run: list[str], index: int | None, chat: bool) -> dict:
+    text = "".join(run)
+    choice = {"index": index, "delta": {"content": text}} if chat else {"index": index, "text": text}
+    return {"choices": [choice]}
+
+
+def compact_ollama(chunks: list[OllamaChunk], chat: bool) -> list[dict] | None:
+    """Ollama's chunks as event dicts, each run of plain text chunks joined into one event (as `compact`)."""
+    events: list[dict] = []
+    run: list[str] = []
+    joining = True  # until the `done` chunk: text after it is counted chunk by chunk
+    for chunk in chunks:
+        if chunk.error is not UNSET and chunk.error is not None:
+            return None  # the stream error reads fields of the chunk this reader skipped
+        if joining and chunk.done is not True:
+            text = _plain_ollama_text(chunk, chat)
+            if text is not None:
+                run.append(text)
+                continue
+        if run:
+            events.append(_joined_ollama(run, chat))
+            run = []
+        events.append(msgspec.to_builtins(chunk))
+        if chunk.done is True:
+            joining = False
+    if run:
+        events.append(_joined_ollama(run, chat))
+    return events
+
+
+def _plain_ollama_text(chunk: OllamaChunk, chat: bool) -> str | None:
+    """The chunk's text when it carries text and nothing else the reassembler reads, else None."""
+    if chunk.thinking is not UNSET and chunk.thinking is not None:
+        return None
+    message = chunk.message
+    if not chat:
+        text = chunk.response
+        return text if type(text) is str and (message is UNSET or message is None) else None
+    if chunk.response is not UNSET and chunk.response is not None or message is UNSET or message is None:
+        return None
+    text = message.content
+    if type(text) is not str or message.thinking is not None or message.tool_calls is not None:
+        return None
+    return text
+
+
+def _joined_ollama(run: list[str], chat: bool) -> dict:
+    text = "".join(run)
+    return {"message": {"content": text}} if chat else {"response": text}
