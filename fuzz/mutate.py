@@ -161,6 +161,20 @@ def duplicate_or_shuffle(data: bytes, rng: random.Random) -> bytes | None:
     return _json_mutant(data, rng, change)
 
 
+def inflate(data: bytes, rng: random.Random) -> bytes | None:
+    """Repeat a recording's stream chunks past 256 KB, where the fast reader for big streams takes over."""
+    try:
+        obj = json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+    body = obj.get("response", {}).get("body") if isinstance(obj, dict) and isinstance(obj.get("response"), dict) else None
+    if not isinstance(body, list) or not body:
+        return None
+    size = len(json.dumps(body)) or 1
+    obj["response"]["body"] = body * (300_000 // size + 1)
+    return json.dumps(obj, ensure_ascii=rng.random() < 0.5).encode("utf-8", "surrogatepass")
+
+
 def empty(data: bytes, rng: random.Random) -> bytes:
     return rng.choice((b"", b" ", b"\n\n", b"\xef\xbb\xbf", b"null", b"[]", b"{}", b'""', b"0"))
 
@@ -178,10 +192,11 @@ MUTATORS: dict[str, Callable] = {
     "hostile-key": hostile_key,
     "duplicate-shuffle": duplicate_or_shuffle,
     "empty": empty,
+    "inflate": inflate,
 }
 # How often each is picked: the structural ones find the most, the costly ones are rarer.
 WEIGHTS = {"truncate": 4, "flip-bytes": 4, "nul": 1, "bad-utf8": 1, "lone-surrogate": 1, "deep-nesting": 1,
-           "huge-value": 0.3, "swap-type": 8, "delete-key": 4, "hostile-key": 2, "duplicate-shuffle": 2, "empty": 0.5}
+           "huge-value": 0.3, "swap-type": 8, "delete-key": 4, "hostile-key": 2, "duplicate-shuffle": 2, "empty": 0.5, "inflate": 1.5}
 
 
 def mutants(seed_files: list[Path], rng: random.Random):

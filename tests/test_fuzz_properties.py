@@ -175,3 +175,31 @@ def test_a_real_shaped_recording_with_any_value_at_any_path(data):
         except (KeyError, IndexError, TypeError):  # an earlier change removed this path
             continue
     render_everything(read_or_refuse(to_json(obj)))
+
+
+@given(st.data())
+def test_the_fast_reader_declines_or_agrees_on_damaged_streams(data):
+    """The fast reader (big llama-stack streams) never raises on damaged input, and when it
+    accepts a file it gives the general reader's answer."""
+    from llmcat.formats import llama_stack_fast
+
+    streams = [(n, o) for n, o in FIXTURES if isinstance(o["response"].get("body"), list)]
+    name, original = data.draw(st.sampled_from(streams), label="fixture")
+    obj = json.loads(json.dumps(original))
+    paths = [p for p in _paths(obj) if len(p) >= 2 and p[0] == "response"]
+    path = data.draw(st.sampled_from(paths), label="path")
+    parent = obj
+    for step in path[:-1]:
+        parent = parent[step]
+    parent[path[-1]] = data.draw(JSON, label="value")
+    raw = to_json(obj)
+    fast = llama_stack_fast.parse(raw, "fuzz.json")
+    if fast is None:
+        return
+    general = parse(raw, "fuzz.json")
+    for quick, slow in zip(fast, general, strict=True):
+        a, b = reassemble(quick), reassemble(slow)
+        assert [(c.index, c.text, c.reasoning, c.refusal, c.finish_reason) for c in a.choices] == \
+               [(c.index, c.text, c.reasoning, c.refusal, c.finish_reason) for c in b.choices]
+        assert a.error == b.error
+    render_everything(fast)
