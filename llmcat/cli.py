@@ -156,6 +156,69 @@ def _exact_bytes(text: str) -> bytes:
         return text.encode("utf-8", "replace")
 
 
+PATHS = typer.Argument(..., metavar="PATH...", help="Recordings and directories of recordings (read recursively).")
+
+
+class SortKey(str, Enum):
+    path = "path"
+    model = "model"
+    tokens = "tokens"
+    chunks = "chunks"
+
+
+@app.command("ls")
+def ls(
+    paths: List[str] = PATHS,
+    as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per recorded call, without the long texts."),
+    api: Optional[str] = typer.Option(None, "--api", metavar="API", help="Only calls of this API (openai.chat) or family (openai)."),
+    model: Optional[str] = typer.Option(None, "--model", metavar="GLOB", help="Only calls whose model matches GLOB."),
+    test: Optional[str] = typer.Option(None, "--test", metavar="GLOB", help="Only calls whose test id matches GLOB."),
+    finish: Optional[str] = typer.Option(None, "--finish", metavar="REASON", help="Only calls whose choice 0 finished with REASON."),
+    errors: bool = typer.Option(False, "--errors", help="Only failed calls."),
+    tools: bool = typer.Option(False, "--tools", help="Only calls that returned tool calls."),
+    grep: Optional[str] = typer.Option(None, "--grep", metavar="REGEX", help="Only calls whose answer, reasoning, prompt or messages match REGEX."),
+    sort: Optional[SortKey] = typer.Option(None, "--sort", help="Order: path, model (ascending), tokens, chunks (largest first)."),
+) -> None:
+    """List recorded calls, one row each: a table on a terminal, tab-separated in a pipe."""
+    from llmcat.suite import Filters, run_ls
+
+    filters = Filters(api=api, model=model, test=test, finish=finish, errors=errors, tools=tools, grep=_regex(grep))
+    code = run_ls(paths, filters, sort.value if sort else None, as_json, sys.stdout.buffer, sys.stdout.isatty())
+    raise typer.Exit(code)
+
+
+def _regex(pattern: Optional[str]):
+    if pattern is None:
+        return None
+    import re
+
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise typer.BadParameter(f"not a regular expression: {exc}", param_hint="--grep") from None
+
+
+@app.command()
+def stats(
+    paths: List[str] = PATHS,
+    as_json: bool = typer.Option(False, "--json", help="One JSON object: recordings, calls, then the breakdowns."),
+) -> None:
+    """Totals for a suite: calls by API, model and host, tokens, finish reasons, failures, bytes."""
+    from llmcat.suite import run_stats
+
+    raise typer.Exit(run_stats(paths, as_json, sys.stdout.buffer, sys.stdout.isatty()))
+
+
+@app.command()
+def check(
+    paths: List[str] = PATHS,
+    as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per finding."),
+    strict: bool = typer.Option(False, "--strict", help="Count warnings as errors for the exit status."),
+) -> None:
+    """Find what is wrong with recordings: cut-short streams, stale names, duplicates, unreadable files."""
+    from llmcat.check import run_check
+
+    raise typer.Exit(run_check(paths, as_json, strict, sys.stdout.buffer))
 @app.command()
 def diff(
     paths: List[str] = typer.Argument(..., metavar="A B", help="Two recordings, or two directories of them (or git's 7 external-diff arguments)."),

@@ -1,0 +1,182 @@
+"""`llmcat check`: what is wrong with a suite of recordings, one finding per line.
+
+Per call: a stream cut short (`truncated-stream`), content after the finish
+(`chunks-after-finish`), a total that is not prompt + completion (`usage-mismatch`),
+a failed call (`recorded-error`). Per file: cannot be read (`unreadable`), is not a
+recording (`not-a-recording`), its name is not its request's hash (`hash-mismatch`).
+Across files: two files recording the same request (`duplicate-request`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from llmcat.model import Completion, Recording
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+
+
+@dataclass(slots=True)
+class Finding:
+    source: str
+    interaction: int | None  # None for a finding about the whole file
+    label: str  # the path, with `#N` for a call inside a multi-call file
+    level: str
+    code: str
+    message: str
+
+
+@dataclass(slots=True)
+class FileFindings:
+    findings: list[Finding]
+    requests: list[tuple[int, str, str]]  # (interaction, label, request key) for duplicate detection
+
+
+def file_findings(spec: str, calls: list[tuple[Recording, Completion]], raw: Any) -> FileFindings:
+    """Everything `check` can say about one readable file (runs in the worker processes)."""
+    from llmcat.suite import label
+
+    out = FileFindings([], [])
+    for rec, completion in calls:
+        name = label(rec)
+        for level, code, message in call_findings(rec, completion):
+            out.findings.append(Finding(rec.source, rec.interaction, name, level, code, message))
+        key = request_key(rec, completion)
+        if key is not None:
+            out.requests.append((rec.interaction, name, key))
+    if len(calls) == 1 and calls[0][0].format == "llama-stack" and spec != "-":
+        rec = calls[0][0]
+        message = hash_finding(spec, raw if raw is not None else rec.raw)
+        if message:
+            out.findings.append(Finding(rec.source, rec.interaction, label(rec), WARNING, "hash-mismatch", message))
+    return out
+
+
+def call_findings(rec: Recording, completion: Completion) -> list[tuple[str, str, str]]:
+    found = []
+    if rec.response.streaming and not completion.finished:
+        found.append((ERROR, "truncated-stream", f"the stream ends without a finish ({completion.chunks} chunks)"))
+    if completion.content_after_finish:
+        n = completion.content_after_finish
+        found.append((WARNING, "chunks-after-finish", f"{n} chunk{'s' if n != 1 else ''} carry content after the finish"))
+    usage = completion.usage
+    if usage and None not in (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens):
+        if usage.total_tokens != usage.prompt_tokens + usage.completion_tokens + _uncounted(usage.raw):
+            found.append((WARNING, "usage-mismatch", f"total_tokens {usage.total_tokens} is not prompt {usage.prompt_tokens}"
+                                                      f" + completion {usage.completion_tokens}"))
+    if completion.error is not None:
+        found.append((INFO, "recorded-error", "the call failed: " + _error_text(completion.error)))
+    return found
+
+
+# Gemini's total also counts thinking and tool-use prompt tokens, which its candidate count leaves out.
+_ALSO_IN_TOTAL = ("thoughtsTokenCount", "thoughts_token_count", "toolUsePromptTokenCount", "tool_use_prompt_token_count")
+
+
+def _uncounted(raw: Any) -> int:
+    if not isinstance(raw, dict):
+        return 0
+    return sum(v for k in _ALSO_IN_TOTAL if isinstance(v := raw.get(k), int) and not isinstance(v, bool))
+
+
+def _error_text(error: dict) -> str:
+    parts = [str(error[k]) for k in ("status_code", "type") if error.get(k) is not None]
+    message = error.get("message")
+    if isinstance(message, str) and message:
+        parts.append(message if len(message) <= 200 else message[:199] + "…")
+    return " ".join(parts) or "no details recorded"
+
+
+def hash_finding(spec: str, raw: Any) -> str | None:
+    from llmcat.formats import split_address
+    from llmcat.hashing import matching_scheme
+
+    name = os.path.basename(split_address(spec)[0])
+    try:
+        scheme = matching_scheme(name, raw)
+    except ValueError:  # the name is not a hash, or no scheme is known for this kind of recording
+        return None
+    return None if scheme else "the file name is not the request's hash under any llama-stack naming scheme"
+
+
+def request_key(rec: Recording, completion: Completion) -> str | None:
+    """What makes two recordings 'the same request': the request as recorded, headers aside.
+
+    llama-stack keeps one model-list file per set of models for the same request
+    (`models-<hash>-<digest>.json`), by design: there the models listed count too.
+    """
+    raw = rec.raw if isinstance(rec.raw, dict) else {}
+    request = raw.get("request") if rec.format == "llama-stack" else None
+    if isinstance(request, dict):
+        ident: Any = {k: v for k, v in request.items() if k not in ("headers", "provider_metadata")}
+        ident["test_id"] = rec.request.test_id
+    else:
+        req = rec.request
+        ident = [rec.format, req.method, req.url, req.body, req.test_id]
+    if os.path.basename(rec.source).startswith("models-"):
+        ident = [ident, completion.details]
+    try:
+        data = orjson.dumps(ident, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        import json
+
+        data = json.dumps(ident, sort_keys=True, default=str).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(data).hexdigest()
+
+
+def run_check(paths: list[str], as_json: bool, strict: bool, out) -> int:
+    """`llmcat check`: 0 nothing wrong, 1 an error (or with --strict a warning), 2 trouble running."""
+    from llmcat.core import Problems
+    from llmcat.formats import split_address
+    from llmcat.render.escape import inline
+    from llmcat.render.machine import dumps_line
+    from llmcat.render.progress import LazyProgress
+    from llmcat.suite import Job, scan
+    from llmcat.walk import expand
+
+    problems = Problems()
+    present = []
+    for path in paths:
+        if path == "-" or os.path.lexists(split_address(path)[0]):
+            present.append(path)
+        else:
+            problems.report(path, "no such file or directory")
+    sources = list(expand(present))
+    progress = LazyProgress(len(sources))
+    per_file: list[list[Finding]] = []
+    first_seen: dict[str, str] = {}
+    try:
+        for result in scan(sources, Job(per_file=file_findings), progress.advance):
+            findings: list[Finding] = []
+            if result.failure is not None:
+                if result.explicit or result.expected:
+                    code, reason = result.failure
+                    findings.append(Finding(result.spec, None, result.spec, ERROR, code, reason))
+            elif result.extra is not None:
+                findings += result.extra.findings
+                for interaction, name, key in result.extra.requests:
+                    if key in first_seen and first_seen[key] != result.spec:
+                        findings.append(Finding(result.spec, interaction, name, WARNING, "duplicate-request",
+                                                f"records the same request as {first_seen[key]}"))
+                    else:
+                        first_seen.setdefault(key, result.spec)
+            per_file.append(findings)
+    finally:
+        progress.close()
+    failing = {ERROR, WARNING} if strict else {ERROR}
+    failed = False
+    for findings in per_file:
+        for f in findings:
+            failed |= f.level in failing
+            if as_json:
+                out.write(dumps_line({"source": f.source, "interaction": f.interaction, "level": f.level, "code": f.code,
+                                      "message": f.message}))
+            else:
+                out.write(f"{inline(f.label)}: {f.level}: {f.code}: {inline(f.message)}\n".encode("utf-8", "backslashreplace"))
+    out.flush()
+    return 2 if problems.count else 1 if failed else 0

@@ -1,0 +1,145 @@
+"""`ls` rows and `stats` totals: tab-separated or plain text for pipes, rich tables for terminals.
+
+Every recorded string (paths, models, test ids, finish reasons) is escaped with `inline`
+here, so a tab or newline in one cannot break a TSV row and no control byte reaches a terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from llmcat.render.escape import inline
+from llmcat.suite import Row
+
+COLUMNS = ("path", "api", "model", "streamed", "chunks", "finish", "prompt_tokens", "completion_tokens", "test_id")
+TEST_ID_WIDTH = 48
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return inline(str(value))
+
+
+def row_cells(row: Row) -> list[str]:
+    return [_text(v) for v in (row.label, row.api, row.model, row.streaming, row.chunks, row.finish_reason,
+                               row.prompt_tokens, row.completion_tokens, row.test_id)]
+
+
+def tsv(rows: Iterable[Row]) -> Iterable[bytes]:
+    yield ("\t".join(COLUMNS) + "\n").encode()
+    for row in rows:
+        yield ("\t".join(row_cells(row)) + "\n").encode("utf-8", "backslashreplace")
+
+
+def short_test_id(test_id: str, width: int = TEST_ID_WIDTH) -> str:
+    """`tests/integration/x/test_y.py::test_z[params]` as `x/test_y.py::test_z[par…]`, for a terminal."""
+    test_id = test_id.removeprefix("tests/integration/").removeprefix("tests/")
+    return test_id if len(test_id) <= width else test_id[: width - 1] + "…"
+
+
+def ls_table(rows: list[Row], file) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from llmcat.render.rich_view import make_console
+
+    console = make_console(file, force_terminal=False)
+    cells = []
+    for row in rows:
+        line = row_cells(row)
+        if row.test_id:
+            line[-1] = short_test_id(line[-1])
+        cells.append(line)
+    # Fit the terminal: the other columns keep their width, the path gives way (keeping its end, the file name).
+    others = sum(max([len(_header(n))] + [len(c[i]) for c in cells]) for i, n in enumerate(COLUMNS) if i) + 2 * (len(COLUMNS) - 1)
+    room = max(20, console.width - others)
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for name in COLUMNS:
+        numeric = name in ("chunks", "prompt_tokens", "completion_tokens")
+        table.add_column(_header(name), justify="right" if numeric else "left", no_wrap=True, overflow="ellipsis")
+    for row, line in zip(rows, cells):
+        if len(line[0]) > room:
+            line[0] = "…" + line[0][-(room - 1):]
+        style = "red" if row.failed else ""
+        table.add_row(*(Text(cell, style=style) for cell in line))
+    console.print(table, crop=False)
+
+
+def _header(name: str) -> str:
+    return name.replace("_tokens", "")
+
+
+# --- stats -------------------------------------------------------------------------------------------
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "-"
+
+
+def _summary_lines(totals: dict) -> list[tuple[str, str]]:
+    return [
+        ("recordings", str(totals["recordings"])),
+        ("calls", str(totals["calls"])),
+        ("streamed", f"{totals['streamed']} ({_share(totals['streamed'], totals['calls'])})"),
+        ("failed", f"{totals['failed']} ({_share(totals['failed'], totals['calls'])})"),
+        ("prompt tokens", str(totals["prompt_tokens"])),
+        ("completion tokens", str(totals["completion_tokens"])),
+        ("bytes on disk", str(totals["bytes"])),
+    ]
+
+
+_BREAKDOWNS = (("by_api", "api"), ("by_model", "model"), ("by_host", "host"))
+
+
+def stats_plain(totals: dict) -> str:
+    out = []
+    width = max(len(k) for k, _ in _summary_lines(totals))
+    out += [f"{k + ':':<{width + 1}} {v}" for k, v in _summary_lines(totals)]
+    for key, title in _BREAKDOWNS:
+        table = totals[key]
+        out.append("")
+        names = [inline(name) for name in table]
+        w = max([len(title)] + [len(n) for n in names])
+        out.append(f"{title:<{w}}  {'calls':>7}  {'prompt':>10}  {'completion':>10}")
+        for name, entry in zip(names, table.values()):
+            out.append(f"{name:<{w}}  {entry['calls']:>7}  {entry['prompt_tokens']:>10}  {entry['completion_tokens']:>10}")
+    out.append("")
+    reasons = totals["finish_reasons"]
+    names = [inline(name) for name in reasons]
+    w = max([len("finish")] + [len(n) for n in names])
+    out.append(f"{'finish':<{w}}  {'calls':>7}")
+    out += [f"{name:<{w}}  {count:>7}" for name, count in zip(names, reasons.values())]
+    return "\n".join(out) + "\n"
+
+
+def stats_tables(totals: dict, file) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from llmcat.render.rich_view import make_console
+
+    console = make_console(file, force_terminal=False)
+    summary = Table(box=None, show_header=False, pad_edge=False)
+    summary.add_column(style="cyan")
+    summary.add_column(justify="right")
+    for key, value in _summary_lines(totals):
+        summary.add_row(key, value)
+    console.print(summary)
+    for key, title in _BREAKDOWNS:
+        table = Table(title=Text(f"by {title}", style="bold"), title_justify="left", header_style="bold", pad_edge=False)
+        table.add_column(title)
+        for name in ("calls", "prompt", "completion"):
+            table.add_column(name, justify="right")
+        for name, entry in totals[key].items():
+            table.add_row(Text(inline(name)), str(entry["calls"]), str(entry["prompt_tokens"]), str(entry["completion_tokens"]))
+        console.print(table)
+    reasons = Table(title=Text("finish reasons", style="bold"), title_justify="left", header_style="bold", pad_edge=False)
+    reasons.add_column("finish")
+    reasons.add_column("calls", justify="right")
+    for name, count in totals["finish_reasons"].items():
+        reasons.add_row(Text(inline(name)), str(count))
+    console.print(reasons)

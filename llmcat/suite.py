@@ -1,0 +1,574 @@
+"""Whole suites: one row per recorded call (`ls`), filters, sort order and totals (`stats`).
+
+Files are read in forked processes when there are many (results come back in input
+order). llama-stack streams go through the fast reader, which decodes only the fields
+reassembly reads; rows keep only what `ls` and `stats` show, a JSON line only for `--json`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
+
+import orjson
+
+from llmcat.core import describe_failure
+from llmcat.model import Completion, InputError, NotARecording, Recording
+from llmcat.summary import Summary, of_completion
+from llmcat.walk import Source
+
+SORT_KEYS = ("path", "model", "tokens", "chunks")
+
+
+class Row(NamedTuple):
+    """One recorded call as `ls` lists it (a tuple: cheap to send back from a worker process)."""
+
+    source: str
+    interaction: int
+    label: str  # the path, with `#N` for a call inside a multi-call file
+    format: str
+    api: str
+    model: str | None
+    streaming: bool
+    chunks: int
+    finish_reason: str | None
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    total_tokens: int | None
+    failed: bool
+    test_id: str | None
+    host: str | None
+    tools: bool
+    line: bytes | None = None  # the `--json` line, when asked for
+
+
+@dataclass  # no slots: a plain __dict__ pickles faster on the way back from a worker
+class FileResult:
+    spec: str
+    explicit: bool
+    expected: bool  # should a failure be reported (see walk.Source.expected)
+    size: int = 0
+    rows: list[Row] = field(default_factory=list)
+    failure: tuple[str, str] | None = None  # (check code, reason)
+    extra: Any = None  # what a command's own per-file work returned (check: findings)
+
+
+@dataclass(slots=True)
+class Filters:
+    api: str | None = None
+    model: str | None = None  # glob
+    test: str | None = None  # glob
+    finish: str | None = None
+    errors: bool = False
+    tools: bool = False
+    grep: re.Pattern | None = None
+
+    def keep(self, row: Row) -> bool:
+        if self.api and not (row.api == self.api or row.api.startswith(self.api + ".")):
+            return False
+        if self.model is not None and (row.model is None or not fnmatch.fnmatchcase(row.model, self.model)):
+            return False
+        if self.test is not None and (row.test_id is None or not fnmatch.fnmatchcase(row.test_id, self.test)):
+            return False
+        if self.finish is not None and row.finish_reason != self.finish:
+            return False
+        if self.errors and not row.failed:
+            return False
+        return not (self.tools and not row.tools)
+
+    def keep_text(self, rec: Recording, completion: Completion) -> bool:
+        return self.grep is None or any(self.grep.search(text) for text in searchable_texts(rec, completion))
+
+
+@dataclass(slots=True)
+class Job:
+    """What a worker does with each file: build rows (ls, stats) or findings (check)."""
+
+    filters: Filters = field(default_factory=Filters)
+    want_json: bool = False
+    per_file: Callable[[str, list, Any], Any] | None = None  # check: (spec, [(rec, completion)], raw) -> findings
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def read_file(source: Source, job: Job) -> FileResult:
+    """One file's rows (or findings); a file that cannot be read becomes a failure, never an exception."""
+    result = FileResult(source.spec, source.explicit, source.expected)
+    try:
+        _read_into(result, job)
+    except (KeyboardInterrupt, SystemExit, BrokenPipeError):
+        raise
+    except BaseException as exc:  # one bad file must never stop the others
+        code = exc.code if isinstance(exc, InputError) else "unreadable"
+        result.failure = (code, describe_failure(exc))
+        result.rows = []
+    return result
+
+
+def _read_into(result: FileResult, job: Job) -> None:
+    from llmcat.formats import parse, read_bytes, split_address
+    from llmcat.formats import llama_stack
+
+    spec = result.spec
+    path, index = split_address(spec)
+    if spec == "-" or index is not None:
+        from llmcat.core import read_calls
+
+        if spec != "-":
+            result.size = _size(path)
+        calls = [(call.recording, call.completion) for call in read_calls(spec)]
+        _finish(result, job, calls, None)
+        return
+    data = read_bytes(path)
+    result.size = len(data)
+    if job.per_file is None:  # check keeps the general reader: it looks at the raw recording
+        recordings = _fast_parse(data, spec)
+        if recordings is not None:
+            _finish(result, job, [(rec, _reassemble(rec)) for rec in recordings], None)
+            return
+    try:
+        obj = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        obj = None
+    if obj is not None and llama_stack.looks_like(obj):
+        recordings = llama_stack.read(obj, spec)
+    else:
+        recordings = parse(data, spec)
+    _finish(result, job, [(rec, _reassemble(rec)) for rec in recordings], obj)
+
+
+def _fast_parse(data: bytes, source: str) -> list[Recording] | None:
+    """llama-stack streams through the fast reader (it decodes only the fields reassembly reads,
+    and joins runs of plain text chunks); None for whatever it does not cover."""
+    from llmcat.formats import llama_stack_fast
+
+    return llama_stack_fast.parse(data, source)
+
+
+def _reassemble(rec: Recording) -> Completion:
+    from llmcat.apis import reassemble
+
+    return reassemble(rec)
+
+
+def _finish(result: FileResult, job: Job, calls: list[tuple[Recording, Completion]], raw: Any) -> None:
+    if job.per_file is not None:
+        result.extra = job.per_file(result.spec, calls, raw)
+    for rec, completion in calls:
+        if job.filters.grep is not None and not job.filters.keep_text(rec, completion):
+            continue
+        _add_row(result, job, rec, of_completion(completion))
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+# --- rows ------------------------------------------------------------------------------------------
+
+
+def label(rec: Recording) -> str:
+    """How a call is named in listings: the path, and `#N` for a call inside a multi-call container."""
+    return rec.source if rec.interaction == 0 and rec.format == "llama-stack" else f"{rec.source}#{rec.interaction}"
+
+
+def host_of(rec: Recording) -> str | None:
+    url = rec.request.url
+    if url:
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return url
+        return parts.netloc or parts.scheme or parts.path.lstrip("/").split("/")[0] or None
+    raw_request = rec.raw.get("request") if isinstance(rec.raw, dict) else None
+    provider = raw_request.get("provider") if isinstance(raw_request, dict) else None
+    return provider if isinstance(provider, str) else None
+
+
+def _add_row(result: FileResult, job: Job, rec: Recording, summary: Summary) -> None:
+    usage = summary.usage
+    row = Row(
+        source=rec.source,
+        interaction=rec.interaction,
+        label=label(rec),
+        format=rec.format,
+        api=summary.api,
+        model=rec.request.model,
+        streaming=rec.response.streaming,
+        chunks=summary.chunks,
+        finish_reason=summary.finish_reason,
+        prompt_tokens=usage.prompt_tokens if usage else None,
+        completion_tokens=usage.completion_tokens if usage else None,
+        total_tokens=usage.total_tokens if usage else None,
+        failed=summary.error is not None,
+        test_id=rec.request.test_id,
+        host=host_of(rec),
+        tools=summary.tools,
+    )
+    if not job.filters.keep(row):
+        return
+    if job.want_json:
+        row = row._replace(line=json_line(rec, summary))
+    result.rows.append(row)
+
+
+def json_line(rec: Recording, summary: Summary) -> bytes:
+    """`show --json`'s keys without the long texts: no choices, timing, prompt or messages."""
+    from llmcat.apis import request_view
+    from llmcat.render.machine import dumps_line, usage_dict
+
+    view = request_view(rec)
+    del view["prompt"], view["messages"]
+    return dumps_line({
+        "source": rec.source,
+        "interaction": rec.interaction,
+        "format": rec.format,
+        "api": summary.api,
+        "request": view,
+        "streaming": rec.response.streaming,
+        "chunks": summary.chunks,
+        "finish_reason": summary.finish_reason,
+        "usage": usage_dict(summary.usage),
+        "error": summary.error,
+        "test_id": rec.request.test_id,
+    })
+
+
+def searchable_texts(rec: Recording, completion: Completion) -> Iterator[str]:
+    """What `--grep` looks in: each choice's answer and reasoning, the prompt, the messages."""
+    from llmcat.apis import request_view
+    from llmcat.render.document import compact_json, transcript
+
+    for choice in completion.choices:
+        yield choice.text
+        if choice.reasoning:
+            yield choice.reasoning
+    view = request_view(rec)
+    if view["prompt"] is not None:
+        yield view["prompt"] if isinstance(view["prompt"], str) else compact_json(view["prompt"])
+    if isinstance(view["messages"], list):
+        yield transcript(view["messages"])
+    elif view["messages"] is not None:
+        yield compact_json(view["messages"])
+
+
+def sort_rows(rows: list[Row], key: str) -> list[Row]:
+    """path and model ascending; tokens and chunks largest first. Ties keep input order."""
+    if key == "model":
+        return sorted(rows, key=lambda r: (r.model is None, r.model or ""))
+    if key == "tokens":
+        return sorted(rows, key=lambda r: -(r.total_tokens or 0))
+    if key == "chunks":
+        return sorted(rows, key=lambda r: -r.chunks)
+    return sorted(rows, key=lambda r: (r.source, r.interaction))
+
+
+# --- many files ------------------------------------------------------------------------------------
+
+PARALLEL_MIN = 64  # below this many files a second process costs more than it saves
+
+
+def _workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def scan(sources: Iterable[Source], job: Job, progress: Callable[[int], None] | None = None) -> Iterator[FileResult]:
+    """Each file's result, in input order, reading in parallel when that pays.
+
+    The files are cut into one contiguous share per core: this process reads the first
+    share itself while a forked child reads each of the others and sends its results
+    back in one piece (no pool, no threads, one pickle per child).
+    """
+    sources = list(sources)
+    workers = min(_workers(), 4)
+    if len(sources) < PARALLEL_MIN or workers < 2 or any(s.spec == "-" for s in sources) or not _can_fork():
+        yield from _serial(sources, job, progress)
+        return
+    _preload()
+    # This process also unpickles and writes every result: it takes a little less than its share.
+    mine = int(len(sources) * 0.9 / workers)
+    rest = sources[mine:]
+    size = -(-len(rest) // (workers - 1))
+    children: list[tuple[int, int]] = []
+    try:
+        with _gc_paused():
+            for i in range(0, len(rest), size):
+                children.append(_fork_reader(rest[i:i + size], job))
+        yield from _serial(sources[:mine], job, progress)
+        while children:
+            pid, fd = children.pop(0)
+            batch = _collect(pid, fd)
+            yield from batch
+            if progress:
+                progress(len(batch))
+    finally:
+        for pid, fd in children:  # stopped early (a closed pipe, Ctrl-C): end the readers still running
+            _end(pid, fd)
+
+
+def _fork_reader(sources: list[Source], job: Job) -> tuple[int, int]:
+    import os
+    import pickle
+    import signal
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: read, send everything back at once, and leave without running any cleanup
+        code = 1
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+            os.close(read_end)
+            data = pickle.dumps([read_file(source, job) for source in sources], pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _collect(pid: int, fd: int) -> list[FileResult]:
+    import os
+    import pickle
+
+    with os.fdopen(fd, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not data:
+        raise RuntimeError("a reader process failed")
+    with _gc_paused():
+        return pickle.loads(data)
+
+
+def _end(pid: int, fd: int) -> None:
+    import os
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
+    try:
+        os.close(fd)
+    except OSError:
+        pass
+
+
+def _preload() -> None:
+    """Import the readers once, before forking, rather than once in every worker."""
+    import llmcat.apis
+    import llmcat.apis.openai
+    import llmcat.formats
+    import llmcat.formats.llama_stack
+    import llmcat.formats.llama_stack_fast
+    import llmcat.render.machine  # noqa: F401
+
+
+def _serial(sources: list[Source], job: Job, progress: Callable[[int], None] | None) -> Iterator[FileResult]:
+    with _gc_paused():
+        for source in sources:
+            result = read_file(source, job)
+            if progress:
+                progress(1)
+            yield result
+
+
+class _gc_paused:
+    """Reading builds and drops many small acyclic objects: cycle collection there is pure cost."""
+
+    def __enter__(self) -> None:
+        import gc
+
+        self.was = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc) -> None:
+        import gc
+
+        if self.was:
+            gc.enable()
+
+
+def _can_fork() -> bool:
+    return hasattr(__import__("os"), "fork")
+
+
+# --- stats -----------------------------------------------------------------------------------------
+
+NONE = "(none)"
+
+
+def _bump(table: dict[str, dict[str, int]], key: str | None, row: Row) -> None:
+    entry = table.setdefault(key if key is not None else NONE, {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0})
+    entry["calls"] += 1
+    entry["prompt_tokens"] += row.prompt_tokens or 0
+    entry["completion_tokens"] += row.completion_tokens or 0
+
+
+class Totals:
+    """Running totals for `stats`; every breakdown sums to the totals."""
+
+    def __init__(self) -> None:
+        self.recordings = 0
+        self.calls = 0
+        self.bytes = 0
+        self.streamed = 0
+        self.failed = 0
+        self.prompt_tokens = 0
+        self.completion_tokens = 0
+        self.by_api: dict[str, dict[str, int]] = {}
+        self.by_model: dict[str, dict[str, int]] = {}
+        self.by_host: dict[str, dict[str, int]] = {}
+        self.finish_reasons: dict[str, int] = {}
+
+    def add(self, result: FileResult) -> None:
+        if result.failure is not None:
+            return
+        self.recordings += 1
+        self.bytes += result.size
+        for row in result.rows:
+            self.calls += 1
+            self.streamed += row.streaming
+            self.failed += row.failed
+            self.prompt_tokens += row.prompt_tokens or 0
+            self.completion_tokens += row.completion_tokens or 0
+            _bump(self.by_api, row.api, row)
+            _bump(self.by_model, row.model, row)
+            _bump(self.by_host, row.host, row)
+            reason = row.finish_reason if row.finish_reason is not None else NONE
+            self.finish_reasons[reason] = self.finish_reasons.get(reason, 0) + 1
+
+    def as_dict(self) -> dict[str, Any]:
+        def ordered(table: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+            return dict(sorted(table.items(), key=lambda kv: (-kv[1]["calls"], kv[0])))
+
+        return {
+            "recordings": self.recordings,
+            "calls": self.calls,
+            "bytes": self.bytes,
+            "streamed": self.streamed,
+            "streamed_share": round(self.streamed / self.calls, 4) if self.calls else 0.0,
+            "failed": self.failed,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "by_api": ordered(self.by_api),
+            "by_model": ordered(self.by_model),
+            "by_host": ordered(self.by_host),
+            "finish_reasons": dict(sorted(self.finish_reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+        }
+
+
+def quiet_failure(result: FileResult) -> bool:
+    """A directory walk passes over files that turn out not to be recordings without a word."""
+    if result.failure is None or result.explicit:
+        return False
+    return not result.expected or result.failure[0] == NotARecording.code
+
+
+# --- commands --------------------------------------------------------------------------------------
+
+
+def _reported(results: Iterable[FileResult], problems) -> Iterator[FileResult]:
+    """Report unreadable files as `llmcat: FILE: reason`; pass the readable ones on."""
+    for result in results:
+        if result.failure is not None:
+            if not quiet_failure(result):
+                problems.report(result.spec, result.failure[1])
+            continue
+        yield result
+
+
+def run_ls(paths: list[str], filters: Filters, sort: str | None, as_json: bool, out, terminal: bool) -> int:
+    """`llmcat ls`: 0, or 2 when some file could not be read (reported on stderr)."""
+    from llmcat.core import Problems
+    from llmcat.render.progress import LazyProgress
+    from llmcat.walk import expand
+
+    problems = Problems()
+    sources = list(expand(paths))
+    progress = LazyProgress(len(sources))
+    job = Job(filters=filters, want_json=as_json)
+    try:
+        rows: Iterable[Row] = (row for result in _reported(scan(sources, job, progress.advance), problems) for row in result.rows)
+        if sort or (terminal and not as_json):
+            rows = sort_rows(list(rows), sort or "path") if sort else list(rows)
+            progress.close()
+        if as_json:
+            for row in rows:
+                out.write(row.line)
+        elif terminal:
+            from llmcat.render.suite_view import ls_table
+
+            _draw_text(out, lambda file: ls_table(list(rows), file))
+        else:
+            from llmcat.render.suite_view import tsv
+
+            for line in tsv(rows):
+                out.write(line)
+    finally:
+        progress.close()
+    out.flush()
+    return 2 if problems.count else 0
+
+
+def run_stats(paths: list[str], as_json: bool, out, terminal: bool) -> int:
+    """`llmcat stats`: 0, or 2 when some file could not be read (reported on stderr)."""
+    from llmcat.core import Problems
+    from llmcat.render.progress import LazyProgress
+    from llmcat.walk import expand
+
+    problems = Problems()
+    sources = list(expand(paths))
+    progress = LazyProgress(len(sources))
+    totals = Totals()
+    try:
+        for result in _reported(scan(sources, Job(), progress.advance), problems):
+            totals.add(result)
+    finally:
+        progress.close()
+    data = totals.as_dict()
+    if as_json:
+        from llmcat.render.machine import dumps_line
+
+        out.write(dumps_line(data))
+    elif terminal:
+        from llmcat.render.suite_view import stats_tables
+
+        _draw_text(out, lambda file: stats_tables(data, file))
+    else:
+        from llmcat.render.suite_view import stats_plain
+
+        out.write(stats_plain(data).encode("utf-8", "backslashreplace"))
+    out.flush()
+    return 2 if problems.count else 0
+
+
+def _draw_text(out, draw: Callable[[Any], None]) -> None:
+    """Let a rich renderer draw on `out` (a binary stream): through sys.stdout when it is that."""
+    import io
+    import sys
+
+    if out is getattr(sys.stdout, "buffer", None):
+        draw(sys.stdout)
+        sys.stdout.flush()
+        return
+    text = io.TextIOWrapper(out, encoding="utf-8", errors="backslashreplace", write_through=True)
+    try:
+        draw(text)
+    finally:
+        text.flush()
+        text.detach()  # leave `out` open
