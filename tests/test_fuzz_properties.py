@@ -139,9 +139,10 @@ def test_escaping_leaves_no_control_character(text):
 
 
 def _fixtures() -> list[tuple[str, object]]:
-    from conftest import LLAMA
+    from conftest import FIXTURES, LLAMA
 
-    return [(p.name, json.loads(p.read_bytes())) for p in sorted(LLAMA.glob("*.json"))]
+    paths = sorted(LLAMA.glob("*.json")) + sorted((FIXTURES / "hostile").glob("*.json"))
+    return [(p.name, json.loads(p.read_bytes())) for p in paths]
 
 
 FIXTURES = _fixtures()

@@ -20,10 +20,10 @@ import tty
 
 import pytest
 
-from conftest import LLAMA, ROOT
+from conftest import FIXTURES, LLAMA, ROOT
 from fuzz.commands import TABLE, skip_reason
 
-HOSTILE = [LLAMA / "hostile.json", LLAMA / "hostile-fields.json", LLAMA / "hostile-error.json"]
+HOSTILE = [LLAMA / "hostile.json", FIXTURES / "hostile" / "fields.json", FIXTURES / "hostile" / "error.json"]
 # Anything but SGR: ESC not followed by `[params m`, C0 except newline and tab, DEL, C1 (as UTF-8).
 RAW = re.compile(rb"\x1b(?!\[[0-9;]*m)|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f]|\xc2[\x80-\x9f]")
 SGR = re.compile(rb"\x1b\[[0-9;]*m")
@@ -106,7 +106,7 @@ def test_markup_and_emoji_codes_print_literally_and_controls_are_visible(command
 
 
 def test_show_on_a_terminal_uses_colour_and_only_sgr():
-    status, out = on_terminal(["show", str(LLAMA / "hostile-fields.json")])
+    status, out = on_terminal(["show", str(HOSTILE[1])])
     assert status == 0 and SGR.search(out), "a terminal gets colour"
     assert_nothing_raw(out)
 
