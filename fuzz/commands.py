@@ -33,6 +33,9 @@ class Command:
     # reports its findings on stdout instead; then at most one stderr line).
     reports_on_stderr: bool = True
     many: bool = True  # takes any number of inputs (diff takes two)
+    # Another way to call a command already in the table: the costly exhaustive named tests
+    # skip variants (the fuzzer and the other named tests still run them).
+    variant: bool = False
 
 
 def _many(*head: str) -> Callable[[list[str], str], list[str]]:
@@ -48,12 +51,17 @@ TABLE: tuple[Command, ...] = (
     Command("show", "show", _many("show"), frozenset({0, 2}), keeps_others=True),
     Command("show", "show-json", _many("show", "--json"), frozenset({0, 2}), keeps_others=True, human=False),
     Command("join", "join", _many("join"), frozenset({0, 1, 2}), keeps_others=True, human=False),
-    Command("join", "join-reasoning", _many("join", "--reasoning", "--choice", "1"), frozenset({0, 1, 2}), human=False),
+    Command("join", "join-reasoning", _many("join", "--reasoning", "--choice", "1"), frozenset({0, 1, 2}), human=False, variant=True),
     Command("diff", "diff", _pair(False), frozenset({0, 1, 2}), many=False),
-    Command("diff", "diff-reversed", _pair(True), frozenset({0, 1, 2}), many=False),
+    Command("diff", "diff-reversed", _pair(True), frozenset({0, 1, 2}), many=False, variant=True),
+    Command("diff", "diff-json", lambda files, good: ["diff", "--json", files[0], good], frozenset({0, 1, 2}), many=False, human=False, variant=True),
     Command("ls", "ls", _many("ls"), frozenset({0, 2})),
+    Command("ls", "ls-json", _many("ls", "--json"), frozenset({0, 2}), human=False, variant=True),
     Command("stats", "stats", _many("stats"), frozenset({0, 2})),
+    Command("stats", "stats-json", _many("stats", "--json"), frozenset({0, 2}), human=False, variant=True),
     Command("check", "check", _many("check"), frozenset({0, 1, 2}), bad_exits=frozenset({1, 2}), reports_on_stderr=False),
+    Command("check", "check-strict-json", _many("check", "--strict", "--json"), frozenset({0, 1, 2}),
+            bad_exits=frozenset({1, 2}), reports_on_stderr=False, human=False, variant=True),
 )
 
 

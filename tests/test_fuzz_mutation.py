@@ -15,7 +15,7 @@ SEED = 20261125
 def test_mutation_fuzz_every_command_fixed_seed(tmp_path):
     commands = present()
     assert {c.name for c in commands} >= {"show", "join"}
-    stats, failures = fuzz(commands, seed=SEED, max_mutants=200, seconds=30, subprocess_every=40, save_dir=tmp_path)
+    stats, failures = fuzz(commands, seed=SEED, max_mutants=150, seconds=20, subprocess_every=30, save_dir=tmp_path)
     report = "\n".join(f"{f.description}: llmcat {' '.join(f.argv)}: {f.problems[0][:500]} (input: {f.saved})" for f in failures[:10])
     assert not failures, f"{len(failures)} failure(s):\n{report}"
     assert stats.mutants >= 50 and stats.subprocess_runs >= 2
