@@ -15,7 +15,7 @@ from typing import List, Optional
 import typer
 
 from llmcat import __version__
-from llmcat.core import Problems, iter_calls
+from llmcat.core import Problems, iter_calls, rendered
 
 app = typer.Typer(
     name="llmcat",
@@ -75,14 +75,16 @@ def show(
     if as_json:
         from llmcat.render.machine import call_dict, dumps_line
 
-        for call in iter_calls(files, problems, fast=True):
-            out.write(dumps_line(call_dict(call.recording, call.completion)))
+        calls = iter_calls(files, problems, fast=True)
+        for line in rendered(calls, problems, lambda c: dumps_line(call_dict(c.recording, c.completion))):
+            out.write(line)
     else:
         from llmcat.render.document import build
 
         draw = _drawer(color)
-        for call in iter_calls(files, problems, fast=True):
-            draw(build(call.recording, call.completion, head=head, tail=tail))
+        calls = iter_calls(files, problems, fast=True)
+        for doc in rendered(calls, problems, lambda c: build(c.recording, c.completion, head=head, tail=tail)):
+            draw(doc)
     out.flush()
     raise typer.Exit(EXIT_TROUBLE if problems.count else EXIT_OK)
 
@@ -112,6 +114,8 @@ def join(
     problems = Problems()
     missing = False
     out = sys.stdout.buffer
+    # Exact bytes are for pipes and files; on a terminal recorded text is shown, not obeyed.
+    encode = _escaped_bytes if _isatty(sys.stdout) else _exact_bytes
     for call in iter_calls(files, problems, fast=True):
         chosen = next((c for c in call.completion.choices if c.index == choice), None)
         if chosen is None and (choice != 0 or call.completion.choices):
@@ -119,7 +123,7 @@ def join(
             sys.stderr.write(f"llmcat: {_label(call.recording)}: no choice {choice}\n")
             missing = True
         text = (chosen.reasoning or "") if reasoning and chosen else (chosen.text if chosen else "")
-        out.write(_exact_bytes(text))
+        out.write(encode(text))
         if not no_newline:
             out.write(b"\n")
     out.flush()
@@ -130,6 +134,19 @@ def _label(rec) -> str:
     from llmcat.render.escape import inline
 
     return inline(rec.source if rec.format == "llama-stack" else f"{rec.source}#{rec.interaction}")
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _escaped_bytes(text: str) -> bytes:
+    from llmcat.render.escape import visible
+
+    return visible(text).encode("utf-8")
 
 
 def _exact_bytes(text: str) -> bytes:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from llmcat.model import Completion, InputError, Recording
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -63,3 +66,16 @@ def iter_calls(specs: Iterable[str], problems: Problems, fast: bool = False) -> 
             problems.report(spec, describe_failure(exc))
             continue
         yield from calls
+
+
+def rendered(calls: Iterable[Call], problems: Problems, render: Callable[[Call], T]) -> Iterator[T]:
+    """Each call rendered; one that cannot be (pathological nesting, memory) is reported for its file and skipped."""
+    for call in calls:
+        try:
+            out = render(call)
+        except (KeyboardInterrupt, SystemExit, BrokenPipeError):
+            raise
+        except BaseException as exc:  # never a traceback, and the other calls still print
+            problems.report(call.recording.source, describe_failure(exc))
+            continue
+        yield out

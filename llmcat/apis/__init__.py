@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any, Callable
 
-from llmcat.apis._common import as_dict, as_list, finish
+from llmcat.apis._common import as_dict, as_list, as_str, finish
 from llmcat.model import Completion, Recording
 
 # api name -> "module:function" (imported on first use, to keep start-up quick)
@@ -167,7 +167,7 @@ def detect_body(event: Any) -> str:
         return "other"
     if "candidates" in event or "usageMetadata" in event or "usage_metadata" in event:
         return "gemini"
-    kind = event.get("type")
+    kind = as_str(event.get("type"))
     if kind in _ANTHROPIC_EVENTS or (kind == "message" and "content" in event):
         return "anthropic.messages"
     if str(event.get("object", "")).startswith("chat.completion"):
@@ -176,7 +176,7 @@ def detect_body(event: Any) -> str:
         return "openai.completions"
     if (isinstance(kind, str) and kind.startswith("response.")) or event.get("object") == "response":
         return "openai.responses"
-    if kind in _COHERE_EVENTS or event.get("event_type") in _COHERE_EVENTS:
+    if kind in _COHERE_EVENTS or as_str(event.get("event_type")) in _COHERE_EVENTS:
         return "cohere.chat"
     if "event_type" in event:
         return "google.interactions"

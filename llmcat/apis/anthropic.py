@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._common import ChoiceBuilder, Choices, ToolCallBuilder, as_dict, as_int, as_str, finish, json_text, make_usage, stream_error
+from llmcat.apis._common import ChoiceBuilder, Choices, ToolCallBuilder, as_dict, as_int, as_list, as_str, finish, json_text, make_usage, stream_error
 from llmcat.model import Completion, Recording
 
 _TOOL_BLOCKS = {"tool_use", "server_tool_use", "mcp_tool_use"}
@@ -20,7 +20,7 @@ def usage_of(raw: Any):
 
 def reassemble(rec: Recording) -> Completion:
     events = [e for e in rec.response.events if isinstance(e, dict)]
-    if events and not any(e.get("type") in _STREAM_EVENTS for e in events):
+    if events and not any(as_str(e.get("type")) in _STREAM_EVENTS for e in events):
         return _whole_message(rec, events[-1])
     return _stream(rec, events)
 
@@ -28,7 +28,7 @@ def reassemble(rec: Recording) -> Completion:
 def _whole_message(rec: Recording, body: dict) -> Completion:
     out = Completion(api="anthropic.messages")
     choice = ChoiceBuilder(0)
-    for block in body.get("content") or []:
+    for block in as_list(body.get("content")):
         block = as_dict(block)
         _start_block(choice, block, {}, as_int(block.get("index")) or 0, whole=True)
     choice.finish_reason = as_str(body.get("stop_reason"))
@@ -40,7 +40,7 @@ def _whole_message(rec: Recording, body: dict) -> Completion:
 
 
 def _start_block(choice: ChoiceBuilder, block: dict, tools: dict[int, ToolCallBuilder], index: int, whole: bool) -> None:
-    kind = block.get("type")
+    kind = as_str(block.get("type"))
     if kind == "text" and isinstance(block.get("text"), str):
         choice.text.append(block["text"])
     elif kind == "thinking" and isinstance(block.get("thinking"), str):
@@ -64,7 +64,7 @@ def _stream(rec: Recording, events: list[dict]) -> Completion:
     usage: dict = {}
     stopped = False
     for event in events:
-        kind = event.get("type")
+        kind = as_str(event.get("type"))
         if kind == "message_start":
             usage.update(as_dict(as_dict(event.get("message")).get("usage")))
         elif kind == "content_block_start":
@@ -92,7 +92,7 @@ def _stream(rec: Recording, events: list[dict]) -> Completion:
 
 def _apply_delta(choice: ChoiceBuilder, tools: dict[int, ToolCallBuilder], event: dict) -> bool:
     delta = as_dict(event.get("delta"))
-    kind = delta.get("type")
+    kind = as_str(delta.get("type"))
     if kind == "text_delta" and isinstance(delta.get("text"), str):
         choice.text.append(delta["text"])
         return True

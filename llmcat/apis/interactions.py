@@ -65,7 +65,7 @@ def _whole(choice, body: dict) -> None:
 
 
 def _apply_delta(choice, tools: dict[int, ToolCallBuilder], index: int, delta: dict) -> bool:
-    kind = delta.get("type")
+    kind = as_str(delta.get("type"))
     text = _text_of(delta)
     if kind == "text" and text:
         choice.text.append(text)

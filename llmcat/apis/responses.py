@@ -67,7 +67,7 @@ def _choice_from_output(body: dict) -> Choice:
 
 
 def _add_item(choice: ChoiceBuilder, item: dict) -> None:
-    kind = item.get("type")
+    kind = as_str(item.get("type"))
     if kind == "message":
         for part in as_list(item.get("content")):
             part = as_dict(part)
@@ -137,7 +137,7 @@ def _stream(rec: Recording, events: list[dict]) -> Completion:
     state = _Stream()
     terminal_seen = False
     for event in events:
-        kind = event.get("type")
+        kind = as_str(event.get("type"))
         if kind in _TERMINAL:
             terminal_seen = True
             response = as_dict(event.get("response"))
@@ -163,7 +163,7 @@ def _stream(rec: Recording, events: list[dict]) -> Completion:
 
 def _apply(state: _Stream, event: dict) -> bool:
     """One event's content; True when it carried some."""
-    kind = event.get("type")
+    kind = as_str(event.get("type"))
     choice = state.choice
     delta = event.get("delta")
     if kind == "response.output_text.delta" and isinstance(delta, str):
@@ -181,7 +181,7 @@ def _apply(state: _Stream, event: dict) -> bool:
         return True
     if kind == "response.output_item.added":
         item = as_dict(event.get("item"))
-        item_kind = item.get("type")
+        item_kind = as_str(item.get("type"))
         if isinstance(item_kind, str) and (item_kind.endswith("_call")):
             tool = _tool_from_item(item)
             initial = item.get("arguments", item.get("input"))

@@ -28,21 +28,44 @@ def split_address(spec: str) -> tuple[str, int | None]:
 
 
 def read_bytes(path: str) -> bytes:
+    """A regular file's bytes. FIFOs, devices and directories are refused without blocking:
+    the file is opened non-blocking and checked on the open descriptor (no stat/open race)."""
     if path == "-":
-        return sys.stdin.buffer.read()
+        return _read_stdin()
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        info = os.stat(path)
+        fd = os.open(path, flags)
     except FileNotFoundError:
         raise InputError("no such file") from None
+    except IsADirectoryError:
+        raise InputError("is a directory") from None
     except OSError as exc:
         raise InputError(_os_reason(exc)) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise InputError("is a directory")
-    if not stat.S_ISREG(info.st_mode):
-        raise InputError("not a regular file")
     try:
-        with open(path, "rb") as handle:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError("is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError("not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
             return handle.read()
+    except OSError as exc:
+        raise InputError(_os_reason(exc)) from None
+    finally:
+        os.close(fd)
+
+
+def _read_stdin() -> bytes:
+    """Standard input: a pipe, a file or a terminal. A device (`< /dev/zero`) would never end: refused."""
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (OSError, ValueError, AttributeError):  # no real descriptor (tests replace stdin)
+        mode = None
+    if mode is not None and (stat.S_ISBLK(mode) or (stat.S_ISCHR(mode) and not sys.stdin.isatty())):
+        if os.path.realpath(f"/proc/self/fd/{sys.stdin.fileno()}") != os.devnull:
+            raise InputError("standard input is a device, not a file or pipe")
+    try:
+        return sys.stdin.buffer.read()
     except OSError as exc:
         raise InputError(_os_reason(exc)) from None
 

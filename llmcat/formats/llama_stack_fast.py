@@ -138,8 +138,8 @@ def parse(data: bytes, source: str) -> list[Recording] | None:
     """The recording in `data` if it is a big-stream shape this reader covers, else None."""
     try:
         envelope = _DECODER.decode(data)
-    except (msgspec.DecodeError, RecursionError, MemoryError):
-        return None
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError, MemoryError):
+        return None  # (msgspec raises UnicodeDecodeError for invalid UTF-8 in a string): the general reader says why
     return recording_of(envelope, source)
 
 

@@ -37,13 +37,19 @@ class Document:
     sections: list[Section]
 
 
+TOO_DEEP = "(nested too deeply to show)"
+
+
 def pretty_json(value: Any) -> str:
     try:
         return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
-    except TypeError:
+    except TypeError:  # lone surrogates, or deeper than orjson writes (255 levels)
         import json
 
-        return json.dumps(value, indent=2, ensure_ascii=True, default=str)
+        try:
+            return json.dumps(value, indent=2, ensure_ascii=True, default=str)
+        except RecursionError:
+            return TOO_DEEP
 
 
 def compact_json(value: Any) -> str:
@@ -54,7 +60,10 @@ def compact_json(value: Any) -> str:
     except TypeError:
         import json
 
-        return json.dumps(value, ensure_ascii=True, default=str)
+        try:
+            return json.dumps(value, ensure_ascii=True, default=str)
+        except RecursionError:
+            return TOO_DEEP
 
 
 def _pretty_arguments(arguments: str) -> str:
@@ -117,7 +126,7 @@ def _call_section(rec: Recording, completion: Completion, view: dict) -> Section
 def _request_sections(view: dict) -> list[Section]:
     params = dict(view["params"])
     tools = params.pop("tools", None)
-    out = [Section("request", [Field(k, inline(compact_json(v))) for k, v in params.items()])]
+    out = [Section("request", [Field(inline(str(k)), inline(compact_json(v))) for k, v in params.items()])]
     if view["prompt"] is not None:
         prompt = view["prompt"]
         out.append(Section("prompt", text=visible(prompt if isinstance(prompt, str) else pretty_json(prompt))))
@@ -203,7 +212,7 @@ def _answer_sections(completion: Completion) -> list[Section]:
 
 
 def _error_section(error: dict) -> Section:
-    fields = [Field(k, inline(compact_json(v))) for k, v in error.items() if v is not None and k != "message"]
+    fields = [Field(inline(str(k)), inline(compact_json(v))) for k, v in error.items() if v is not None and k != "message"]
     message = error.get("message")
     return Section("error", fields, text=visible(message) if isinstance(message, str) else None, style="error")
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
 
 from llmcat.apis import request_view
-from llmcat.model import Completion, Recording, Usage
+from llmcat.model import Completion, InputError, Recording, Usage
 
 
 def usage_dict(usage: Usage | None) -> dict[str, Any] | None:
@@ -47,11 +48,27 @@ def call_dict(rec: Recording, completion: Completion) -> dict[str, Any]:
     }
 
 
+# DEL and C1 controls (U+0080-U+009F): JSON allows them raw, terminals obey them. In
+# UTF-8 output their bytes occur only inside strings, so `\u00XX` is the same JSON value.
+_RAW_CONTROLS = re.compile(rb"\x7f|\xc2[\x80-\x9f]")
+
+
+def _escape_control(match: re.Match[bytes]) -> bytes:
+    return b"\\u%04x" % match.group().decode("utf-8").encode("latin-1")[0]
+
+
 def dumps_line(obj: Any) -> bytes:
-    """One JSON Lines record. Lone surrogates (legal in JSON text, not in UTF-8) are escaped, not fatal."""
+    """One JSON Lines record. Lone surrogates (legal in JSON text, not in UTF-8) are escaped, not fatal;
+    so are DEL and C1 controls, so that a terminal or pager shown the line cannot be driven by it."""
     try:
-        return orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE)
-    except TypeError:
+        line = orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE)
+    except TypeError:  # lone surrogates, or nesting deeper than orjson writes
         import json
 
-        return (json.dumps(obj, ensure_ascii=True, default=str) + "\n").encode()
+        try:
+            return (json.dumps(obj, ensure_ascii=True, default=str) + "\n").encode()
+        except RecursionError:
+            raise InputError("nested too deeply to write as JSON") from None
+    if b"\x7f" in line or b"\xc2" in line:
+        line = _RAW_CONTROLS.sub(_escape_control, line)
+    return line

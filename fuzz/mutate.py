@@ -1,0 +1,225 @@
+"""Mutators: turn a good recording into the hostile inputs llmcat must survive.
+
+Each takes the original bytes and a `random.Random` and returns (name, mutant bytes).
+Byte-level mutators work on any format; the JSON-level ones only on files that parse
+as JSON (they return None otherwise).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_SUFFIXES = (".json", ".yaml", ".yml", ".har", ".sse", ".jsonl", ".ndjson", ".txt")
+
+# Values dropped where something else belongs, including text that tries to drive a terminal.
+HOSTILE_VALUES: tuple = (
+    None, True, False, 0, -1, 1.5, 2**64, -(2**63), 1e308, "", "x", "\x1b]0;title\x07", "\x9b2J", "\ud800",
+    "[bold]x[/bold] :skull:", [], [None], [[]], {}, {"": None}, {"__type__": 1, "__data__": None},
+    "data: {\"x\": 1}", ["data: [DONE]"],
+)
+
+
+def seeds(directories: list[Path] | None = None) -> list[Path]:
+    """Recordings to mutate: the project's own fixtures (good and bad, every format), or the given directories."""
+    found = [p for d in (directories or [ROOT / "fixtures"]) for p in sorted(Path(d).rglob("*"))
+             if p.is_file() and p.name.endswith(SEED_SUFFIXES)]
+    return [p for p in found if p.stat().st_size < 2_000_000]
+
+
+def truncate(data: bytes, rng: random.Random) -> bytes:
+    return data[: rng.randrange(len(data) + 1)] if data else data
+
+
+def flip_bytes(data: bytes, rng: random.Random) -> bytes:
+    if not data:
+        return bytes([rng.randrange(256)])
+    out = bytearray(data)
+    for _ in range(rng.choice((1, 1, 2, 4, 16))):
+        out[rng.randrange(len(out))] = rng.randrange(256)
+    return bytes(out)
+
+
+def insert_nul(data: bytes, rng: random.Random) -> bytes:
+    at = rng.randrange(len(data) + 1)
+    return data[:at] + b"\x00" * rng.choice((1, 3)) + data[at:]
+
+
+def bad_utf8(data: bytes, rng: random.Random) -> bytes:
+    junk = rng.choice((b"\xff", b"\xc3", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xc0\xaf", b"\x80\x80"))
+    at = _inside_string(data, rng)
+    return data[:at] + junk + data[at:]
+
+
+def lone_surrogate(data: bytes, rng: random.Random) -> bytes:
+    escape = rng.choice((b"\\ud800", b"\\udfff", b"\\ud83d", b"\\udc00\\ud800"))
+    at = _inside_string(data, rng)
+    return data[:at] + escape + data[at:]
+
+
+def _inside_string(data: bytes, rng: random.Random) -> int:
+    """A position just after an opening quote, where an escape is legal JSON text."""
+    quotes = [i + 1 for i, b in enumerate(data) if b == 0x22][:5000]
+    return rng.choice(quotes) if quotes else rng.randrange(len(data) + 1)
+
+
+def deep_nesting(data: bytes, rng: random.Random) -> bytes:
+    depth = rng.choice((300, 1100, 5000, 100_000))
+    opener, closer = rng.choice(((b"[", b"]"), (b'{"a":', b"}")))
+    nest = opener * depth + b"1" + closer * depth
+    if rng.random() < 0.5:
+        return nest
+    at = _inside_value(data, rng)
+    return data[:at] + nest + data[at:] if at is not None else nest
+
+
+def _inside_value(data: bytes, rng: random.Random) -> int | None:
+    """A position after `":` (a value slot), for splicing a value in front of the old one."""
+    slots = [i + 2 for i in range(len(data) - 1) if data[i:i + 2] == b'":'][:5000]
+    return rng.choice(slots) if slots else None
+
+
+def huge_value(data: bytes, rng: random.Random) -> bytes:
+    """A long string (kept to a few MB here; the 100 MB case is its own test)."""
+    size = rng.choice((10_000, 1_000_000, 3_000_000))
+    return _json_mutant(data, rng, lambda _old: "\x1b[2J" + "A" * size)
+
+
+def _paths(node, prefix=()):
+    yield prefix
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _paths(value, prefix + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _paths(value, prefix + (i,))
+
+
+def _json_mutant(data: bytes, rng: random.Random, change: Callable) -> bytes | None:
+    try:
+        obj = json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+    paths = list(_paths(obj))
+    path = rng.choice(paths)
+    if not path:
+        obj = change(obj)
+        if obj is _DELETE:
+            return b""
+    else:
+        parent = obj
+        for step in path[:-1]:
+            parent = parent[step]
+        new = change(parent[path[-1]])
+        if new is _DELETE:
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = new
+    return json.dumps(obj, ensure_ascii=rng.random() < 0.5).encode("utf-8", "surrogatepass")
+
+
+_DELETE = object()
+
+
+def swap_type(data: bytes, rng: random.Random) -> bytes | None:
+    def change(old):
+        choices = [v for v in HOSTILE_VALUES if type(v) is not type(old)]
+        return rng.choice(choices)
+
+    return _json_mutant(data, rng, change)
+
+
+def delete_key(data: bytes, rng: random.Random) -> bytes | None:
+    return _json_mutant(data, rng, lambda _old: _DELETE)
+
+
+def hostile_key(data: bytes, rng: random.Random) -> bytes | None:
+    """Rename a random key to text that tries to drive a terminal (keys are shown as labels)."""
+    def change(old):
+        if isinstance(old, dict) and old:
+            key = rng.choice(list(old))
+            return {(rng.choice(("\x1b]0;t\x07", "\x9b2J", "[bold]k[/bold]", "\r")) + key if k == key else k): v
+                    for k, v in old.items()}
+        return old
+
+    return _json_mutant(data, rng, change)
+
+
+def duplicate_or_shuffle(data: bytes, rng: random.Random) -> bytes | None:
+    def change(old):
+        if isinstance(old, list) and old:
+            copy = list(old)
+            rng.shuffle(copy)
+            return copy + copy[: rng.randrange(len(copy) + 1)]
+        if isinstance(old, str):
+            return old * rng.choice((0, 2, 3))
+        return [old, old]
+
+    return _json_mutant(data, rng, change)
+
+
+def inflate(data: bytes, rng: random.Random) -> bytes | None:
+    """Repeat a recording's stream chunks past 256 KB, where the fast reader for big streams takes over."""
+    try:
+        obj = json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+    body = obj.get("response", {}).get("body") if isinstance(obj, dict) and isinstance(obj.get("response"), dict) else None
+    if not isinstance(body, list) or not body:
+        return None
+    size = len(json.dumps(body)) or 1
+    obj["response"]["body"] = body * (300_000 // size + 1)
+    return json.dumps(obj, ensure_ascii=rng.random() < 0.5).encode("utf-8", "surrogatepass")
+
+
+def empty(data: bytes, rng: random.Random) -> bytes:
+    return rng.choice((b"", b" ", b"\n\n", b"\xef\xbb\xbf", b"null", b"[]", b"{}", b'""', b"0"))
+
+
+MUTATORS: dict[str, Callable] = {
+    "truncate": truncate,
+    "flip-bytes": flip_bytes,
+    "nul": insert_nul,
+    "bad-utf8": bad_utf8,
+    "lone-surrogate": lone_surrogate,
+    "deep-nesting": deep_nesting,
+    "huge-value": huge_value,
+    "swap-type": swap_type,
+    "delete-key": delete_key,
+    "hostile-key": hostile_key,
+    "duplicate-shuffle": duplicate_or_shuffle,
+    "empty": empty,
+    "inflate": inflate,
+}
+# How often each is picked: the structural ones find the most, the costly ones are rarer.
+WEIGHTS = {"truncate": 4, "flip-bytes": 4, "nul": 1, "bad-utf8": 1, "lone-surrogate": 1, "deep-nesting": 1,
+           "huge-value": 0.3, "swap-type": 8, "delete-key": 4, "hostile-key": 2, "duplicate-shuffle": 2, "empty": 0.5, "inflate": 1.5}
+
+
+def mutants(seed_files: list[Path], rng: random.Random):
+    """An endless stream of (description, bytes); stacked mutations now and then."""
+    originals = [(p, p.read_bytes()) for p in seed_files]
+    names = list(MUTATORS)
+    weights = [WEIGHTS[n] for n in names]
+    while True:
+        path, data = rng.choice(originals)
+        steps = []
+        for _ in range(rng.choice((1, 1, 1, 2, 3))):
+            name = rng.choices(names, weights)[0]
+            out = MUTATORS[name](data, rng)
+            if out is None:
+                continue
+            data = out
+            steps.append(name)
+        if steps:
+            yield f"{_shown(path)} {'+'.join(steps)}", data
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)

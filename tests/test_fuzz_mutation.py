@@ -1,0 +1,61 @@
+"""The mutation fuzzer (fuzz/), run briefly with a fixed seed: every command on hundreds of
+mutants of the project's own fixtures. `python -m fuzz --minutes 10` (or `make fuzz`) is the long run."""
+
+from __future__ import annotations
+
+import pytest
+
+from fuzz import mutate
+from fuzz.commands import TABLE, present
+from fuzz.run import Outcome, fuzz, problems_with
+
+SEED = 20261125
+
+
+def test_mutation_fuzz_every_command_fixed_seed(tmp_path):
+    commands = present()
+    assert {c.name for c in commands} >= {"show", "join"}
+    stats, failures = fuzz(commands, seed=SEED, max_mutants=150, seconds=20, subprocess_every=30, save_dir=tmp_path)
+    report = "\n".join(f"{f.description}: llmcat {' '.join(f.argv)}: {f.problems[0][:500]} (input: {f.saved})" for f in failures[:10])
+    assert not failures, f"{len(failures)} failure(s):\n{report}"
+    assert stats.mutants >= 50 and stats.subprocess_runs >= 2
+    assert stats.by_exit.get(2, 0) and stats.by_exit.get(0, 0)  # both refused and readable mutants were made
+
+
+def test_every_mutator_changes_its_input():
+    import random
+
+    rng = random.Random(1)
+    data = (mutate.ROOT / "fixtures" / "llama-stack" / "chat-stream-tools.json").read_bytes()
+    for name, mutator in mutate.MUTATORS.items():
+        outs = {mutator(data, rng) for _ in range(5)}
+        assert outs - {data, None}, name
+
+
+def test_the_fuzzer_reports_a_reader_bug(monkeypatch, tmp_path):
+    """A bug planted in a reassembler is found: the checks can fail."""
+    from llmcat.apis import openai
+
+    def broken(rec):
+        raise KeyError("planted")
+
+    monkeypatch.setattr(openai, "reassemble_chat", broken)
+    show_json = next(c for c in TABLE if c.label == "show-json")
+    _, failures = fuzz([show_json], seed=SEED, max_mutants=60, seconds=30, subprocess_every=0)
+    assert any("unexpected exception" in p and "planted" in p for f in failures for p in f.problems)
+
+
+@pytest.mark.parametrize("stderr, stdout, problem", [
+    ("Traceback (most recent call last):\n", b"", "traceback"),
+    ("llmcat: f: x\nllmcat: f: y\n", b"", "2 stderr lines"),
+    ("oops\n", b"", "not of the form"),
+    ("llmcat: \x1b]0;t\x07: x\n", b"", "raw control character on stderr"),
+    ("", b"answer \x1b]0;t\x07", "raw control sequence on stdout"),
+    ("", "\x9b2J".encode(), "raw control sequence on stdout"),
+])
+def test_the_checks_catch_what_they_promise(stderr, stdout, problem):
+    show = next(c for c in TABLE if c.label == "show")
+    found = problems_with(show, Outcome(["show", "f"], 2, stdout, stderr))
+    assert any(problem in p for p in found), found
+    assert not problems_with(show, Outcome(["show", "f"], 2, b"\x1b[1mcolour\x1b[0m\n", "llmcat: f: empty file\n"))
+    assert problems_with(show, Outcome(["show", "f"], 3, b"", ""))  # an exit status outside the table
