@@ -17,7 +17,11 @@ from urllib.parse import urlsplit
 
 import orjson
 
+# Imported here, not inside the per-file functions: a suite is thousands of calls to them.
+from llmcat.apis import reassemble, request_view
 from llmcat.core import describe_failure
+from llmcat.formats import llama_stack, llama_stack_fast, parse, read_bytes, split_address
+from llmcat.render.machine import dumps_line, usage_dict
 from llmcat.model import Completion, InputError, NotARecording, Recording
 from llmcat.summary import Summary, of_completion
 from llmcat.walk import Source
@@ -112,9 +116,6 @@ def read_file(source: Source, job: Job) -> FileResult:
 
 
 def _read_into(result: FileResult, job: Job) -> None:
-    from llmcat.formats import parse, read_bytes, split_address
-    from llmcat.formats import llama_stack
-
     spec = result.spec
     path, index = split_address(spec)
     if spec == "-" or index is not None:
@@ -146,14 +147,10 @@ def _read_into(result: FileResult, job: Job) -> None:
 def _fast_parse(data: bytes, source: str) -> list[Recording] | None:
     """llama-stack streams through the fast reader (it decodes only the fields reassembly reads,
     and joins runs of plain text chunks); None for whatever it does not cover."""
-    from llmcat.formats import llama_stack_fast
-
     return llama_stack_fast.parse(data, source)
 
 
 def _reassemble(rec: Recording) -> Completion:
-    from llmcat.apis import reassemble
-
     return reassemble(rec)
 
 
@@ -223,9 +220,6 @@ def _add_row(result: FileResult, job: Job, rec: Recording, summary: Summary) -> 
 
 def json_line(rec: Recording, summary: Summary) -> bytes:
     """`show --json`'s keys without the long texts: no choices, timing, prompt or messages."""
-    from llmcat.apis import request_view
-    from llmcat.render.machine import dumps_line, usage_dict
-
     view = request_view(rec)
     del view["prompt"], view["messages"]
     return dumps_line({
@@ -298,7 +292,7 @@ def scan(sources: Iterable[Source], job: Job, progress: Callable[[int], None] | 
         return
     _preload()
     # This process also unpickles and writes every result: it takes a little less than its share.
-    mine = int(len(sources) * 0.9 / workers)
+    mine = int(len(sources) * 0.97 / workers)
     rest = sources[mine:]
     size = -(-len(rest) // (workers - 1))
     children: list[tuple[int, int]] = []

@@ -200,8 +200,18 @@ def compact(chunks: list[Chunk], chat: bool) -> list[dict] | None:
             index = choice.index
             reason = choice.finish_reason
             if type(index) is int and (reason is None or reason is UNSET) and choice.message is UNSET:
-                text = _plain_delta_text(choice.delta) if chat and choice.text is UNSET else (
-                    choice.text if not chat and choice.delta is UNSET and type(choice.text) is str else None)
+                if chat:  # a delta with text and nothing else the reassembler reads (inlined: the hot path)
+                    delta = choice.delta
+                    text = None
+                    if (choice.text is UNSET and delta is not None and delta is not UNSET
+                            and delta.reasoning_content is None and delta.reasoning is None
+                            and delta.reasoning_details is None and delta.refusal is None
+                            and delta.tool_calls is None and delta.function_call is None):
+                        text = delta.content
+                        if type(text) is not str:
+                            text = None
+                else:
+                    text = choice.text if choice.delta is UNSET and type(choice.text) is str else None
                 if text is not None:
                     if index != run_index and run:
                         events.append(_joined(run, run_index, chat))
@@ -218,24 +228,6 @@ def compact(chunks: list[Chunk], chat: bool) -> list[dict] | None:
     if run:
         events.append(_joined(run, run_index, chat))
     return events
-
-
-def _plain_delta_text(delta: Delta | None | UnsetType) -> str | None:
-    """A chat delta's text when it carries text and nothing else the reassembler reads, else None."""
-    if delta is None or delta is UNSET:
-        return None
-    text = delta.content
-    if (
-        type(text) is not str
-        or delta.reasoning_content is not None
-        or delta.reasoning is not None
-        or delta.reasoning_details is not None
-        or delta.refusal is not None
-        or delta.tool_calls is not None
-        or delta.function_call is not None
-    ):
-        return None
-    return text
 
 
 def _joined(run: list[str], index: int | None, chat: bool) -> dict:
