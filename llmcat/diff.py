@@ -109,6 +109,11 @@ def ignore_for(options: Options) -> Ignore:
 # --- one call as a tree -------------------------------------------------------------------------
 
 
+def _tool_call_tree(t) -> dict:
+    """A tool call as compared: its kind too, and its arguments as a JSON value (key order is not a change)."""
+    return {"id": t.id, "name": t.name, "kind": t.kind, "arguments": _json_value(t.arguments)}
+
+
 def _failure_status(status: int | None) -> int | None:
     return None if status is None or 200 <= status < 300 else status
 
@@ -116,6 +121,7 @@ def _failure_status(status: int | None) -> int | None:
 def call_tree(call) -> dict:
     """The compared shape of one call: `show --json`'s request and answer, plus the raw container."""
     from llmcat.apis import request_view
+    from llmcat.render.machine import choice_dict
 
     rec, completion = call.recording, call.completion
     request = request_view(rec)
@@ -128,17 +134,7 @@ def call_tree(call) -> dict:
         "status": _failure_status(rec.response.status),
         "streaming": rec.response.streaming,
         "chunks": completion.chunks,
-        "choices": [
-            {
-                "index": c.index,
-                "text": c.text,
-                "reasoning": c.reasoning,
-                "refusal": c.refusal,
-                "tool_calls": [{"id": t.id, "name": t.name, "kind": t.kind, "arguments": _json_value(t.arguments)} for t in c.tool_calls],
-                "finish_reason": c.finish_reason,
-            }
-            for c in completion.choices
-        ],
+        "choices": [choice_dict(c, _tool_call_tree) for c in completion.choices],
         "usage": None if usage is None else {
             "prompt_tokens": usage.prompt_tokens,
             "completion_tokens": usage.completion_tokens,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import importlib.util
 
-import orjson
 import pytest
 
 from conftest import FIXTURES, run, run_json, subprocess_llmcat

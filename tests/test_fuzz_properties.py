@@ -16,6 +16,7 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fuzz import mutate
 from llmcat.apis import _REASSEMBLERS, reassemble
 from llmcat.formats import parse, read_source
 from llmcat.model import InputError, Recording, Request, Response
@@ -148,14 +149,7 @@ def _fixtures() -> list[tuple[str, object]]:
 FIXTURES = _fixtures()
 
 
-def _paths(node, prefix=()):
-    yield prefix
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _paths(value, prefix + (key,))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _paths(value, prefix + (i,))
+_paths = mutate._paths  # every path of a JSON value, as the mutation fuzzer walks them
 
 
 @given(st.data())

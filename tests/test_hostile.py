@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, LLAMA
+from conftest import LLAMA
 from fuzz import mutate
 from fuzz.commands import TABLE, Command, skip_reason, uncovered
-from fuzz.run import fingerprint, good_recording, problems_with, run_inprocess, run_subprocess, write_input
+from fuzz.run import fingerprint, good_recording, problems_with, run_inprocess, write_input
 from llmcat.render.escape import inline
 
 COMMANDS = [pytest.param(c, id=c.label, marks=pytest.mark.skipif(bool(skip_reason(c)), reason=skip_reason(c) or ""))

@@ -50,6 +50,14 @@ def make_usage(prompt: Any, completion: Any, total: Any, raw: Any) -> Usage | No
     return Usage(prompt, completion, total, raw)
 
 
+def usage_from(raw: Any, prompt_key: str, completion_key: str, total_key: str | None = None) -> Usage | None:
+    """Usage from a provider's object whose three counts have these names (the object kept as raw)."""
+    usage = as_dict(raw)
+    if not usage:
+        return None
+    return make_usage(usage.get(prompt_key), usage.get(completion_key), usage.get(total_key) if total_key else None, raw)
+
+
 class ToolCallBuilder:
     __slots__ = ("id", "name", "parts", "kind")
 

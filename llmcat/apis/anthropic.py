@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._common import ChoiceBuilder, Choices, ToolCallBuilder, as_dict, as_int, as_list, as_str, finish, json_text, make_usage, stream_error
+from llmcat.apis._common import ChoiceBuilder, Choices, ToolCallBuilder, as_dict, as_int, as_list, as_str, finish, json_text, stream_error, usage_from
 from llmcat.model import Completion, Recording
 
 _TOOL_BLOCKS = {"tool_use", "server_tool_use", "mcp_tool_use"}
@@ -12,10 +12,7 @@ _STREAM_EVENTS = {"message_start", "content_block_start", "content_block_delta",
 
 
 def usage_of(raw: Any):
-    usage = as_dict(raw)
-    if not usage:
-        return None
-    return make_usage(usage.get("input_tokens"), usage.get("output_tokens"), None, raw)
+    return usage_from(raw, "input_tokens", "output_tokens")
 
 
 def reassemble(rec: Recording) -> Completion:

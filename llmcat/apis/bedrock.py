@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._common import ChoiceBuilder, ToolCallBuilder, as_dict, as_int, as_list, as_str, finish, json_text, make_usage, stream_error
+from llmcat.apis._common import ChoiceBuilder, ToolCallBuilder, as_dict, as_int, as_list, as_str, finish, json_text, stream_error, usage_from
 from llmcat.model import Completion, Recording
 
 _STREAM_KEYS = ("messageStart", "contentBlockStart", "contentBlockDelta", "contentBlockStop", "messageStop", "metadata")
 
 
 def usage_of(raw: Any):
-    usage = as_dict(raw)
-    if not usage:
-        return None
-    return make_usage(usage.get("inputTokens"), usage.get("outputTokens"), usage.get("totalTokens"), raw)
+    return usage_from(raw, "inputTokens", "outputTokens", "totalTokens")
 
 
 def reassemble_converse(rec: Recording) -> Completion:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._common import Choices, ToolCallBuilder, as_dict, as_int, as_list, as_str, finish, json_text, make_usage, stream_error
+from llmcat.apis._common import Choices, ToolCallBuilder, as_dict, as_int, as_list, as_str, finish, json_text, stream_error, usage_from
 from llmcat.model import Completion, Recording
 
 _THOUGHTS = {"thought", "thought_summary"}
@@ -12,10 +12,7 @@ _CALLS = {"function_call"}
 
 
 def usage_of(raw: Any):
-    usage = as_dict(raw)
-    if not usage:
-        return None
-    return make_usage(usage.get("total_input_tokens"), usage.get("total_output_tokens"), usage.get("total_tokens"), raw)
+    return usage_from(raw, "total_input_tokens", "total_output_tokens", "total_tokens")
 
 
 def _text_of(delta: dict) -> str | None:

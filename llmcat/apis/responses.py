@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._common import ChoiceBuilder, ToolCallBuilder, as_dict, as_int, as_list, as_str, finish, json_text, make_usage
+from llmcat.apis._common import ChoiceBuilder, ToolCallBuilder, as_dict, as_int, as_list, as_str, finish, json_text, usage_from
 from llmcat.model import Choice, Completion, Recording
 
 _TERMINAL = ("response.completed", "response.incomplete", "response.failed")
@@ -31,10 +31,7 @@ _TOOL_ARG_DONE = {
 
 
 def usage_of(raw: Any):
-    usage = as_dict(raw)
-    if not usage:
-        return None
-    return make_usage(usage.get("input_tokens"), usage.get("output_tokens"), usage.get("total_tokens"), raw)
+    return usage_from(raw, "input_tokens", "output_tokens", "total_tokens")
 
 
 def reassemble(rec: Recording) -> Completion:

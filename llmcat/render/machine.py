@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from llmcat.apis import request_view
-from llmcat.model import Completion, InputError, Recording, Usage
+from llmcat.model import Choice, Completion, InputError, Recording, Usage
 
 
 def usage_dict(usage: Usage | None) -> dict[str, Any] | None:
@@ -22,6 +22,18 @@ def usage_dict(usage: Usage | None) -> dict[str, Any] | None:
     }
 
 
+def choice_dict(c: Choice, tool_call=lambda t: {"id": t.id, "name": t.name, "arguments": t.arguments}) -> dict[str, Any]:
+    """One choice in `show --json`'s shape; `tool_call` lets `diff` shape its tool calls its own way."""
+    return {
+        "index": c.index,
+        "text": c.text,
+        "reasoning": c.reasoning,
+        "refusal": c.refusal,
+        "tool_calls": [tool_call(t) for t in c.tool_calls],
+        "finish_reason": c.finish_reason,
+    }
+
+
 def call_dict(rec: Recording, completion: Completion) -> dict[str, Any]:
     return {
         "source": rec.source,
@@ -31,17 +43,7 @@ def call_dict(rec: Recording, completion: Completion) -> dict[str, Any]:
         "request": request_view(rec),
         "streaming": rec.response.streaming,
         "chunks": completion.chunks,
-        "choices": [
-            {
-                "index": c.index,
-                "text": c.text,
-                "reasoning": c.reasoning,
-                "refusal": c.refusal,
-                "tool_calls": [{"id": t.id, "name": t.name, "arguments": t.arguments} for t in c.tool_calls],
-                "finish_reason": c.finish_reason,
-            }
-            for c in completion.choices
-        ],
+        "choices": [choice_dict(c) for c in completion.choices],
         "usage": usage_dict(completion.usage),
         "timing": completion.timing,
         "error": completion.error,
