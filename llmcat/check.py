@@ -39,11 +39,9 @@ class FileFindings:
 
 def file_findings(spec: str, calls: list[tuple[Recording, Completion]], raw: Any) -> FileFindings:
     """Everything `check` can say about one readable file (runs in the worker processes)."""
-    from llmcat.suite import label
-
     out = FileFindings([], [])
     for rec, completion in calls:
-        name = label(rec)
+        name = rec.label
         for level, code, message in call_findings(rec, completion):
             out.findings.append(Finding(rec.source, rec.interaction, name, level, code, message))
         key = request_key(rec, completion)
@@ -53,7 +51,7 @@ def file_findings(spec: str, calls: list[tuple[Recording, Completion]], raw: Any
         rec = calls[0][0]
         message = hash_finding(spec, raw if raw is not None else rec.raw)
         if message:
-            out.findings.append(Finding(rec.source, rec.interaction, label(rec), WARNING, "hash-mismatch", message))
+            out.findings.append(Finding(rec.source, rec.interaction, rec.label, WARNING, "hash-mismatch", message))
     return out
 
 

@@ -111,6 +111,8 @@ def join(
     reasoning: bool = typer.Option(False, "--reasoning", help="Print the reasoning text instead of the answer."),
 ) -> None:
     """Print the reassembled answer text of each recorded call, exactly, for pipelines."""
+    from llmcat.render.escape import inline
+
     problems = Problems()
     missing = False
     out = sys.stdout.buffer
@@ -119,8 +121,7 @@ def join(
     for call in iter_calls(files, problems, fast=True):
         chosen = next((c for c in call.completion.choices if c.index == choice), None)
         if chosen is None and (choice != 0 or call.completion.choices):
-            problems.stream = None
-            sys.stderr.write(f"llmcat: {_label(call.recording)}: no choice {choice}\n")
+            sys.stderr.write(f"llmcat: {inline(call.recording.label)}: no choice {choice}\n")
             missing = True
         text = (chosen.reasoning or "") if reasoning and chosen else (chosen.text if chosen else "")
         out.write(encode(text))
@@ -128,12 +129,6 @@ def join(
             out.write(b"\n")
     out.flush()
     raise typer.Exit(EXIT_TROUBLE if problems.count else EXIT_FOUND if missing else EXIT_OK)
-
-
-def _label(rec) -> str:
-    from llmcat.render.escape import inline
-
-    return inline(rec.source if rec.format == "llama-stack" else f"{rec.source}#{rec.interaction}")
 
 
 def _isatty(stream) -> bool:

@@ -54,6 +54,9 @@ class Response:
     recorded_events: int | None = None
 
 
+MULTI_CALL_FORMATS = frozenset({"vcr", "har"})  # `FILE#N` names one call of these
+
+
 @dataclass(slots=True)
 class Recording:
     source: str  # the path as given on the command line, or "-"
@@ -62,6 +65,11 @@ class Recording:
     request: Request
     response: Response
     raw: Any = None  # the container's own object for this call (for --strict and check)
+
+    @property
+    def label(self) -> str:
+        """How the call is named to people: its path, with `#N` inside a container of several calls."""
+        return f"{self.source}#{self.interaction}" if self.format in MULTI_CALL_FORMATS else self.source
 
 
 @dataclass(slots=True)

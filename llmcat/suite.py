@@ -173,11 +173,6 @@ def _size(path: str) -> int:
 # --- rows ------------------------------------------------------------------------------------------
 
 
-def label(rec: Recording) -> str:
-    """How a call is named in listings: the path, and `#N` for a call inside a multi-call container."""
-    return rec.source if rec.interaction == 0 and rec.format == "llama-stack" else f"{rec.source}#{rec.interaction}"
-
-
 def host_of(rec: Recording) -> str | None:
     url = rec.request.url
     if url:
@@ -196,7 +191,7 @@ def _add_row(result: FileResult, job: Job, rec: Recording, summary: Summary) -> 
     row = Row(
         source=rec.source,
         interaction=rec.interaction,
-        label=label(rec),
+        label=rec.label,
         format=rec.format,
         api=summary.api,
         model=rec.request.model,

@@ -89,7 +89,7 @@ def clip_lines(text: str, head: int | None = None, tail: int | None = None) -> s
 def build(rec: Recording, completion: Completion, head: int | None = None, tail: int | None = None) -> Document:
     """The document for one call; `head`/`tail` limit each multi-line text to its first/last lines."""
     view = request_view(rec)
-    heading = rec.source if rec.interaction == 0 and rec.format == "llama-stack" else f"{rec.source}#{rec.interaction}"
+    heading = rec.label
     sections = [_call_section(rec, completion, view), *_request_sections(view)]
     sections += _answer_sections(completion)
     if completion.details:
