@@ -105,17 +105,18 @@ def hash_finding(spec: str, raw: Any) -> str | None:
 def request_key(rec: Recording, completion: Completion) -> str | None:
     """What makes two recordings 'the same request': the request as recorded, headers aside.
 
+    Only llama-stack recordings have one: its store holds one file per request, so a
+    second file is a stale copy. VCR cassettes are one per test and repeat requests by
+    design (two tests making the same call), so they are never duplicates.
     llama-stack keeps one model-list file per set of models for the same request
     (`models-<hash>-<digest>.json`), by design: there the models listed count too.
     """
     raw = rec.raw if isinstance(rec.raw, dict) else {}
     request = raw.get("request") if rec.format == "llama-stack" else None
-    if isinstance(request, dict):
-        ident: Any = {k: v for k, v in request.items() if k not in ("headers", "provider_metadata")}
-        ident["test_id"] = rec.request.test_id
-    else:
-        req = rec.request
-        ident = [rec.format, req.method, req.url, req.body, req.test_id]
+    if not isinstance(request, dict):
+        return None
+    ident: Any = {k: v for k, v in request.items() if k not in ("headers", "provider_metadata")}
+    ident["test_id"] = rec.request.test_id
     if os.path.basename(rec.source).startswith("models-"):
         ident = [ident, completion.details]
     try:

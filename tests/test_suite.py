@@ -351,6 +351,14 @@ def check_json(*args) -> tuple[int, list[dict]]:
     return result.exit_code, [orjson.loads(line) for line in result.stdout_bytes.splitlines()]
 
 
+def test_check_does_not_call_cassettes_that_repeat_a_request_duplicates(tmp_path):
+    for name in ("test_one.yaml", "test_two.yaml"):  # two tests that make the same calls
+        shutil.copyfile(FIXTURES / "vcr" / "multi.yaml", tmp_path / name)
+    code, findings = check_json(tmp_path)
+    assert findings and not [f for f in findings if f["code"] == "duplicate-request"]
+    assert code in (0, 1)
+
+
 def test_check_finds_each_planted_fault(faulty):
     code, findings = check_json(faulty)
     assert code == 1
