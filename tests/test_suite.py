@@ -204,6 +204,20 @@ def test_ls_terminal_table_shortens_test_ids_and_escapes(monkeypatch):
     assert "evil\\x1b[31m-model" in text
 
 
+def test_ls_terminal_table_fits_and_keeps_each_calls_path_end(monkeypatch):
+    """On a 120-column terminal long models give way first; each path keeps its end (file name and #N)."""
+    monkeypatch.setenv("COLUMNS", "120")
+    out = io.BytesIO()
+    suite.run_ls([str(FIXTURES / "vcr" / "bedrock.yaml"), str(FIXTURES / "vcr" / "multi.yaml")], suite.Filters(), None, False,
+                 out, terminal=True)
+    lines = out.getvalue().decode().splitlines()
+    assert lines and all(len(line) <= 120 for line in lines)
+    assert lines[0].split()[:3] == ["path", "api", "model"] and "completion" in lines[0]
+    for n in (0, 1, 2):
+        assert any(f"bedrock.yaml#{n} " in line for line in lines), n
+    assert any("multi.yaml#5 " in line for line in lines)
+
+
 def test_ls_pipe_escapes_control_characters():
     proc = subprocess_llmcat("ls", LLAMA / "hostile.json")
     assert proc.returncode == 0 and b"\x1b" not in proc.stdout and b"evil\\x1b[31m-model" in proc.stdout

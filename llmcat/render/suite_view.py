@@ -54,19 +54,45 @@ def ls_table(rows: list[Row], file) -> None:
         if row.test_id:
             line[-1] = short_test_id(line[-1])
         cells.append(line)
-    # Fit the terminal: the other columns keep their width, the path gives way (keeping its end, the file name).
-    others = sum(max([len(_header(n))] + [len(c[i]) for c in cells]) for i, n in enumerate(COLUMNS) if i) + 2 * (len(COLUMNS) - 1)
-    room = max(20, console.width - others)
+    widths = _fit(cells, console.width)
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for name in COLUMNS:
+    for name, width in zip(COLUMNS, widths):
         numeric = name in ("chunks", "prompt_tokens", "completion_tokens")
-        table.add_column(_header(name), justify="right" if numeric else "left", no_wrap=True, overflow="ellipsis")
+        table.add_column(_header(name), justify="right" if numeric else "left", no_wrap=True, overflow="ellipsis",
+                         min_width=len(_header(name)))
     for row, line in zip(rows, cells):
-        if len(line[0]) > room:
-            line[0] = "…" + line[0][-(room - 1):]
+        line[0] = _clip_left(line[0], widths[0])  # the path keeps its end: file name and #N
+        for i in _SHRINKABLE:
+            line[i] = _clip_right(line[i], widths[i])
         style = "red" if row.failed else ""
         table.add_row(*(Text(cell, style=style) for cell in line))
     console.print(table, crop=False)
+
+
+_SHRINKABLE = (COLUMNS.index("model"), COLUMNS.index("test_id"))  # long names that can give way first
+_GAP = 2  # rich's padding between columns
+
+
+def _fit(cells: list[list[str]], width: int, path_share: int = 32, least: int = 12) -> list[int]:
+    """Column widths that fit `width`: model and test id shrink first (down to `least`) until the
+    path has `path_share` columns, then the path takes what is left; other columns keep their width."""
+    widths = [max([len(_header(name))] + [len(line[i]) for line in cells]) for i, name in enumerate(COLUMNS)]
+    fixed = _GAP * (len(COLUMNS) - 1)
+    while sum(widths[1:]) + fixed + min(widths[0], path_share) > width:
+        widest = max(_SHRINKABLE, key=lambda i: widths[i])
+        if widths[widest] <= least:
+            break
+        widths[widest] -= 1
+    widths[0] = max(least, min(widths[0], width - sum(widths[1:]) - fixed))
+    return widths
+
+
+def _clip_left(text: str, width: int) -> str:
+    return text if len(text) <= width else "…" + text[-(width - 1):]
+
+
+def _clip_right(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _header(name: str) -> str:
