@@ -37,7 +37,7 @@ class FileFindings:
     requests: list[tuple[int, str, str]]  # (interaction, label, request key) for duplicate detection
 
 
-def file_findings(spec: str, calls: list[tuple[Recording, Completion]], raw: Any) -> FileFindings:
+def file_findings(spec: str, calls: list[tuple[Recording, Completion]]) -> FileFindings:
     """Everything `check` can say about one readable file (runs in the worker processes)."""
     out = FileFindings([], [])
     for rec, completion in calls:
@@ -49,7 +49,7 @@ def file_findings(spec: str, calls: list[tuple[Recording, Completion]], raw: Any
             out.requests.append((rec.interaction, name, key))
     if len(calls) == 1 and calls[0][0].format == "llama-stack" and spec != "-":
         rec = calls[0][0]
-        message = hash_finding(spec, raw if raw is not None else rec.raw)
+        message = hash_finding(spec, rec.raw)
         if message:
             out.findings.append(Finding(rec.source, rec.interaction, rec.label, WARNING, "hash-mismatch", message))
     return out

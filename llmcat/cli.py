@@ -16,6 +16,7 @@ import typer
 
 from llmcat import __version__
 from llmcat.core import Problems, iter_calls, rendered
+from llmcat.render import is_terminal
 
 app = typer.Typer(
     name="llmcat",
@@ -42,7 +43,7 @@ def use_color(choice: Color, stream=None) -> bool:
         return True
     if choice is Color.never or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
-    return stream.isatty()
+    return is_terminal(stream)
 
 
 def _version(value: bool) -> None:
@@ -117,7 +118,7 @@ def join(
     missing = False
     out = sys.stdout.buffer
     # Exact bytes are for pipes and files; on a terminal recorded text is shown, not obeyed.
-    encode = _escaped_bytes if _isatty(sys.stdout) else _exact_bytes
+    encode = _escaped_bytes if is_terminal(sys.stdout) else _exact_bytes
     for call in iter_calls(files, problems, fast=True):
         chosen = next((c for c in call.completion.choices if c.index == choice), None)
         if chosen is None and (choice != 0 or call.completion.choices):
@@ -129,13 +130,6 @@ def join(
             out.write(b"\n")
     out.flush()
     raise typer.Exit(EXIT_TROUBLE if problems.count else EXIT_FOUND if missing else EXIT_OK)
-
-
-def _isatty(stream) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 def _escaped_bytes(text: str) -> bytes:
@@ -178,7 +172,7 @@ def ls(
     from llmcat.suite import Filters, run_ls
 
     filters = Filters(api=api, model=model, test=test, finish=finish, errors=errors, tools=tools, grep=_regex(grep))
-    code = run_ls(paths, filters, sort.value if sort else None, as_json, sys.stdout.buffer, sys.stdout.isatty())
+    code = run_ls(paths, filters, sort.value if sort else None, as_json, sys.stdout.buffer, is_terminal(sys.stdout))
     raise typer.Exit(code)
 
 
@@ -201,7 +195,7 @@ def stats(
     """Totals for a suite: calls by API, model and host, tokens, finish reasons, failures, bytes."""
     from llmcat.suite import run_stats
 
-    raise typer.Exit(run_stats(paths, as_json, sys.stdout.buffer, sys.stdout.isatty()))
+    raise typer.Exit(run_stats(paths, as_json, sys.stdout.buffer, is_terminal(sys.stdout)))
 
 
 @app.command()

@@ -11,6 +11,10 @@ from llmcat.model import Completion, InputError, Recording
 
 T = TypeVar("T")
 
+# What stops llmcat itself (Ctrl-C, exit, a closed output pipe), not a file's fault: re-raised
+# wherever one bad file is caught so that the others are still processed.
+STOPS = (KeyboardInterrupt, SystemExit, BrokenPipeError)
+
 
 @dataclass(slots=True)
 class Call:
@@ -60,7 +64,7 @@ def iter_calls(specs: Iterable[str], problems: Problems, fast: bool = False) -> 
     for spec in specs:
         try:
             calls = read_calls(spec, fast=fast)
-        except (KeyboardInterrupt, SystemExit, BrokenPipeError):
+        except STOPS:
             raise
         except BaseException as exc:  # one bad file must never stop the others, nor print a traceback
             problems.report(spec, describe_failure(exc))
@@ -73,7 +77,7 @@ def rendered(calls: Iterable[Call], problems: Problems, render: Callable[[Call],
     for call in calls:
         try:
             out = render(call)
-        except (KeyboardInterrupt, SystemExit, BrokenPipeError):
+        except STOPS:
             raise
         except BaseException as exc:  # never a traceback, and the other calls still print
             problems.report(call.recording.source, describe_failure(exc))

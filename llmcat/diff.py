@@ -314,13 +314,13 @@ def _read_or_fail(label: str, spec_a: str | None, spec_b: str | None, side: str)
     spec = spec_a if side == "a" else spec_b
     if spec is None:
         return [], None
+    from llmcat.core import STOPS, describe_failure
+
     try:
         return read_side(spec), None
-    except (KeyboardInterrupt, SystemExit, BrokenPipeError):
+    except STOPS:
         raise
     except BaseException as exc:  # one bad file must not stop the others, nor print a traceback
-        from llmcat.core import describe_failure
-
         failed = Pair(label, spec_a, spec_b, status="error", reason=describe_failure(exc), failed=spec)
         failed.content_error = type(exc) if isinstance(exc, InputError) else None
         return [], failed

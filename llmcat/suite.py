@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-import orjson
 
 # Imported here, not inside the per-file functions: a suite is thousands of calls to them.
 from llmcat.apis import reassemble, request_view
-from llmcat.core import describe_failure
-from llmcat.formats import llama_stack, llama_stack_fast, parse, read_bytes, split_address
+from llmcat.core import STOPS, describe_failure
+from llmcat.formats import read_source, split_address
 from llmcat.render.machine import dumps_line, usage_dict
 from llmcat.model import Completion, InputError, NotARecording, Recording
 from llmcat.summary import Summary, of_completion
@@ -95,7 +94,7 @@ class Job:
 
     filters: Filters = field(default_factory=Filters)
     want_json: bool = False
-    per_file: Callable[[str, list, Any], Any] | None = None  # check: (spec, [(rec, completion)], raw) -> findings
+    per_file: Callable[[str, list], Any] | None = None  # check: (spec, [(rec, completion)]) -> findings
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -106,7 +105,7 @@ def read_file(source: Source, job: Job) -> FileResult:
     result = FileResult(source.spec, source.explicit, source.expected)
     try:
         _read_into(result, job)
-    except (KeyboardInterrupt, SystemExit, BrokenPipeError):
+    except STOPS:
         raise
     except BaseException as exc:  # one bad file must never stop the others
         code = exc.code if isinstance(exc, InputError) else "unreadable"
@@ -116,47 +115,13 @@ def read_file(source: Source, job: Job) -> FileResult:
 
 
 def _read_into(result: FileResult, job: Job) -> None:
-    spec = result.spec
-    path, index = split_address(spec)
-    if spec == "-" or index is not None:
-        from llmcat.core import read_calls
-
-        if spec != "-":
-            result.size = _size(path)
-        calls = [(call.recording, call.completion) for call in read_calls(spec)]
-        _finish(result, job, calls, None)
-        return
-    data = read_bytes(path)
-    result.size = len(data)
-    if job.per_file is None:  # check keeps the general reader: it looks at the raw recording
-        recordings = _fast_parse(data, spec)
-        if recordings is not None:
-            _finish(result, job, [(rec, _reassemble(rec)) for rec in recordings], None)
-            return
-    try:
-        obj = orjson.loads(data)
-    except orjson.JSONDecodeError:
-        obj = None
-    if obj is not None and llama_stack.looks_like(obj):
-        recordings = llama_stack.read(obj, spec)
-    else:
-        recordings = parse(data, spec)
-    _finish(result, job, [(rec, _reassemble(rec)) for rec in recordings], obj)
-
-
-def _fast_parse(data: bytes, source: str) -> list[Recording] | None:
-    """llama-stack streams through the fast reader (it decodes only the fields reassembly reads,
-    and joins runs of plain text chunks); None for whatever it does not cover."""
-    return llama_stack_fast.parse(data, source)
-
-
-def _reassemble(rec: Recording) -> Completion:
-    return reassemble(rec)
-
-
-def _finish(result: FileResult, job: Job, calls: list[tuple[Recording, Completion]], raw: Any) -> None:
+    # ls and stats read every stream through the fast reader (msgspec is imported for the
+    # suite anyway); check keeps the general reader, as it looks at the raw recording.
+    recordings = read_source(result.spec, fast=job.per_file is None, fast_min_bytes=0)
+    result.size = _size(split_address(result.spec)[0])
+    calls = [(rec, reassemble(rec)) for rec in recordings]
     if job.per_file is not None:
-        result.extra = job.per_file(result.spec, calls, raw)
+        result.extra = job.per_file(result.spec, calls)
     for rec, completion in calls:
         if job.filters.grep is not None and not job.filters.keep_text(rec, completion):
             continue

@@ -1,4 +1,5 @@
-"""Embeddings of providers whose bodies are not OpenAI-shaped: Cohere, Gemini/Vertex, Bedrock.
+"""Embeddings: the vectors of every provider's body, and the reassembler for those not OpenAI- or Ollama-shaped
+(Cohere, Gemini/Vertex, Bedrock).
 
 What matters of an embeddings call is how many vectors came back and their dimension
 (in `Completion.details`), and the tokens billed.
@@ -9,8 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from llmcat.apis._common import as_dict, as_list, finish, make_usage
-from llmcat.apis.openai import embedding_details
 from llmcat.model import Completion, Recording
+
+
+def embedding_details(vectors: list) -> dict:
+    dims = sorted({len(v) for v in vectors if isinstance(v, list)})
+    # base64-encoded vectors are strings: their dimension is not known without decoding.
+    return {"embeddings": len(vectors), "dimensions": dims[0] if len(dims) == 1 else (dims or None)}
 
 
 def vectors_of(body: Any) -> list:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from llmcat.apis._common import Choices, ToolCallBuilder, as_dict, as_list, as_str, finish, json_text, make_usage, stream_error
-from llmcat.apis.openai import embedding_details
+from llmcat.apis.embeddings import embedding_details, vectors_of
 from llmcat.model import Completion, Recording
 
 _DURATIONS = ("total_duration", "load_duration", "prompt_eval_duration", "eval_duration")
@@ -64,10 +64,7 @@ def reassemble_chat(rec: Recording) -> Completion:
 def reassemble_embed(rec: Recording) -> Completion:
     out = Completion(api="ollama.embed")
     body = as_dict(rec.response.events[0]) if rec.response.events else {}
-    vectors = as_list(body.get("embeddings"))
-    if not vectors and isinstance(body.get("embedding"), list):  # the older /api/embeddings
-        vectors = [body["embedding"]]
-    out.details = embedding_details(vectors)
+    out.details = embedding_details(vectors_of(body))  # `embeddings`, or the older /api/embeddings' `embedding`
     out.usage = make_usage(body.get("prompt_eval_count"), None, None, _usage_raw(body) or None)
     return finish(out, rec)
 

@@ -24,6 +24,7 @@ from llmcat.apis._common import (
     make_usage,
     stream_error,
 )
+from llmcat.apis.embeddings import embedding_details, vectors_of
 from llmcat.model import Completion, Recording
 
 
@@ -191,16 +192,9 @@ def reassemble_completions(rec: Recording) -> Completion:
 def reassemble_embeddings(rec: Recording) -> Completion:
     out = Completion(api="openai.embeddings")
     body = as_dict(rec.response.events[0]) if rec.response.events else {}
-    vectors = [as_dict(item).get("embedding") for item in as_list(body.get("data"))]
-    out.details = embedding_details(vectors)
+    out.details = embedding_details(vectors_of(body))
     out.usage = usage_of(body.get("usage"))
     return finish(out, rec)
-
-
-def embedding_details(vectors: list) -> dict:
-    dims = sorted({len(v) for v in vectors if isinstance(v, list)})
-    # base64-encoded vectors are strings: their dimension is not known without decoding.
-    return {"embeddings": len(vectors), "dimensions": dims[0] if len(dims) == 1 else (dims or None)}
 
 
 def reassemble_models(rec: Recording) -> Completion:

@@ -82,15 +82,16 @@ def _os_reason(exc: OSError) -> str:
     return (exc.strerror or type(exc).__name__).lower()
 
 
-def read_source(spec: str, fast: bool = False) -> list[Recording]:
+def read_source(spec: str, fast: bool = False, fast_min_bytes: int | None = None) -> list[Recording]:
     """All recorded calls in the file named by `spec` (`-` for stdin, `FILE#N` for one).
 
-    `fast`: try the fast reader for big streams first (same answers; `Recording.raw`
-    then lacks the response body, so only for commands that do not show raw data)."""
+    `fast`: try the fast reader for streams of `fast_min_bytes` or more first (same
+    answers; `Recording.raw` then lacks the response body, so only for commands that do
+    not show raw data)."""
     path, index = split_address(spec)
     data = read_bytes(path)
     source = spec if index is None else path
-    recordings = _parse_fast(data, source) if fast else None
+    recordings = _parse_fast(data, source, FAST_MIN_BYTES if fast_min_bytes is None else fast_min_bytes) if fast else None
     if recordings is None:
         recordings = parse(data, source)
     if index is None:
@@ -101,8 +102,8 @@ def read_source(spec: str, fast: bool = False) -> list[Recording]:
     return chosen
 
 
-def _parse_fast(data: bytes, source: str) -> list[Recording] | None:
-    if len(data) < FAST_MIN_BYTES:
+def _parse_fast(data: bytes, source: str, min_bytes: int) -> list[Recording] | None:
+    if len(data) < min_bytes:
         return None  # small files: the general reader is quick, and it needs no msgspec import
     from llmcat.formats import llama_stack_fast
 
@@ -113,13 +114,13 @@ FAST_MIN_BYTES = 256 * 1024
 
 
 def parse(data: bytes, source: str) -> list[Recording]:
-    if data.startswith(b"\x1f\x8b"):  # gzip (a .yaml.gz cassette, a .json.gz recording)
-        from llmcat.formats._http import decompress_gzip
+    from llmcat.formats._http import GZIP_MAGIC, decompress_gzip
 
+    if data.startswith(GZIP_MAGIC):  # gzip (a .yaml.gz cassette, a .json.gz recording)
         data = decompress_gzip(data)
     if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark (Windows tools write one before HAR JSON)
         data = data[3:]
-    if not data.strip():
+    if not data or data.isspace():  # (isspace stops at the first other byte; strip would copy the file)
         raise InputError("empty file")
     try:
         obj = orjson.loads(data)
@@ -169,6 +170,7 @@ _YAML_NAMES = (".yaml", ".yml", ".yaml.gz", ".yml.gz")
 
 def _parse_text(data: bytes, source: str, exc: orjson.JSONDecodeError) -> list[Recording]:
     text = decode_utf8(data)
+    from llmcat import sse
     from llmcat.formats import _http, raw, vcr
 
     if text.lstrip("\ufeff \t\r\n").startswith(("{", "[")):
@@ -181,6 +183,6 @@ def _parse_text(data: bytes, source: str, exc: orjson.JSONDecodeError) -> list[R
         if vcr.looks_like(obj):
             return vcr.read(obj, source)
         raise NotARecording("not a recording (YAML, but no interactions list)")
-    if raw.looks_like_sse(text):
+    if sse.looks_like_sse(text):
         return raw.read_sse(text, source)
     raise InputError(f"not JSON: {exc}")

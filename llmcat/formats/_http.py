@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 import orjson
 
 from llmcat import sse
-from llmcat.model import InputError, Response
+from llmcat.model import InputError, Request, Response
 
 # A decompressed body bigger than this is refused (a zip bomb is a few KB on disk).
 MAX_DECOMPRESSED = 512 * 1024 * 1024
@@ -160,6 +160,15 @@ def model_from_url(url: str | None) -> str | None:
 
 
 _BEDROCK_ACTIONS = {"converse", "converse-stream", "invoke", "invoke-with-response-stream", "count-tokens"}
+
+
+def http_request(method: Any, url: Any, body: Any) -> Request:
+    """A recorded HTTP request as the model has it: method upper-cased, the endpoint as SDKs name it,
+    the model from the body or, failing that, the URL path."""
+    url = url if isinstance(url, str) else None
+    model = body.get("model") if isinstance(body, dict) and isinstance(body.get("model"), str) else None
+    return Request(method.upper() if isinstance(method, str) else None, url, endpoint_of(url),
+                   model or model_from_url(url), None, body)
 
 
 def json_or_text(data: bytes | str) -> Any:

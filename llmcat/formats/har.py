@@ -38,8 +38,6 @@ def read(obj: dict, source: str) -> list[Recording]:
 
 
 def _request(req: dict) -> Request:
-    url = req.get("url") if isinstance(req.get("url"), str) else None
-    method = req.get("method").upper() if isinstance(req.get("method"), str) else None
     post = req.get("postData")
     body = None
     if isinstance(post, dict):
@@ -47,8 +45,7 @@ def _request(req: dict) -> Request:
             body = _http.json_or_text(post["text"])
         elif isinstance(post.get("params"), list):
             body = {p.get("name"): p.get("value") for p in post["params"] if isinstance(p, dict) and isinstance(p.get("name"), str)}
-    model = body.get("model") if isinstance(body, dict) and isinstance(body.get("model"), str) else None
-    return Request(method, url, _http.endpoint_of(url), model or _http.model_from_url(url), None, body)
+    return _http.http_request(req.get("method"), req.get("url"), body)
 
 
 def _response(resp: Any, request: Request) -> Response:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat import sse
 from llmcat.formats import _http
 from llmcat.model import Recording, Request, Response
 
@@ -41,6 +40,3 @@ def read_json(obj: Any, source: str) -> list[Recording]:
         out.events, out.event_types = [obj], [None]
     return [Recording(source, 0, "json", Request(), out, None)]
 
-
-def looks_like_sse(text: str) -> bool:
-    return sse.looks_like_sse(text)

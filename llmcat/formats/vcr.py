@@ -13,6 +13,7 @@ import base64
 import datetime
 from typing import Any
 
+from llmcat import sse
 from llmcat.formats import _http
 from llmcat.model import InputError, Recording, Request, Response
 
@@ -106,10 +107,6 @@ def _is_exchange(entry: Any) -> bool:
 
 
 def _request(req: dict) -> Request:
-    url = req.get("uri") if isinstance(req.get("uri"), str) else req.get("url")
-    url = url if isinstance(url, str) else None
-    method = req.get("method")
-    method = method.upper() if isinstance(method, str) else None
     headers = _http.header_map(req.get("headers"))
     if "parsed_body" in req:
         body = jsonable(req["parsed_body"])
@@ -123,8 +120,8 @@ def _request(req: dict) -> Request:
             except InputError:
                 pass  # an undecodable request body still leaves the response readable
         body = _http.json_or_text(body) if isinstance(body, (str, bytes)) else jsonable(body)
-    model = body.get("model") if isinstance(body, dict) and isinstance(body.get("model"), str) else None
-    return Request(method, url, _http.endpoint_of(url), model or _http.model_from_url(url), None, body)
+    url = req.get("uri") if isinstance(req.get("uri"), str) else req.get("url")
+    return _http.http_request(req.get("method"), url, body)
 
 
 def _response(resp: dict, request: Request) -> Response:
@@ -139,7 +136,7 @@ def _response(resp: dict, request: Request) -> Response:
         body = jsonable(resp["parsed_body"])
         out.size = _json_size(body)
         out.streaming = streamed or (out.content_type or "").startswith("text/event-stream")
-        if isinstance(body, str) and (out.streaming or _looks_streamed(body)):
+        if isinstance(body, str) and (out.streaming or sse.looks_like_sse(body)):
             _http.fill_body(out, body, streamed)  # a stream the serializer kept as one string
         else:
             _http.fill_json(out, body, streamed)
@@ -161,12 +158,6 @@ def _json_size(body: Any) -> int | None:
         return len(orjson.dumps(body))
     except TypeError:
         return None
-
-
-def _looks_streamed(text: str) -> bool:
-    from llmcat import sse
-
-    return sse.looks_like_sse(text)
 
 
 def jsonable(value: Any) -> Any:

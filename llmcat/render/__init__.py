@@ -3,3 +3,11 @@
 This is the only package that knows about terminals. rich is imported only by
 the modules that draw with it, on the paths that draw.
 """
+
+
+def is_terminal(stream) -> bool:
+    """Is `stream` a terminal? False for anything without a real descriptor (tests' buffers)."""
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -145,7 +145,7 @@ def _messages_text(messages: Any) -> str:
 
 
 def _tool_names(tools: Any) -> str:
-    from llmcat.render.document import _tool_names as names
+    from llmcat.render.document import tool_names as names
 
     return "\n".join(names(tools)) if tools else ""
 

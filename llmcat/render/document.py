@@ -135,11 +135,11 @@ def _request_sections(view: dict) -> list[Section]:
     elif view["messages"] is not None:
         out.append(Section("messages", text=visible(pretty_json(view["messages"]))))
     if tools:
-        out.append(Section("tools offered", [Field("tool", inline(name)) for name in _tool_names(tools)]))
+        out.append(Section("tools offered", [Field("tool", inline(name)) for name in tool_names(tools)]))
     return out
 
 
-def _tool_names(tools: Any) -> list[str]:
+def tool_names(tools: Any) -> list[str]:
     names = []
     for tool in tools if isinstance(tools, list) else [tools]:
         if isinstance(tool, dict):

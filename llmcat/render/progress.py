@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 import time
 
+from llmcat.render import is_terminal
+
 DELAY = 0.5  # seconds of work before a bar is worth drawing
 
 
@@ -14,7 +16,7 @@ class LazyProgress:
         self.total = total
         self.done = 0
         self.start = time.monotonic()
-        self.enabled = total > 1 and _isatty(self.stream)
+        self.enabled = total > 1 and is_terminal(self.stream)
         self._bar = None
         self._task = None
 
@@ -39,10 +41,3 @@ class LazyProgress:
         if self._bar is not None:
             self._bar.stop()
             self._bar = None
-
-
-def _isatty(stream) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
