@@ -2,15 +2,61 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import orjson
 
 DONE = "[DONE]"
 
+# The usual event: an optional `event:` line with a name, one `data:` line, a blank line.
+_PLAIN_EVENT = re.compile(r"(?:event: ?([^\s][^\n]*)\n)?data: ?([^\n]*)\n\n")
+
 
 def parse_lines(lines: Iterable[str]) -> list[tuple[str | None, str]]:
     """Split SSE lines into (event name, data) pairs; `data:` lines of one event join with newlines."""
+    if isinstance(lines, list):
+        try:
+            text = "\n".join(lines)
+        except TypeError:
+            text = None
+        # (A line holding a newline of its own would read differently once joined.)
+        if text is not None and text.count("\n") == len(lines) - 1:
+            events = _plain_events(text)
+            if events is not None:
+                return events
+    return _parse_each(lines)
+
+
+def parse_text(text: str) -> list[tuple[str | None, str]]:
+    text = text.replace("\r\n", "\n")
+    return _plain_events(text) or _parse_each(text.split("\n"))
+
+
+def _plain_events(text: str) -> list[tuple[str | None, str]] | None:
+    """The events of `text` (lines joined by newlines) when every one is a plain event, else None.
+
+    A stream is thousands of lines: one regular-expression pass over the text costs a
+    fraction of a Python step per line. Anything else (comments, ids, several data lines,
+    carriage returns, stray blank lines) is left to the line-by-line parser."""
+    if "\r" in text:
+        return None
+    if not text.endswith("\n\n"):
+        text += "\n" if text.endswith("\n") else "\n\n"  # the end of the stream ends its last event
+    events = []
+    match_at = _PLAIN_EVENT.match
+    end = 0
+    while end < len(text):
+        # Anchored at each event's start (a search could rescan a hostile line once per `data:` in it).
+        match = match_at(text, end)
+        if match is None:
+            return None
+        events.append(match.groups())
+        end = match.end()
+    return events
+
+
+def _parse_each(lines: Iterable[str]) -> list[tuple[str | None, str]]:
     events: list[tuple[str | None, str]] = []
     name: str | None = None
     data: list[str] = []
@@ -39,21 +85,15 @@ def parse_lines(lines: Iterable[str]) -> list[tuple[str | None, str]]:
     return events
 
 
-def parse_text(text: str) -> list[tuple[str | None, str]]:
-    return parse_lines(text.replace("\r\n", "\n").split("\n"))
-
-
 def decode_events(pairs: list[tuple[str | None, str]]) -> tuple[list, list[str | None], bool]:
     """Decode each event's data as JSON where it is JSON; drop and report a `[DONE]` marker."""
-    names: list[str | None] = []
-    datas: list[str] = []
-    done = False
-    for name, data in pairs:
-        if data.strip() == DONE:
-            done = True
-            continue
-        names.append(name)
-        datas.append(data)
+    if not pairs:
+        return [], [], False
+    names, datas = map(list, zip(*pairs))
+    done = DONE in "".join(datas) and any(data.strip() == DONE for data in datas)
+    if done:
+        names = [name for name, data in pairs if data.strip() != DONE]
+        datas = [data for data in datas if data.strip() != DONE]
     return _loads_each(datas), names, done
 
 

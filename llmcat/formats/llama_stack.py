@@ -56,7 +56,7 @@ def _response(resp: dict) -> Response:
             out.exception = {**out.exception, "message": resp["exception_message"]}
     body = resp.get("body")
     if isinstance(body, list):
-        if body and all(isinstance(line, str) for line in body):
+        if body and set(map(type, body)) == {str}:  # SSE lines (a thousand-line stream: no Python step per line)
             out.events, out.event_types, out.done_marker = sse.decode_events(sse.parse_lines(body))
         else:
             for item in body:
