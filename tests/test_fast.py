@@ -220,7 +220,9 @@ def test_fast_equals_general_on_generated_streams(chat, data):
     (b'"content":" brown"', b'"content":" brown","content":"DUP"'),  # duplicate keys: the last wins in both
     (b'"role":"assistant"', b'"role":"assistant","reasoning":"R","reasoning":null'),
     (b'"content":" fox"', b'"content":" fox\\u0000\\u001b[31m"'),  # controls pass through to the renderers' escaping
-], ids=["lone-surrogate", "duplicate-key", "duplicate-extra-key", "controls"])
+    (b'"stream":true', b'"stream":true,"seed":123456789012345678901234567890'),  # past 64 bits: orjson makes it a float
+    (b'"stream":true', b'"stream":true,"x":"\\udfff"'),  # a lone surrogate in the request
+], ids=["lone-surrogate", "duplicate-key", "duplicate-extra-key", "controls", "big-int-in-request", "surrogate-in-request"])
 def test_awkward_json_gives_the_same_answer(tmp_path, monkeypatch, old, new):
     raw = orjson.dumps(generate.big_chat_stream(50))
     assert old in raw

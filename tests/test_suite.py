@@ -17,7 +17,6 @@ from conftest import FIXTURES, LLAMA, SHARED, run, run_json, subprocess_llmcat
 from llmcat import suite
 from llmcat.check import run_check
 from llmcat.core import read_calls
-from llmcat.summary import of_completion
 from llmcat.walk import Source
 
 CORPUS = SHARED / "corpus"
@@ -107,12 +106,14 @@ def _stream_variants() -> list[tuple[str, dict]]:
 def test_ls_row_agrees_with_the_general_reader(name, obj, tmp_path):
     path = save(tmp_path / "r.json", obj)
     (call,) = read_calls(str(path))  # the general reader
-    full = of_completion(call.completion)
+    full = call.completion
     result = suite.read_file(Source(str(path), str(path), True), suite.Job())
     assert result.failure is None
     (row,) = result.rows
     usage = full.usage
-    assert (row.api, row.chunks, row.finish_reason, row.failed, row.tools) == (full.api, full.chunks, full.finish_reason, full.error is not None, full.tools)
+    first_finish = full.choices[0].finish_reason if full.choices else None
+    tools = any(choice.tool_calls for choice in full.choices)
+    assert (row.api, row.chunks, row.finish_reason, row.failed, row.tools) == (full.api, full.chunks, first_finish, full.error is not None, tools)
     assert (row.prompt_tokens, row.completion_tokens, row.total_tokens) == ((usage.prompt_tokens, usage.completion_tokens, usage.total_tokens) if usage else (None, None, None))
     if name == "groq":
         assert row.total_tokens == 28

@@ -88,6 +88,11 @@ def read_source(spec: str, fast: bool = False, fast_min_bytes: int | None = None
     `fast`: try the fast reader for streams of `fast_min_bytes` or more first (same
     answers; `Recording.raw` then lacks the response body, so only for commands that do
     not show raw data)."""
+    return read_sized(spec, fast, fast_min_bytes)[0]
+
+
+def read_sized(spec: str, fast: bool = False, fast_min_bytes: int | None = None) -> tuple[list[Recording], int]:
+    """`read_source`, and the size of the file in bytes (as stored: before any gzip)."""
     path, index = split_address(spec)
     data = read_bytes(path)
     source = spec if index is None else path
@@ -95,11 +100,11 @@ def read_source(spec: str, fast: bool = False, fast_min_bytes: int | None = None
     if recordings is None:
         recordings = parse(data, source)
     if index is None:
-        return recordings
+        return recordings, len(data)
     chosen = [rec for rec in recordings if rec.interaction == index]
     if not chosen:
         raise InputError(f"no interaction #{index}")
-    return chosen
+    return chosen, len(data)
 
 
 def _parse_fast(data: bytes, source: str, min_bytes: int) -> list[Recording] | None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 from typing import Any, Union
 
 import msgspec
+import orjson
 from msgspec import UNSET, Struct, UnsetType, field
 
 from llmcat.model import Recording
@@ -126,7 +127,10 @@ class Body(Struct, gc=False):
 
 
 class Envelope(Struct):
-    request: Any
+    # The request is kept as its JSON text and parsed by the general reader's own parser
+    # (orjson), so it reads exactly as there (msgspec keeps integers past 64 bits exact, orjson
+    # does not); a body this reader does not cover then costs one skipped request, not a parse.
+    request: msgspec.Raw
     response: Body
     test_id: Any = UNSET
 
@@ -148,7 +152,13 @@ def recording_of(envelope: Envelope, source: str) -> Recording | None:
 
     resp = envelope.response
     items = resp.body
-    if not items or resp.is_exception or not isinstance(envelope.request, dict):
+    if not items or resp.is_exception:
+        return None
+    try:
+        request = orjson.loads(memoryview(envelope.request))
+    except orjson.JSONDecodeError:
+        return None  # (a lone surrogate, a number out of range): the general reader says what it makes of it
+    if not isinstance(request, dict):
         return None
     if not (resp.status is UNSET or resp.status is None or (type(resp.status) is int and resp.status < 400)):
         return None  # a failed call: the general reader keeps its whole body for the error
@@ -163,7 +173,7 @@ def recording_of(envelope: Envelope, source: str) -> Recording | None:
         events = compact_ollama(chunks, chat=kind is OllamaChatItem)
     if events is None:
         return None
-    light = {"request": envelope.request, "response": _envelope_fields(resp)}
+    light = {"request": request, "response": _envelope_fields(resp)}
     if envelope.test_id is not UNSET:
         light["test_id"] = envelope.test_id
     (rec,) = llama_stack.read(light, source)  # the general reader's own request/response handling
