@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from msgspec import Struct
 from typing import Any
 
 import orjson
@@ -21,8 +21,7 @@ from llmcat.model import Completion, Recording
 ERROR, WARNING, INFO = "error", "warning", "info"
 
 
-@dataclass(slots=True)
-class Finding:
+class Finding(Struct):
     source: str
     interaction: int | None  # None for a finding about the whole file
     label: str  # the path, with `#N` for a call inside a multi-call file
@@ -31,8 +30,7 @@ class Finding:
     message: str
 
 
-@dataclass(slots=True)
-class FileFindings:
+class FileFindings(Struct):
     findings: list[Finding]
     requests: list[tuple[int, str, str]]  # (interaction, label, request key) for duplicate detection
 

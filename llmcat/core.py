@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from msgspec import Struct
 from typing import TypeVar
 
 from llmcat.model import Completion, InputError, Recording
@@ -16,8 +16,7 @@ T = TypeVar("T")
 STOPS = (KeyboardInterrupt, SystemExit, BrokenPipeError)
 
 
-@dataclass(slots=True)
-class Call:
+class Call(Struct):
     recording: Recording
     completion: Completion
 

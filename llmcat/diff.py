@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 from typing import Any
 
 import orjson
@@ -47,22 +47,19 @@ CHUNKING = ("response.streaming", "response.chunks", "request.params.stream", "r
 _ATOMIC = re.compile(r"\.arguments$")
 
 
-@dataclass(slots=True)
-class Difference:
+class Difference(Struct):
     path: str
     a: Any  # ABSENT when the path exists only in b
     b: Any
 
 
-@dataclass(slots=True)
-class Options:
+class Options(Struct):
     strict: bool = False
     chunks: bool = False
     ignore: tuple[str, ...] = ()
 
 
-@dataclass(slots=True)
-class Pair:
+class Pair(Struct):
     """One compared pair: two calls, or a path present on one side only, or one that failed."""
 
     label: str  # relative path (directories) or the paths as given; `#N` for one call of several
@@ -364,8 +361,7 @@ _HEX = re.compile(r"[0-9a-f]{7,64}|\.")
 _MODE = re.compile(r"[0-7]{6}|\.")
 
 
-@dataclass(slots=True)
-class Output:
+class Output(Struct):
     as_json: bool = False
     stat: bool = False
     verbose: bool = False

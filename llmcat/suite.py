@@ -11,7 +11,7 @@ import fnmatch
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -49,8 +49,7 @@ class Row(NamedTuple):
     line: bytes | None = None  # the `--json` line, when asked for
 
 
-@dataclass(slots=True)
-class FileResult:
+class FileResult(Struct):
     spec: str
     explicit: bool
     expected: bool  # should a failure be reported (see walk.Source.expected)
@@ -69,8 +68,7 @@ class FileResult:
         return cls(spec, explicit, expected, size, [Row._make(row) for row in rows], failure, extra)
 
 
-@dataclass(slots=True)
-class Filters:
+class Filters(Struct):
     api: str | None = None
     model: str | None = None  # glob
     test: str | None = None  # glob
@@ -96,8 +94,7 @@ class Filters:
         return self.grep is None or any(self.grep.search(text) for text in searchable_texts(rec, completion))
 
 
-@dataclass(slots=True)
-class Job:
+class Job(Struct):
     """What a worker does with each file: build rows (ls, stats) or findings (check)."""
 
     filters: Filters = field(default_factory=Filters)

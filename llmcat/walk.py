@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from msgspec import Struct
 
 # In a directory walk, files with these endings are expected to be recordings: if one
 # cannot be read it is reported. Other files are read too (recordings are recognised
@@ -12,8 +12,7 @@ from dataclasses import dataclass
 RECORDING_SUFFIXES = (".json", ".yaml", ".yml", ".yaml.gz", ".yml.gz", ".json.gz", ".har", ".sse", ".jsonl", ".ndjson")
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(Struct, frozen=True):
     spec: str  # what to open: a path, `-`, or `FILE#N`
     relative: str  # path relative to the directory it was found in (the spec itself for a named file)
     explicit: bool  # named on the command line (always reported when unreadable)

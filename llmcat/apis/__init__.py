@@ -219,13 +219,19 @@ def _embedding_shape(event: dict) -> str:
 
 def reassemble(rec: Recording, api: str | None = None) -> Completion:
     api = api or detect(rec)
-    target = _REASSEMBLERS.get(api)
-    if target is None:
-        return _opaque(rec, api)
-    module_name, func_name = target.split(":")
-    module = importlib.import_module(f"llmcat.apis.{module_name}")
+    found = _imported.get(api)
+    if found is None:
+        target = _REASSEMBLERS.get(api)
+        if target is None:
+            return _opaque(rec, api)
+        module_name, func_name = target.split(":")
+        found = _imported[api] = (importlib.import_module(f"llmcat.apis.{module_name}"), func_name)
+    module, func_name = found
     func: Callable[[Recording], Completion] = getattr(module, func_name)
     return func(rec)
+
+
+_imported: dict[str, tuple[Any, str]] = {}  # api name -> (its module, once imported; its function's name)
 
 
 def _opaque(rec: Recording, api: str) -> Completion:

@@ -7,7 +7,7 @@ Every recorded string passes through `escape` here, once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 from typing import Any
 
 import orjson
@@ -17,22 +17,19 @@ from llmcat.model import Completion, Recording
 from llmcat.render.escape import inline, visible
 
 
-@dataclass(slots=True)
-class Field:
+class Field(Struct):
     label: str
     value: str  # one line, already escaped
 
 
-@dataclass(slots=True)
-class Section:
+class Section(Struct):
     title: str
     fields: list[Field] = field(default_factory=list)
     text: str | None = None  # multi-line body, already escaped
     style: str = "body"  # body | answer | reasoning | code | error | muted
 
 
-@dataclass(slots=True)
-class Document:
+class Document(Struct):
     heading: str
     sections: list[Section]
 
