@@ -120,13 +120,13 @@ def read_file(source: Source, job: Job) -> FileResult:
 
 
 def _read_into(result: FileResult, job: Job) -> None:
-    # ls and stats read every stream through the fast reader (msgspec is imported for the
-    # suite anyway); check keeps the general reader, as it looks at the raw recording.
-    recordings, result.size = read_sized(result.spec, fast=job.per_file is None, fast_min_bytes=0)
+    # ls and stats read every stream through the fast reader, without the answers' text
+    # unless --grep looks in it; check keeps the general reader, as it looks at the raw recording.
+    filters = job.filters
+    recordings, result.size = read_sized(result.spec, fast=job.per_file is None, fast_min_bytes=0, text=filters.grep is not None)
     calls = [(rec, reassemble(rec)) for rec in recordings]
     if job.per_file is not None:
         result.extra = job.per_file(result.spec, calls)
-    filters = job.filters
     for rec, completion in calls:
         if filters.grep is not None and not filters.keep_text(rec, completion):
             continue

@@ -40,6 +40,47 @@ def test_fast_equals_general_on_every_fixture(monkeypatch, path):
     assert outputs(monkeypatch, True, path) == outputs(monkeypatch, False, path)
 
 
+def suite_outputs(monkeypatch, fast: bool, *files) -> tuple:
+    """`ls --json` and `stats --json`, which read streams without their text, or with the general reader only."""
+    if not fast:
+        monkeypatch.setattr(llama_stack_fast, "parse", lambda data, source, text=True: None)
+    listed = run("ls", "--json", *files)
+    counted = run("stats", "--json", *files)
+    monkeypatch.undo()
+    return listed.exit_code, listed.stdout_bytes, listed.stderr, counted.exit_code, counted.stdout_bytes
+
+
+def test_ls_without_text_equals_the_general_reader_on_every_fixture(monkeypatch):
+    fast, general = suite_outputs(monkeypatch, True, *FIXTURE_FILES), suite_outputs(monkeypatch, False, *FIXTURE_FILES)
+    for a, b in zip(fast[1].splitlines(), general[1].splitlines(), strict=True):
+        assert a == b, orjson.loads(b)["source"]
+    assert fast == general
+    assert fast[1].count(b"\n") >= 20
+
+
+def test_a_choice_seen_only_in_plain_chunks_still_counts_when_counting(tmp_path, monkeypatch):
+    """Choice 0 never finishes, choice 1 does: ls reports choice 0's finish reason (none)."""
+    chunks = [generate.chat_chunk([generate.delta(0, content=" a")]), generate.chat_chunk([generate.delta(1, content=" b")]),
+              generate.chat_chunk([generate.delta(0, content=" c")]), generate.chat_chunk([generate.delta(1, finish="stop")])]
+    obj = generate.recording(generate.request("http://h/v1/chat/completions", {"model": "m", "stream": True}), chunks, True)
+    path = tmp_path / "cut.json"
+    path.write_bytes(orjson.dumps(obj))
+    fast, general = suite_outputs(monkeypatch, True, path), suite_outputs(monkeypatch, False, path)
+    assert fast == general
+    assert orjson.loads(fast[1])["finish_reason"] is None
+
+
+def test_the_counting_reader_covers_the_chat_stream_fixtures():
+    """Otherwise the equality above would hold vacuously."""
+    joined = set()
+    for name in ("chat-stream.json", "chat-stream-tools.json", "chat-stream-n2.json", "chat-stream-reasoning.json"):
+        (rec,) = llama_stack_fast.parse((LLAMA / name).read_bytes(), name, text=False)
+        assert reassemble(rec).choices[0].text == ""
+        if rec.response.recorded_events > len(rec.response.events):
+            joined.add(name)
+    assert "chat-stream.json" in joined
+
+
 def test_the_fast_reader_covers_the_chunked_fixtures():
     """Otherwise the equality above would hold vacuously."""
     covered = {p.name for p in LLAMA.glob("*.json") if llama_stack_fast.parse(p.read_bytes(), str(p)) is not None}
@@ -55,6 +96,10 @@ def test_fast_equals_general_on_every_corpus_file(monkeypatch):
     assert len(files) >= 100
     fast, general = outputs(monkeypatch, True, *files), outputs(monkeypatch, False, *files)
     assert fast[0] == general[0] == 0
+    for a, b in zip(fast[1].splitlines(), general[1].splitlines(), strict=True):
+        assert a == b, orjson.loads(b)["source"]
+    assert fast == general
+    fast, general = suite_outputs(monkeypatch, True, *files), suite_outputs(monkeypatch, False, *files)
     for a, b in zip(fast[1].splitlines(), general[1].splitlines(), strict=True):
         assert a == b, orjson.loads(b)["source"]
     assert fast == general
@@ -213,6 +258,15 @@ def test_fast_equals_general_on_generated_streams(chat, data):
     fast_completion, general_completion = reassemble(fast[0]), reassemble(general)
     assert fast_completion == general_completion  # every field, stream health for `check` included
     assert call_dict(fast[0], fast_completion) == call_dict(general, general_completion)
+    assert ls_line(llama_stack_fast.parse(raw, "s", text=False)[0]) == ls_line(general)
+
+
+def ls_line(rec) -> tuple:
+    from llmcat.suite import json_line, row_of
+
+    completion = reassemble(rec)
+    row = row_of(rec, completion)
+    return row, json_line(rec, row, completion)
 
 
 @pytest.mark.parametrize("old, new", [

@@ -91,12 +91,15 @@ def read_source(spec: str, fast: bool = False, fast_min_bytes: int | None = None
     return read_sized(spec, fast, fast_min_bytes)[0]
 
 
-def read_sized(spec: str, fast: bool = False, fast_min_bytes: int | None = None) -> tuple[list[Recording], int]:
-    """`read_source`, and the size of the file in bytes (as stored: before any gzip)."""
+def read_sized(spec: str, fast: bool = False, fast_min_bytes: int | None = None, text: bool = True) -> tuple[list[Recording], int]:
+    """`read_source`, and the size of the file in bytes (as stored: before any gzip).
+
+    `text=False` (with `fast`): the fast reader may leave out the answers' text, for
+    commands that only count (see `llama_stack_fast.parse`)."""
     path, index = split_address(spec)
     data = read_bytes(path)
     source = spec if index is None else path
-    recordings = _parse_fast(data, source, FAST_MIN_BYTES if fast_min_bytes is None else fast_min_bytes) if fast else None
+    recordings = _parse_fast(data, source, FAST_MIN_BYTES if fast_min_bytes is None else fast_min_bytes, text) if fast else None
     if recordings is None:
         recordings = parse(data, source)
     if index is None:
@@ -107,12 +110,12 @@ def read_sized(spec: str, fast: bool = False, fast_min_bytes: int | None = None)
     return chosen, len(data)
 
 
-def _parse_fast(data: bytes, source: str, min_bytes: int) -> list[Recording] | None:
+def _parse_fast(data: bytes, source: str, min_bytes: int, text: bool) -> list[Recording] | None:
     if len(data) < min_bytes:
-        return None  # small files: the general reader is quick, and it needs no msgspec import
+        return None  # small files: the general reader is quick
     from llmcat.formats import llama_stack_fast
 
-    return llama_stack_fast.parse(data, source)
+    return llama_stack_fast.parse(data, source, text)
 
 
 FAST_MIN_BYTES = 256 * 1024

@@ -44,9 +44,8 @@ OLLAMA_CHAT = "ollama._types.ChatResponse"
 # checks openai.py's keys against these classes and `INSIDE_WHOLE_FIELDS`).
 
 
-class Delta(Struct, gc=False):
+class CountedDelta(Struct, gc=False):
     # Absent and null are the same to the chat reassembler (it uses `.get`).
-    content: Any = None
     reasoning_content: Any = None
     reasoning: Any = None
     reasoning_details: Any = None
@@ -55,21 +54,33 @@ class Delta(Struct, gc=False):
     function_call: Any = None
 
 
-class Choice(Struct, gc=False):
+class Delta(CountedDelta, gc=False):
+    content: Any = None  # the answer's text: not decoded when only counting (ls, stats)
+
+
+class CountedChoice(Struct, gc=False):
     # Absent differs from null here (`index` defaults to the position; `"delta" in choice`).
     index: Any = UNSET
     text: Any = UNSET
-    delta: Union[Delta, None, UnsetType] = UNSET
+    delta: Union[CountedDelta, None, UnsetType] = UNSET
     message: Any = UNSET
     finish_reason: Any = UNSET
 
 
-class Chunk(Struct, gc=False):
-    choices: Union[list[Choice], UnsetType] = UNSET
+class Choice(CountedChoice, gc=False):
+    delta: Union[Delta, None, UnsetType] = UNSET
+
+
+class CountedChunk(Struct, gc=False):
+    choices: Union[list[CountedChoice], UnsetType] = UNSET
     usage: Any = None
     time_info: Any = None
     x_groq: Any = None  # Groq's extension: may carry the usage
     error: Any = None
+
+
+class Chunk(CountedChunk, gc=False):
+    choices: Union[list[Choice], UnsetType] = UNSET
 
 
 class OllamaMessage(Struct, gc=False):
@@ -107,6 +118,10 @@ class ChatItem(Struct, gc=False, tag_field="__type__", tag=CHAT_CHUNK):
     data: Chunk = field(name="__data__")
 
 
+class CountedChatItem(Struct, gc=False, tag_field="__type__", tag=CHAT_CHUNK):
+    data: CountedChunk = field(name="__data__")
+
+
 class CompletionItem(Struct, gc=False, tag_field="__type__", tag=COMPLETION):
     data: Chunk = field(name="__data__")
 
@@ -126,6 +141,10 @@ class Body(Struct, gc=False):
     is_exception: Any = UNSET
 
 
+class CountedBody(Body, gc=False):
+    body: list[Union[CountedChatItem, CompletionItem, OllamaGenerateItem, OllamaChatItem]]
+
+
 class Envelope(Struct):
     # The request is kept as its JSON text and parsed by the general reader's own parser
     # (orjson), so it reads exactly as there (msgspec keeps integers past 64 bits exact, orjson
@@ -135,13 +154,26 @@ class Envelope(Struct):
     test_id: Any = UNSET
 
 
-_DECODER = msgspec.json.Decoder(Envelope)
+class CountedEnvelope(Envelope):
+    response: CountedBody
 
 
-def parse(data: bytes, source: str) -> list[Recording] | None:
-    """The recording in `data` if it is a big-stream shape this reader covers, else None."""
+_DECODERS = {True: msgspec.json.Decoder(Envelope), False: msgspec.json.Decoder(CountedEnvelope)}
+
+# The commonest chat chunk when only counting: text for choice 0 and nothing else the
+# reassembler reads. Struct equality compares it in C, with no Python step per field.
+_PLAIN_COUNTED = CountedChunk(choices=[CountedChoice(index=0, delta=CountedDelta(), finish_reason=None)])
+
+
+def parse(data: bytes, source: str, text: bool = True) -> list[Recording] | None:
+    """The recording in `data` if it is a big-stream shape this reader covers, else None.
+
+    `text=False` reads chat streams without their text, for commands that only count
+    (`ls`, `stats`): the completion then has the same API, chunk count, finish reasons,
+    usage, errors and tool calls as ever, but no answer text (nor content-after-finish
+    counts, which need it)."""
     try:
-        envelope = _DECODER.decode(data)
+        envelope = _DECODERS[text].decode(data)
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError, MemoryError):
         return None  # (msgspec raises UnicodeDecodeError for invalid UTF-8 in a string): the general reader says why
     return recording_of(envelope, source)
@@ -167,7 +199,9 @@ def recording_of(envelope: Envelope, source: str) -> Recording | None:
         return None  # a mixed body: the general reader
     kind = kinds.pop()
     chunks = [item.data for item in items]
-    if kind is ChatItem or kind is CompletionItem:
+    if kind is CountedChatItem:
+        events = compact_counted(chunks)
+    elif kind is ChatItem or kind is CompletionItem:
         events = compact(chunks, chat=kind is ChatItem)
     else:
         events = compact_ollama(chunks, chat=kind is OllamaChatItem)
@@ -237,6 +271,25 @@ def compact(chunks: list[Chunk], chat: bool) -> list[dict] | None:
             joining = False
     if run:
         events.append(_joined(run, run_index, chat))
+    return events
+
+
+def compact_counted(chunks: list[CountedChunk]) -> list[dict] | None:
+    """Chat chunks read without text: each run of plain chunks for choice 0 becomes one event
+    with no text (it still makes the choice); every other chunk passes whole."""
+    events: list[dict] = []
+    plain = _PLAIN_COUNTED
+    in_run = False
+    for chunk in chunks:
+        if chunk == plain:
+            if not in_run:
+                events.append({"choices": [{"index": 0, "delta": {}}]})
+                in_run = True
+            continue
+        if chunk.error is not None:
+            return None  # the stream error reads fields of the chunk this reader skipped
+        in_run = False
+        events.append(msgspec.to_builtins(chunk))
     return events
 
 
