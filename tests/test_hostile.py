@@ -187,14 +187,17 @@ def test_invalid_utf8(command, tmp_path):
             outcome = survive(command, [str(path)])
         if command.reports_on_stderr:
             assert "UTF-8" in outcome.stderr
-    # The same in a stream big enough (> 256 KB) for the fast reader.
-    big = mutate.inflate(data, random.Random(0)).replace(b"Paris", b"Par\xffis", 1)
-    assert len(big) > 256 * 1024
-    path = mutant_file(tmp_path, big, "utf8-big.json")
-    with untouched(path):
-        outcome = survive(command, [str(path)], with_good=False)
-    if command.reports_on_stderr:
-        assert "not valid UTF-8" in outcome.stderr
+    # The same in a stream big enough (> 256 KB) for the fast reader, in a text it reads
+    # and in a field it skips (msgspec does not check skipped strings).
+    inflated = mutate.inflate(data, random.Random(0))
+    assert len(inflated) > 256 * 1024 and b"chatcmpl-fixture" in inflated
+    for name, big in (("read", inflated.replace(b"Paris", b"Par\xffis", 1)),
+                      ("skipped", inflated.replace(b"chatcmpl-fixture", b"chatcmpl-\xff", 1))):
+        path = mutant_file(tmp_path, big, f"utf8-big-{name}.json")
+        with untouched(path):
+            outcome = survive(command, [str(path)], with_good=False)
+        if command.reports_on_stderr:
+            assert "not valid UTF-8" in outcome.stderr
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -172,6 +172,11 @@ def parse(data: bytes, source: str, text: bool = True) -> list[Recording] | None
     (`ls`, `stats`): the completion then has the same API, chunk count, finish reasons,
     usage, errors and tool calls as ever, but no answer text (nor content-after-finish
     counts, which need it)."""
+    if not data.isascii():  # (json.dump writes ASCII: most recordings are)
+        try:
+            data.decode("utf-8")  # msgspec does not check the strings it skips; the general reader refuses bad UTF-8 anywhere
+        except UnicodeDecodeError:
+            return None
     try:
         envelope = _DECODERS[text].decode(data)
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError, MemoryError):
