@@ -83,7 +83,7 @@ def detect(rec: Recording) -> str:
         return "tool"
     if "file_id" in raw_request:
         return "other"
-    for kind in rec.response.event_types:
+    for kind in dict.fromkeys(rec.response.event_types):  # (each name once: a stream repeats a few names)
         if kind in _PYDANTIC_TYPES:
             return _refine(_PYDANTIC_TYPES[kind], rec)
         if kind and kind.startswith("ollama._types."):

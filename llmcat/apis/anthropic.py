@@ -61,7 +61,7 @@ def _stream(rec: Recording, events: list[dict]) -> Completion:
     usage: dict = {}
     stopped = False
     for event in events:
-        kind = as_str(event.get("type"))
+        kind = event.get("type")  # (compared with names only: a non-string matches none)
         if kind == "message_start":
             usage.update(as_dict(as_dict(event.get("message")).get("usage")))
         elif kind == "content_block_start":
