@@ -1,8 +1,9 @@
 """Whole suites: one row per recorded call (`ls`), filters, sort order and totals (`stats`).
 
-Files are read in forked processes when there are many (results come back in input
-order). llama-stack streams go through the fast reader, which decodes only the fields
-reassembly reads; rows keep only what `ls` and `stats` show, a JSON line only for `--json`.
+Files are read in forked processes when there are many, which take blocks of files from
+a shared queue (results come back in input order). llama-stack streams go through the
+fast reader, which decodes only the fields reassembly reads (and, for ls and stats, no
+answer text); rows keep only what `ls` and `stats` show, a JSON line only for `--json`.
 """
 
 from __future__ import annotations
@@ -227,6 +228,7 @@ def sort_rows(rows: list[Row], key: str) -> list[Row]:
 # --- many files ------------------------------------------------------------------------------------
 
 PARALLEL_MIN = 64  # below this many files a second process costs more than it saves
+BLOCK = 16  # files handed out at a time: small enough that readers finish together
 
 
 def _workers() -> int:
@@ -239,9 +241,12 @@ def _workers() -> int:
 def scan(sources: Iterable[Source], job: Job, progress: Callable[[int], None] | None = None) -> Iterator[FileResult]:
     """Each file's result, in input order, reading in parallel when that pays.
 
-    The files are cut into one contiguous share per core: this process reads the first
-    share itself while a forked child reads each of the others and sends its results
-    back in one piece (no pool, no threads, one pickle per child).
+    The files are cut into blocks of `BLOCK`, whose numbers wait in a pipe: this process
+    and one forked reader per other core each take the next number until none is left
+    (a read of a few bytes from a pipe is atomic, so every block goes to one reader), so
+    a reader slowed by a busy machine simply takes fewer blocks. A child sends all its
+    results back in one piece at the end; this process yields results in input order as
+    soon as it has them (no pool, no threads, no shared memory, one pickle per child).
     """
     sources = list(sources)
     workers = min(_workers(), 4)
@@ -249,29 +254,60 @@ def scan(sources: Iterable[Source], job: Job, progress: Callable[[int], None] | 
         yield from _serial(sources, job, progress)
         return
     _preload()
-    # This process also unpickles and writes every result: it takes a little less than its share.
-    mine = int(len(sources) * 0.97 / workers)
-    rest = sources[mine:]
-    size = -(-len(rest) // (workers - 1))
+    size = max(BLOCK, -(-len(sources) // _MAX_BLOCKS))
+    blocks = [sources[i:i + size] for i in range(0, len(sources), size)]
+    queue = _block_queue(len(blocks))
     children: list[tuple[int, int]] = []
+    done: dict[int, list[FileResult]] = {}
     try:
         with _gc_paused():
-            for i in range(0, len(rest), size):
-                children.append(_fork_reader(rest[i:i + size], job))
-        yield from _serial(sources[:mine], job, progress)
+            children = [_fork_reader(queue, blocks, job) for _ in range(workers - 1)]
+        next_block = 0
+        with _gc_paused():
+            for number in _take_blocks(queue):
+                done[number] = [read_file(source, job) for source in blocks[number]]
+                if progress:
+                    progress(len(blocks[number]))
+                while next_block in done:  # what can be passed on in order already
+                    yield from done.pop(next_block)
+                    next_block += 1
         while children:
             pid, fd = children.pop(0)
-            batch = _collect(pid, fd)
-            yield from batch
-            if progress:
-                progress(len(batch))
+            for number, results in _collect(pid, fd):
+                done[number] = results
+                if progress:
+                    progress(len(results))
+        for number in range(next_block, len(blocks)):
+            yield from done.pop(number)
     finally:
+        os.close(queue)
         for pid, fd in children:  # stopped early (a closed pipe, Ctrl-C): end the readers still running
             _end(pid, fd)
 
 
-def _fork_reader(sources: list[Source], job: Job) -> tuple[int, int]:
-    import os
+_NUMBER = 4  # bytes per block number in the queue
+_MAX_BLOCKS = 4096  # 16 KB of numbers: the queue must fit in a pipe buffer (64 KB on Linux, 16 KB on macOS)
+
+
+def _block_queue(count: int) -> int:
+    """A pipe holding the numbers 0..count-1; returns its read end (the write end is closed)."""
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, b"".join(number.to_bytes(_NUMBER, "little") for number in range(count)))
+    finally:
+        os.close(write_end)
+    return read_end
+
+
+def _take_blocks(queue: int) -> Iterator[int]:
+    while True:
+        data = os.read(queue, _NUMBER)
+        if len(data) < _NUMBER:
+            return
+        yield int.from_bytes(data, "little")
+
+
+def _fork_reader(queue: int, blocks: list[list[Source]], job: Job) -> tuple[int, int]:
     import pickle
     import signal
 
@@ -282,7 +318,8 @@ def _fork_reader(sources: list[Source], job: Job) -> tuple[int, int]:
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
             os.close(read_end)
-            data = pickle.dumps([read_file(source, job).packed() for source in sources], pickle.HIGHEST_PROTOCOL)
+            results = [(number, [read_file(source, job).packed() for source in blocks[number]]) for number in _take_blocks(queue)]
+            data = pickle.dumps(results, pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(data)
             code = 0
@@ -292,8 +329,7 @@ def _fork_reader(sources: list[Source], job: Job) -> tuple[int, int]:
     return pid, read_end
 
 
-def _collect(pid: int, fd: int) -> list[FileResult]:
-    import os
+def _collect(pid: int, fd: int) -> list[tuple[int, list[FileResult]]]:
     import pickle
 
     with os.fdopen(fd, "rb") as pipe:
@@ -302,11 +338,10 @@ def _collect(pid: int, fd: int) -> list[FileResult]:
     if status != 0 or not data:
         raise RuntimeError("a reader process failed")
     with _gc_paused():
-        return [FileResult.unpacked(fields) for fields in pickle.loads(data)]
+        return [(number, [FileResult.unpacked(fields) for fields in results]) for number, results in pickle.loads(data)]
 
 
 def _end(pid: int, fd: int) -> None:
-    import os
     import signal
 
     try:

@@ -258,6 +258,34 @@ def test_ls_reads_many_files_in_parallel_in_input_order(tmp_path):
     assert [(r["api"], r["chunks"], r["usage"]) for r in rows] == [(c["api"], c["chunks"], c["usage"]) for c in serial]
 
 
+def test_parallel_readers_share_the_blocks_and_results_keep_input_order(monkeypatch, tmp_path):
+    import os
+    import time
+
+    sources = sorted(LLAMA.glob("*.json"))
+    specs = []
+    for n in range(suite.PARALLEL_MIN * 2):
+        path = tmp_path / f"{n:03d}-{sources[n % len(sources)].name}"
+        shutil.copy(sources[n % len(sources)], path)
+        specs.append(str(path))
+    original = suite.read_file
+
+    def slow_and_tagged(source, job):  # slow enough that every reader gets blocks; tagged with who read it
+        time.sleep(0.002)
+        result = original(source, job)
+        result.extra = os.getpid()
+        return result
+
+    monkeypatch.setattr(suite, "read_file", slow_and_tagged)
+    monkeypatch.setattr(suite, "_workers", lambda: 2)
+    results = list(suite.scan([Source(spec, spec, True) for spec in specs], suite.Job()))
+    assert [r.spec for r in results] == specs
+    readers = [r.extra for r in results]
+    assert len(set(readers)) == 2 and os.getpid() in readers
+    serial = [original(Source(spec, spec, True), suite.Job()) for spec in specs]
+    assert [r.rows for r in results] == [r.rows for r in serial]
+
+
 @needs_corpus
 def test_ls_json_gives_one_row_per_recorded_call_on_the_corpus():
     files = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix in (".json", ".yaml", ".yml"))
