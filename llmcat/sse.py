@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import repeat
 
 import orjson
 
@@ -16,6 +17,9 @@ _PLAIN_EVENT = re.compile(r"(?:event: ?([^\s][^\n]*)\n)?data: ?([^\n]*)\n\n")
 def parse_lines(lines: Iterable[str]) -> list[tuple[str | None, str]]:
     """Split SSE lines into (event name, data) pairs; `data:` lines of one event join with newlines."""
     if isinstance(lines, list):
+        events = _named_events(lines)
+        if events is not None:
+            return events
         try:
             text = "\n".join(lines)
         except TypeError:
@@ -26,6 +30,23 @@ def parse_lines(lines: Iterable[str]) -> list[tuple[str | None, str]]:
             if events is not None:
                 return events
     return _parse_each(lines)
+
+
+def _named_events(lines: list) -> list[tuple[str | None, str]] | None:
+    """The events of `event: NAME`, `data: DATA`, blank, repeated (how llama-stack records
+    Anthropic's and Google's streams), else None: list operations in C, no step per line."""
+    if not lines or len(lines) % 3 or any(lines[2::3]):
+        return None
+    names, datas = lines[0::3], lines[1::3]
+    try:
+        if not (all(map(str.startswith, names, repeat("event: "))) and all(map(str.startswith, datas, repeat("data: ")))):
+            return None
+        joined = "".join(lines)
+    except TypeError:  # not all strings
+        return None
+    if "\n" in joined or "\r" in joined:  # a line break inside a recorded line: the line-by-line parser
+        return None
+    return list(zip(map(str.removeprefix, names, repeat("event: ")), map(str.removeprefix, datas, repeat("data: "))))
 
 
 def parse_text(text: str) -> list[tuple[str | None, str]]:

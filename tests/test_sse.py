@@ -25,6 +25,21 @@ def test_text_reads_alike(lines, end):
     assert sse.parse_text(text) == sse._parse_each(text.replace("\r\n", "\n").split("\n"))
 
 
+_TRIPLES = st.tuples(
+    st.sampled_from(["event: a", "event: message_start", "event:b", "event:  c", "event: ", "data: y", ": c", "", "event: a\nb"]),
+    st.sampled_from(["data: x", 'data: {"a": 1}', "data:y", "data:  z", "data: ", "event: q", "", "data: a\r"]),
+    st.sampled_from(["", "", "", " ", ": c", "data: z"]),
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(_TRIPLES, min_size=1, max_size=6))
+def test_event_data_blank_triples_read_alike(triples):
+    """llama-stack's shape (event, data, blank) has a path of its own."""
+    lines = [line for triple in triples for line in triple]
+    assert sse.parse_lines(lines) == sse._parse_each(lines)
+
+
 def test_a_line_holding_a_newline_is_not_split():
     # One recorded line "data: a\nb" is one data line whose value holds a newline.
     lines = ["data: a\nb", ""]

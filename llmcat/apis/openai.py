@@ -52,6 +52,8 @@ def _reasoning_text(delta: dict) -> str | None:
     # Ollama, Groq); a few send both with the same text, which must count once.
     # `reasoning_details` (OpenRouter, Snowflake) repeats that text as typed parts, and is
     # the only carrier when neither string is sent.
+    if not (delta.get("reasoning_content") or delta.get("reasoning") or delta.get("reasoning_details")):
+        return None  # (nearly every delta: no reasoning at all)
     for key in ("reasoning_content", "reasoning"):
         text = delta.get(key)
         if isinstance(text, str) and text:
@@ -153,7 +155,9 @@ def _apply_delta(choice: ChoiceBuilder, slots: dict[int, ToolCallBuilder], delta
 
 def _chunk_extras(out: Completion, chunk: dict) -> None:
     # Groq sent usage only inside its `x_groq` extension before it adopted the standard field.
-    usage = usage_of(chunk.get("usage")) or usage_of(as_dict(chunk.get("x_groq")).get("usage"))
+    usage = usage_of(chunk.get("usage"))
+    if usage is None and chunk.get("x_groq") is not None:
+        usage = usage_of(as_dict(chunk["x_groq"]).get("usage"))
     if usage is not None:
         out.usage = usage
     time_info = chunk.get("time_info")  # Cerebras
