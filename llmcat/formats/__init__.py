@@ -21,7 +21,7 @@ _ADDRESS = re.compile(r"^(.*)#(\d+)$")
 
 def split_address(spec: str) -> tuple[str, int | None]:
     """`FILE#N` names interaction N of FILE (only when FILE#N itself is not a file)."""
-    match = _ADDRESS.match(spec)
+    match = _ADDRESS.match(spec) if "#" in spec else None
     if match and not os.path.lexists(spec):
         return match.group(1), int(match.group(2))
     return spec, None
@@ -55,12 +55,16 @@ def read_bytes(path: str) -> bytes:
 
 
 def _read_all(fd: int, size: int) -> bytes:
-    """Read to the end: one read of the expected size (plus one byte, to see growth), then to EOF.
-    os.read spares a buffered file object per file, which shows on suites of thousands."""
-    parts = [os.read(fd, size + 1)]
+    """Read to the end: one read of the expected size plus one byte (getting exactly the size
+    is the end of the file), then on to EOF only if it grew or the read came short. os.read
+    spares a buffered file object per file, which shows on suites of thousands."""
+    first = os.read(fd, size + 1)
+    if len(first) == size:
+        return first
+    parts = [first]
     while parts[-1]:
         parts.append(os.read(fd, 1 << 20))
-    return parts[0] if len(parts) == 2 else b"".join(parts)
+    return b"".join(parts)
 
 
 def _read_stdin() -> bytes:
