@@ -119,8 +119,9 @@ def bench_big_join(tmp: Path, report: Report, runs: int) -> float:
 def bench_show_first_output(tmp: Path, report: Report, join_wall: float) -> None:
     big = tmp / "big-stream.json"
     print("\n4. show on the same recording: time to the first output (rich, colour forced)")
-    first, total = first_output_time([*llmcat_command(), "show", "--color", "always", str(big)])
-    print(f"  first output after {first:.3f} s, all of it after {total:.3f} s")
+    # The best of three runs, as a single run on a shared machine can land in a slow spell.
+    first, total = min(first_output_time([*llmcat_command(), "show", "--color", "always", str(big)]) for _ in range(3))
+    print(f"  first output after {first:.3f} s, all of it after {total:.3f} s (best of 3)")
     report.line("time to first output vs join -n", first / join_wall, 1.5)
 
 
