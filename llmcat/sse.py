@@ -57,8 +57,8 @@ def parse_text(text: str) -> list[tuple[str | None, str]]:
 def _plain_events(text: str) -> list[tuple[str | None, str]] | None:
     """The events of `text` (lines joined by newlines) when every one is a plain event, else None.
 
-    A stream is thousands of lines: one regular-expression pass over the text costs a
-    fraction of a Python step per line. Anything else (comments, ids, several data lines,
+    A stream is thousands of lines: one anchored regular-expression match per event costs
+    a fraction of a Python step per line. Anything else (comments, ids, several data lines,
     carriage returns, stray blank lines) is left to the line-by-line parser."""
     if "\r" in text:
         return None

@@ -17,6 +17,12 @@ reassemblers append such text and nothing else, so the run and its join give
 the same answer; `Response.recorded_events` keeps the true chunk count.
 Every other chunk is passed on as the dict of the fields the reassemblers read.
 
+Commands that only count (`ls`, `stats`) read chat chunks without their text
+(`Counted*` Structs: no `delta.content`): the commonest chunk, text for choice 0
+and nothing else, is then one value, found by Struct equality in C; each run of
+it becomes one event without text. tests/test_fast.py checks `ls --json` and
+`stats --json` against the general reader as well.
+
 Anything this reader does not cover (other formats, SSE lines, other chunk
 types, mixed bodies, errors, failed calls, any decode or validation error)
 returns None, and the caller reads the file with the general reader instead.
