@@ -130,6 +130,8 @@ def reassemble_chat(rec: Recording) -> Completion:
 
 def _apply_delta(choice: ChoiceBuilder, slots: dict[int, ToolCallBuilder], delta: dict) -> bool:
     """Add one delta's fragments; True when it carried any content."""
+    if not delta:
+        return False
     carried = False
     text = _content_text(delta.get("content"))
     if text:

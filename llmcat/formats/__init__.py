@@ -27,14 +27,16 @@ def split_address(spec: str) -> tuple[str, int | None]:
     return spec, None
 
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
 def read_bytes(path: str) -> bytes:
     """A regular file's bytes. FIFOs, devices and directories are refused without blocking:
     the file is opened non-blocking and checked on the open descriptor (no stat/open race)."""
     if path == "-":
         return _read_stdin()
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        fd = os.open(path, flags)
+        fd = os.open(path, _OPEN_FLAGS)
     except FileNotFoundError:
         raise InputError("no such file") from None
     except IsADirectoryError:
