@@ -258,6 +258,30 @@ def test_ls_reads_many_files_in_parallel_in_input_order(tmp_path):
     assert [(r["api"], r["chunks"], r["usage"]) for r in rows] == [(c["api"], c["chunks"], c["usage"]) for c in serial]
 
 
+def test_a_block_read_stage_by_stage_keeps_each_files_own_outcome(monkeypatch, tmp_path):
+    names = ["chat-stream.json", "embeddings.json", "anthropic-stream.json", "chat-stream-tools.json"]
+    specs = [str(LLAMA / name) for name in names]
+    bad = tmp_path / "cut.json"
+    shutil.copy(FIXTURES / "bad" / "truncated.json", bad)
+    specs.insert(2, str(bad))
+    alone = [suite.read_files([Source(spec, spec, True)], suite.Job())[0] for spec in specs]
+    monkeypatch.setattr(suite, "STAGED_MAX_BYTES", 4000)  # some files now go through every stage at once
+    together = suite.read_files([Source(spec, spec, True) for spec in specs], suite.Job())
+    assert [r.spec for r in together] == specs
+    assert [(r.failure, r.rows, r.size) for r in together] == [(r.failure, r.rows, r.size) for r in alone]
+    assert [r.failure is not None for r in together] == [False, False, True, False, False]
+
+    from llmcat.apis import anthropic
+
+    def broken(rec):
+        raise KeyError("planted")
+
+    monkeypatch.setattr(anthropic, "reassemble", broken)  # a failure in the second stage: that file only
+    together = suite.read_files([Source(spec, spec, True) for spec in specs], suite.Job())
+    assert [r.failure is not None for r in together] == [False, False, True, True, False]
+    assert together[3].rows == [] and together[4].rows == alone[4].rows
+
+
 def test_parallel_readers_share_the_blocks_and_results_keep_input_order(monkeypatch, tmp_path):
     import os
     import time
@@ -268,21 +292,22 @@ def test_parallel_readers_share_the_blocks_and_results_keep_input_order(monkeypa
         path = tmp_path / f"{n:03d}-{sources[n % len(sources)].name}"
         shutil.copy(sources[n % len(sources)], path)
         specs.append(str(path))
-    original = suite.read_file
+    original = suite.read_files
 
-    def slow_and_tagged(source, job):  # slow enough that every reader gets blocks; tagged with who read it
-        time.sleep(0.002)
-        result = original(source, job)
-        result.extra = os.getpid()
-        return result
+    def slow_and_tagged(sources, job):  # slow enough that every reader gets blocks; tagged with who read it
+        time.sleep(0.002 * len(sources))
+        results = original(sources, job)
+        for result in results:
+            result.extra = os.getpid()
+        return results
 
-    monkeypatch.setattr(suite, "read_file", slow_and_tagged)
+    monkeypatch.setattr(suite, "read_files", slow_and_tagged)
     monkeypatch.setattr(suite, "_workers", lambda: 2)
     results = list(suite.scan([Source(spec, spec, True) for spec in specs], suite.Job()))
     assert [r.spec for r in results] == specs
     readers = [r.extra for r in results]
     assert len(set(readers)) == 2 and os.getpid() in readers
-    serial = [original(Source(spec, spec, True), suite.Job()) for spec in specs]
+    serial = original([Source(spec, spec, True) for spec in specs], suite.Job())
     assert [r.rows for r in results] == [r.rows for r in serial]
 
 
