@@ -219,6 +219,20 @@ def test_ls_terminal_table_fits_and_keeps_each_calls_path_end(monkeypatch):
     assert any("multi.yaml#5 " in line for line in lines)
 
 
+@pytest.mark.parametrize("columns", [80, 100])
+def test_ls_on_a_narrow_terminal_leaves_out_columns_before_file_names(monkeypatch, columns):
+    monkeypatch.setenv("COLUMNS", str(columns))
+    out = io.BytesIO()
+    files = sorted(LLAMA.glob("*.json"))
+    suite.run_ls([str(f) for f in files], suite.Filters(), None, False, out, terminal=True)
+    lines = out.getvalue().decode().splitlines()
+    assert lines and all(len(line) <= columns for line in lines)
+    header = lines[0].split()
+    assert header[:2] == ["path", "api"] and "test_id" not in header and "chunks" in header
+    for f in files:  # every path keeps its end
+        assert any(f"{f.name[-16:]} " in line for line in lines[1:]), f.name
+
+
 def test_ls_pipe_escapes_control_characters():
     proc = subprocess_llmcat("ls", LLAMA / "hostile.json")
     assert proc.returncode == 0 and b"\x1b" not in proc.stdout and b"evil\\x1b[31m-model" in proc.stdout

@@ -54,9 +54,10 @@ def ls_table(rows: list[Row], file) -> None:
         if row.test_id:
             line[-1] = short_test_id(line[-1])
         cells.append(line)
-    widths = _fit(cells, console.width)
+    shown, widths = _fit(cells, console.width)
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for name, width in zip(COLUMNS, widths):
+    for i in shown:
+        name = COLUMNS[i]
         numeric = name in ("chunks", "prompt_tokens", "completion_tokens")
         table.add_column(_header(name), justify="right" if numeric else "left", no_wrap=True, overflow="ellipsis",
                          min_width=len(_header(name)))
@@ -65,26 +66,36 @@ def ls_table(rows: list[Row], file) -> None:
         for i in _SHRINKABLE:
             line[i] = _clip_right(line[i], widths[i])
         style = "red" if row.failed else ""
-        table.add_row(*(Text(cell, style=style) for cell in line))
+        table.add_row(*(Text(line[i], style=style) for i in shown))
     console.print(table, crop=False)
 
 
 _SHRINKABLE = (COLUMNS.index("model"), COLUMNS.index("test_id"))  # long names that can give way first
+_DROPPABLE = (COLUMNS.index("test_id"), COLUMNS.index("streamed"), COLUMNS.index("model"))  # then whole columns, in this order
 _GAP = 2  # rich's padding between columns
 
 
-def _fit(cells: list[list[str]], width: int, path_share: int = 32, least: int = 12) -> list[int]:
-    """Column widths that fit `width`: model and test id shrink first (down to `least`) until the
-    path has `path_share` columns, then the path takes what is left; other columns keep their width."""
+def _fit(cells: list[list[str]], width: int, path_share: int = 32, least: int = 12) -> tuple[list[int], list[int]]:
+    """The columns to show and every column's width, to fit `width`: model and test id shrink first
+    (down to `least`) until the path has `path_share` columns; on a narrower terminal test id,
+    streamed and model are left out, in that order; then the path takes what is left."""
     widths = [max([len(_header(name))] + [len(line[i]) for line in cells]) for i, name in enumerate(COLUMNS)]
-    fixed = _GAP * (len(COLUMNS) - 1)
-    while sum(widths[1:]) + fixed + min(widths[0], path_share) > width:
-        widest = max(_SHRINKABLE, key=lambda i: widths[i])
-        if widths[widest] <= least:
+    shown = list(range(len(COLUMNS)))
+
+    def others() -> int:  # what the columns besides the path take, gaps included
+        return sum(widths[i] + _GAP for i in shown[1:])
+
+    while others() + min(widths[0], path_share) > width:
+        shrinkable = [i for i in _SHRINKABLE if i in shown and widths[i] > least]
+        if shrinkable:
+            widths[max(shrinkable, key=lambda i: widths[i])] -= 1
+            continue
+        droppable = [i for i in _DROPPABLE if i in shown]
+        if not droppable:
             break
-        widths[widest] -= 1
-    widths[0] = max(least, min(widths[0], width - sum(widths[1:]) - fixed))
-    return widths
+        shown.remove(droppable[0])
+    widths[0] = max(least, min(widths[0], width - others()))
+    return shown, widths
 
 
 def _clip_left(text: str, width: int) -> str:
