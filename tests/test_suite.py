@@ -309,7 +309,7 @@ def test_parallel_readers_share_the_blocks_and_results_keep_input_order(monkeypa
     original = suite.read_files
 
     def slow_and_tagged(sources, job):  # slow enough that every reader gets blocks; tagged with who read it
-        time.sleep(0.002 * len(sources))
+        time.sleep(0.005 * len(sources))
         results = original(sources, job)
         for result in results:
             result.extra = os.getpid()
