@@ -16,20 +16,8 @@ _PLAIN_EVENT = re.compile(r"(?:event: ?([^\s][^\n]*)\n)?data: ?([^\n]*)\n\n")
 
 def parse_lines(lines: Iterable[str]) -> list[tuple[str | None, str]]:
     """Split SSE lines into (event name, data) pairs; `data:` lines of one event join with newlines."""
-    if isinstance(lines, list):
-        events = _named_events(lines)
-        if events is not None:
-            return events
-        try:
-            text = "\n".join(lines)
-        except TypeError:
-            text = None
-        # (A line holding a newline of its own would read differently once joined.)
-        if text is not None and text.count("\n") == len(lines) - 1:
-            events = _plain_events(text)
-            if events is not None:
-                return events
-    return _parse_each(lines)
+    events = _named_events(lines) if isinstance(lines, list) else None
+    return events if events is not None else _parse_each(lines)
 
 
 def _named_events(lines: list) -> list[tuple[str | None, str]] | None:

@@ -120,19 +120,15 @@ def read_files(sources: list[Source], job: Job) -> list[FileResult]:
     hot: ~10% faster on a suite than file by file. A file failing at any stage becomes a
     failure (never an exception) and the others go on."""
     results = [FileResult(source.spec, source.explicit, source.expected) for source in sources]
-    waiting = []
+    loaded: list[tuple[FileResult, list[Recording]]] = []
     for result in results:
         recordings = _attempt(result, _load, result, job)
-        if recordings is None:
-            continue
-        if result.size > STAGED_MAX_BYTES:
-            _finish(result, recordings, job)
-        else:
-            waiting.append((result, recordings))
-    reassembled = [(result, _attempt(result, _reassemble_all, recordings)) for result, recordings in waiting]
-    for result, calls in reassembled:
-        if calls is not None:
-            _attempt(result, _add_rows, result, calls, job)
+        if recordings is not None:
+            loaded.append((result, recordings))
+            if result.size > STAGED_MAX_BYTES:  # not held while the others load
+                _finish(loaded, job)
+                loaded = []
+    _finish(loaded, job)
     return results
 
 
@@ -160,10 +156,12 @@ def _reassemble_all(recordings: list[Recording]) -> list[tuple[Recording, Comple
     return [(rec, reassemble(rec)) for rec in recordings]
 
 
-def _finish(result: FileResult, recordings: list[Recording], job: Job) -> None:
-    calls = _attempt(result, _reassemble_all, recordings)
-    if calls is not None:
-        _attempt(result, _add_rows, result, calls, job)
+def _finish(loaded: list[tuple[FileResult, list[Recording]]], job: Job) -> None:
+    """The last two stages for files read: reassemble all of them, then their rows."""
+    reassembled = [(result, _attempt(result, _reassemble_all, recordings)) for result, recordings in loaded]
+    for result, calls in reassembled:
+        if calls is not None:
+            _attempt(result, _add_rows, result, calls, job)
 
 
 def _add_rows(result: FileResult, calls: list[tuple[Recording, Completion]], job: Job) -> None:
@@ -296,16 +294,14 @@ def scan(sources: Iterable[Source], job: Job, progress: Callable[[int], None] | 
         yield from _serial(sources, job, progress)
         return
     _preload()
-    size = max(BLOCK, -(-len(sources) // _MAX_BLOCKS))
-    blocks = [sources[i:i + size] for i in range(0, len(sources), size)]
+    blocks = _blocks(sources, max(BLOCK, -(-len(sources) // _MAX_BLOCKS)))
     queue = _block_queue(len(blocks))
     children: list[tuple[int, int]] = []
     done: dict[int, list[FileResult]] = {}
     try:
-        with _gc_paused():
-            children = [_fork_reader(queue, blocks, job) for _ in range(workers - 1)]
         next_block = 0
-        with _gc_paused():
+        with _gc_paused():  # (the children inherit the pause)
+            children = [_fork_reader(queue, blocks, job) for _ in range(workers - 1)]
             for number in _take_blocks(queue):
                 done[number] = read_files(blocks[number], job)
                 if progress:
@@ -325,6 +321,10 @@ def scan(sources: Iterable[Source], job: Job, progress: Callable[[int], None] | 
         os.close(queue)
         for pid, fd in children:  # stopped early (a closed pipe, Ctrl-C): end the readers still running
             _end(pid, fd)
+
+
+def _blocks(sources: list[Source], size: int = BLOCK) -> list[list[Source]]:
+    return [sources[i:i + size] for i in range(0, len(sources), size)]
 
 
 _NUMBER = 4  # bytes per block number in the queue
@@ -409,8 +409,8 @@ def _preload() -> None:
 
 def _serial(sources: list[Source], job: Job, progress: Callable[[int], None] | None) -> Iterator[FileResult]:
     with _gc_paused():
-        for start in range(0, len(sources), BLOCK):
-            results = read_files(sources[start:start + BLOCK], job)
+        for block in _blocks(sources):
+            results = read_files(block, job)
             if progress:
                 progress(len(results))
             yield from results

@@ -68,13 +68,7 @@ def _stream(rec: Recording, events: list[dict]) -> Completion:
             index = as_int(event.get("index")) or 0
             _start_block(choice, as_dict(event.get("content_block")), tools, index, whole=False)
         elif kind == "content_block_delta":
-            delta = event.get("delta")
-            if type(delta) is dict and delta.get("type") == "text_delta" and type(delta.get("text")) is str:
-                choice.text.append(delta["text"])  # (nearly every event of a stream: no call for it)
-                carried = True
-            else:
-                carried = _apply_delta(choice, tools, event)
-            if carried and stopped:
+            if _apply_delta(choice, tools, event) and stopped:
                 out.content_after_finish += 1
         elif kind == "message_delta":
             delta = as_dict(event.get("delta"))

@@ -203,18 +203,18 @@ def recording_of(envelope: Envelope, source: str) -> Recording | None:
     items = resp.body
     if not items or resp.is_exception:
         return None
-    try:
-        request = orjson.loads(memoryview(envelope.request))
-    except orjson.JSONDecodeError:
-        return None  # (a lone surrogate, a number out of range): the general reader says what it makes of it
-    if not isinstance(request, dict):
-        return None
     if not (resp.status is UNSET or resp.status is None or (type(resp.status) is int and resp.status < 400)):
         return None  # a failed call: the general reader keeps its whole body for the error
     kinds = set(map(type, items))
     if len(kinds) != 1:
         return None  # a mixed body: the general reader
     kind = kinds.pop()
+    try:
+        request = orjson.loads(memoryview(envelope.request))
+    except orjson.JSONDecodeError:
+        return None  # (a lone surrogate, a number out of range): the general reader says what it makes of it
+    if not isinstance(request, dict):
+        return None
     chunks = [item.data for item in items]
     if kind is CountedChatItem:
         events = compact_counted(chunks)
@@ -300,7 +300,7 @@ def compact_counted(chunks: list[CountedChunk]) -> list[dict] | None:
     for chunk in chunks:
         if chunk == plain:
             if not in_run:
-                events.append({"choices": [{"index": 0, "delta": {}}]})
+                events.append(_joined([], 0, chat=True))  # a run's event, with no text to join
                 in_run = True
             continue
         if chunk.error is not None:
