@@ -7,6 +7,7 @@ sent, and the raw response events as recorded); an API reassembler turns a
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 # msgspec Structs rather than dataclasses: defining one costs ~35 us, not ~0.9 ms (start-up
@@ -24,6 +25,32 @@ class NotARecording(InputError):
     """Readable, well-formed data that is not a recording (a directory walk skips these quietly)."""
 
     code = "not-a-recording"
+
+
+class Need(Enum):
+    """What a command needs of each file it reads: one typed answer instead of reader flags.
+
+    The llama-stack format may answer big streams with its fast reader (msgspec, only the
+    fields reassembly reads): the same answers, but no raw response body to show or check."""
+
+    EVERYTHING = "everything"  # the container's own objects kept (diff, check): general reader only
+    ANSWERS = "answers"  # show, join: streams of formats.FAST_MIN_BYTES or more may take the fast reader
+    COUNTS = "counts"  # ls, stats: every stream through the fast reader, answers' text left out
+    COUNTS_AND_TEXT = "counts-and-text"  # ls --grep: as COUNTS, with the text to search
+
+    @property
+    def fast(self) -> bool:
+        """May the fast reader answer (for streams big enough, see `only_big`)?"""
+        return self is not Need.EVERYTHING
+
+    @property
+    def only_big(self) -> bool:
+        """The fast reader only for files of `formats.FAST_MIN_BYTES` or more."""
+        return self is Need.ANSWERS
+
+    @property
+    def text(self) -> bool:
+        return self is not Need.COUNTS
 
 
 class Request(Struct):

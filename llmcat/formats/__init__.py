@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from llmcat.model import InputError, NotARecording, Recording
+from llmcat.model import InputError, Need, NotARecording, Recording
 
 _ADDRESS = re.compile(r"^(.*)#(\d+)$")
 
@@ -88,6 +88,12 @@ def _os_reason(exc: OSError) -> str:
     return (exc.strerror or type(exc).__name__).lower()
 
 
+def load(spec: str, need: Need = Need.EVERYTHING) -> tuple[list[Recording], int]:
+    """Every recorded call in the file named by `spec` (a path, `-`, or `FILE#N`), and the
+    file's size as stored. Raises `InputError` (one line) when it cannot be read."""
+    return read_sized(spec, fast=need.fast, fast_min_bytes=None if need.only_big else 0, text=need.text)
+
+
 def read_source(spec: str, fast: bool = False, fast_min_bytes: int | None = None) -> list[Recording]:
     """All recorded calls in the file named by `spec` (`-` for stdin, `FILE#N` for one).
 
@@ -116,15 +122,15 @@ def read_sized(spec: str, fast: bool = False, fast_min_bytes: int | None = None,
     return chosen, len(data)
 
 
+FAST_MIN_BYTES = 256 * 1024  # below this the general reader is as quick
+
+
 def _parse_fast(data: bytes, source: str, min_bytes: int, text: bool) -> list[Recording] | None:
     if len(data) < min_bytes:
         return None  # small files: the general reader is quick
     from llmcat.formats import llama_stack_fast
 
     return llama_stack_fast.parse(data, source, text)
-
-
-FAST_MIN_BYTES = 256 * 1024
 
 
 def parse(data: bytes, source: str) -> list[Recording]:
