@@ -47,7 +47,7 @@ def file_findings(spec: str, calls: list[tuple[Recording, Completion]]) -> FileF
             out.requests.append((rec.interaction, name, key))
     if len(calls) == 1 and calls[0][0].format == "llama-stack" and spec != "-":
         rec = calls[0][0]
-        message = hash_finding(spec, rec.raw)
+        message = hash_finding(spec, rec.stored)
         if message:
             out.findings.append(Finding(rec.source, rec.interaction, rec.label, WARNING, "hash-mismatch", message))
     return out
@@ -62,7 +62,7 @@ def call_findings(rec: Recording, completion: Completion) -> list[tuple[str, str
         found.append((WARNING, "chunks-after-finish", f"{n} chunk{'s' if n != 1 else ''} carry content after the finish"))
     usage = completion.usage
     if usage and None not in (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens):
-        if usage.total_tokens != usage.prompt_tokens + usage.completion_tokens + _uncounted(usage.raw):
+        if usage.total_tokens != usage.prompt_tokens + usage.completion_tokens + _uncounted(usage.reported):
             found.append((WARNING, "usage-mismatch", f"total_tokens {usage.total_tokens} is not prompt {usage.prompt_tokens}"
                                                       f" + completion {usage.completion_tokens}"))
     if completion.error is not None:
@@ -109,7 +109,7 @@ def request_key(rec: Recording, completion: Completion) -> str | None:
     llama-stack keeps one model-list file per set of models for the same request
     (`models-<hash>-<digest>.json`), by design: there the models listed count too.
     """
-    raw = rec.raw if isinstance(rec.raw, dict) else {}
+    raw = rec.stored if isinstance(rec.stored, dict) else {}
     request = raw.get("request") if rec.format == "llama-stack" else None
     if not isinstance(request, dict):
         return None

@@ -136,13 +136,13 @@ def call_tree(call) -> dict:
             "prompt_tokens": usage.prompt_tokens,
             "completion_tokens": usage.completion_tokens,
             "total_tokens": usage.total_tokens,
-            "raw": usage.raw,
+            "raw": usage.reported,
         },
         "error": completion.error,
         "details": completion.details,
         "timing": completion.timing,
     }
-    return {"request": request, "response": response, "raw": rec.raw}
+    return {"request": request, "response": response, "raw": rec.stored}
 
 
 def _json_value(text: str) -> Any:
@@ -185,7 +185,7 @@ def _walk(a: Any, b: Any, path: str, ignore: Ignore, out: list[Difference]) -> N
 
 
 def _prune(value: Any, path: str, ignore: Ignore) -> Any:
-    """A whole object added or removed, without its ignored parts (a new choice's usage.raw, tool-call ids)."""
+    """A whole object added or removed, without its ignored parts (a new choice's usage.reported, tool-call ids)."""
     if _ATOMIC.search(path):
         return value
     if isinstance(value, dict):

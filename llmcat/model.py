@@ -91,7 +91,7 @@ class Recording(Struct):
     format: str  # "llama-stack", "vcr", "har", "sse", "jsonl", "json"
     request: Request
     response: Response
-    raw: Any = None  # the container's own object for this call (for --strict and check)
+    stored: Any = None  # the container's own object for this call, as stored (for --strict and check)
 
     @property
     def label(self) -> str:
@@ -119,7 +119,7 @@ class Usage(Struct):
     prompt_tokens: int | None
     completion_tokens: int | None
     total_tokens: int | None
-    raw: Any = None
+    reported: Any = None  # the provider's own usage object, as recorded
 
 
 class Completion(Struct):

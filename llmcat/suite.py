@@ -187,7 +187,7 @@ def host_of(rec: Recording) -> str | None:
         except ValueError:
             return url
         return parts.netloc or parts.scheme or parts.path.lstrip("/").split("/")[0] or None
-    raw_request = rec.raw.get("request") if isinstance(rec.raw, dict) else None
+    raw_request = rec.stored.get("request") if isinstance(rec.stored, dict) else None
     provider = raw_request.get("provider") if isinstance(raw_request, dict) else None
     return provider if isinstance(provider, str) else None
 

@@ -78,7 +78,7 @@ _HTTP_FORMATS = {"vcr", "har"}
 
 def detect(rec: Recording) -> str:
     """The API family of a recorded call, from chunk types, then URL path, then body shape."""
-    raw_request = as_dict(as_dict(rec.raw).get("request")) if rec.format == "llama-stack" else {}
+    raw_request = as_dict(as_dict(rec.stored).get("request")) if rec.format == "llama-stack" else {}
     if "tool_name" in raw_request:
         return "tool"
     if "file_id" in raw_request:

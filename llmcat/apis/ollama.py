@@ -41,7 +41,7 @@ def _reassemble(rec: Recording, api: str) -> Completion:
         if chunk.get("done") is True:
             done = True
             choice.finish_reason = as_str(chunk.get("done_reason")) or choice.finish_reason
-            out.usage = make_usage(chunk.get("prompt_eval_count"), chunk.get("eval_count"), None, _usage_raw(chunk))
+            out.usage = make_usage(chunk.get("prompt_eval_count"), chunk.get("eval_count"), None, _reported_usage(chunk))
             timing = {key: chunk[key] for key in _DURATIONS if key in chunk}
             out.timing = timing or None
     out.choices = choices.build()
@@ -49,7 +49,7 @@ def _reassemble(rec: Recording, api: str) -> Completion:
     return finish(out, rec)
 
 
-def _usage_raw(chunk: dict) -> dict:
+def _reported_usage(chunk: dict) -> dict:
     return {key: chunk[key] for key in ("prompt_eval_count", "eval_count") if key in chunk}
 
 
@@ -65,7 +65,7 @@ def reassemble_embed(rec: Recording) -> Completion:
     out = Completion(api="ollama.embed")
     body = as_dict(rec.response.events[0]) if rec.response.events else {}
     out.details = embedding_details(vectors_of(body))  # `embeddings`, or the older /api/embeddings' `embedding`
-    out.usage = make_usage(body.get("prompt_eval_count"), None, None, _usage_raw(body) or None)
+    out.usage = make_usage(body.get("prompt_eval_count"), None, None, _reported_usage(body) or None)
     return finish(out, rec)
 
 

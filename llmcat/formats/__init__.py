@@ -98,7 +98,7 @@ def read_source(spec: str, fast: bool = False, fast_min_bytes: int | None = None
     """All recorded calls in the file named by `spec` (`-` for stdin, `FILE#N` for one).
 
     `fast`: try the fast reader for streams of `fast_min_bytes` or more first (same
-    answers; `Recording.raw` then lacks the response body, so only for commands that do
+    answers; `Recording.stored` then lacks the response body, so only for commands that do
     not show raw data)."""
     return read_sized(spec, fast, fast_min_bytes)[0]
 
@@ -174,14 +174,14 @@ def _parse_json(obj: Any, source: str) -> list[Recording]:
 
     if llama_stack.looks_like(obj):
         return llama_stack.read(obj, source)
-    from llmcat.formats import har, raw, vcr
+    from llmcat.formats import capture, har, vcr
 
     if vcr.looks_like(obj):  # vcrpy's JSON serializer
         return vcr.read(obj, source)
     if har.looks_like(obj):
         return har.read(obj, source)
-    if raw.looks_like_body(obj):
-        return raw.read_json(obj, source)
+    if capture.looks_like_body(obj):
+        return capture.read_json(obj, source)
     raise NotARecording("not a recording (JSON, but no request/response)")
 
 
@@ -191,12 +191,12 @@ _YAML_NAMES = (".yaml", ".yml", ".yaml.gz", ".yml.gz")
 def _parse_text(data: bytes, source: str, exc: orjson.JSONDecodeError) -> list[Recording]:
     text = decode_utf8(data)
     from llmcat import sse
-    from llmcat.formats import _http, raw, vcr
+    from llmcat.formats import _http, capture, vcr
 
     if text.lstrip("\ufeff \t\r\n").startswith(("{", "[")):
         lines = _http.split_json_lines(text)  # JSON Lines of chunks also start with "{"
-        if lines is not None and raw.looks_like_body(lines):
-            return raw.read_jsonl(lines, source)
+        if lines is not None and capture.looks_like_body(lines):
+            return capture.read_jsonl(lines, source)
         raise InputError(f"not JSON: {exc}")
     if vcr.sniff_yaml(text) or source.lower().endswith(_YAML_NAMES):
         obj = vcr.load_yaml(data)
@@ -204,5 +204,5 @@ def _parse_text(data: bytes, source: str, exc: orjson.JSONDecodeError) -> list[R
             return vcr.read(obj, source)
         raise NotARecording("not a recording (YAML, but no interactions list)")
     if sse.looks_like_sse(text):
-        return raw.read_sse(text, source)
+        return capture.read_sse(text, source)
     raise InputError(f"not JSON: {exc}")

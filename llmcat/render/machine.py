@@ -18,7 +18,7 @@ def usage_dict(usage: Usage | None) -> dict[str, Any] | None:
         "prompt_tokens": usage.prompt_tokens,
         "completion_tokens": usage.completion_tokens,
         "total_tokens": usage.total_tokens,
-        "raw": usage.raw,
+        "raw": usage.reported,
     }
 
 
