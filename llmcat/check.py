@@ -12,11 +12,15 @@ from __future__ import annotations
 import hashlib
 import os
 from msgspec import Struct
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from llmcat.model import Completion, Recording
+from llmcat.status import ExitStatus
+
+if TYPE_CHECKING:
+    from llmcat.render.output import Output
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 
@@ -126,17 +130,15 @@ def request_key(rec: Recording, completion: Completion) -> str | None:
     return hashlib.sha256(data).hexdigest()
 
 
-def run_check(paths: list[str], as_json: bool, strict: bool, out) -> int:
-    """`llmcat check`: 0 nothing wrong, 1 an error (or with --strict a warning), 2 trouble running."""
-    from llmcat.core import Problems
+def run_check(paths: list[str], as_json: bool, strict: bool, output: Output) -> ExitStatus:
+    """`llmcat check`: OK nothing wrong, FOUND an error (or with --strict a warning), TROUBLE running."""
     from llmcat.formats import split_address
     from llmcat.render.escape import inline
     from llmcat.render.machine import dumps_line
-    from llmcat.render.progress import LazyProgress
     from llmcat.suite import Job, scan
     from llmcat.walk import expand
 
-    problems = Problems()
+    problems, out = output.problems, output.stdout
     present = []
     for path in paths:
         if path == "-" or os.path.lexists(split_address(path)[0]):
@@ -144,7 +146,7 @@ def run_check(paths: list[str], as_json: bool, strict: bool, out) -> int:
         else:
             problems.report(path, "no such file or directory")
     sources = list(expand(present))
-    progress = LazyProgress(len(sources))
+    progress = output.progress(len(sources))
     per_file: list[list[Finding]] = []
     first_seen: dict[str, str] = {}
     try:
@@ -176,4 +178,4 @@ def run_check(paths: list[str], as_json: bool, strict: bool, out) -> int:
             else:
                 out.write(f"{inline(f.label)}: {f.level}: {f.code}: {inline(f.message)}\n".encode("utf-8", "backslashreplace"))
     out.flush()
-    return 2 if problems.count else 1 if failed else 0
+    return ExitStatus.of(problems.count, found=failed)

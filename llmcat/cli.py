@@ -1,8 +1,7 @@
-"""The `llmcat` command line: parse options, call the core, map failures to exit statuses.
+"""The `llmcat` command line: parse options, decide the output once, run the command.
 
-Exit statuses: 0 success; 1 the answer is "yes, something differs / was found"
-(diff, check) or a requested choice is missing (join); 2 trouble (an input could not
-be read, bad usage). Heavy renderers (rich) are imported only on the paths that draw.
+Exit statuses are in llmcat/status.py. Heavy renderers (rich) are imported only on the
+paths that draw.
 """
 
 # (No `from __future__ import annotations`: typer would compile and eval every annotation
@@ -16,8 +15,8 @@ from typing import List, Optional
 import typer
 
 from llmcat import __version__
-from llmcat.core import Problems, iter_calls, rendered
-from llmcat.render import is_terminal
+from llmcat.core import iter_calls, rendered
+from llmcat.status import ExitStatus
 
 app = typer.Typer(
     name="llmcat",
@@ -29,22 +28,17 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-EXIT_OK, EXIT_FOUND, EXIT_TROUBLE = 0, 1, 2
-
-
 class Color(str, Enum):
     auto = "auto"
     always = "always"
     never = "never"
 
 
-def use_color(choice: Color, stream=None) -> bool:
-    stream = stream or sys.stdout
-    if choice is Color.always:
-        return True
-    if choice is Color.never or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-        return False
-    return is_terminal(stream)
+def _output(color: Color = Color.auto):
+    """Where this run's output goes and how it may look: decided here, once, for every command."""
+    from llmcat.render.output import Output
+
+    return Output.of_process(color.value)
 
 
 def _version(value: bool) -> None:
@@ -72,8 +66,9 @@ def show(
     tail: Optional[int] = typer.Option(None, "--tail", min=0, metavar="N", help="Show only the last N lines of each long text; with --head, both ends."),
 ) -> None:
     """Show what was asked and what was answered, one recorded call at a time."""
-    problems = Problems()
-    out = sys.stdout.buffer
+    output = _output(color)
+    problems = output.problems
+    out = output.stdout
     if as_json:
         from llmcat.render.machine import call_dict, dumps_line
 
@@ -83,24 +78,24 @@ def show(
     else:
         from llmcat.render.document import build
 
-        draw = _drawer(color)
+        draw = _drawer(output)
         calls = iter_calls(files, problems, fast=True)
         for doc in rendered(calls, problems, lambda c: build(c.recording, c.completion, head=head, tail=tail)):
             draw(doc)
-    out.flush()
-    raise typer.Exit(EXIT_TROUBLE if problems.count else EXIT_OK)
+    output.close()
+    raise typer.Exit(ExitStatus.of(problems.count))
 
 
-def _drawer(color: Color):
-    if use_color(color):
+def _drawer(output):
+    if output.color:
         from llmcat.render import rich_view
 
-        console = rich_view.make_console(sys.stdout, force_terminal=color is Color.always)
+        console = output.console()
         return lambda doc: rich_view.render(doc, console)
     from llmcat.render import plain
 
     def draw(doc) -> None:
-        sys.stdout.buffer.write(plain.render(doc).encode("utf-8", "backslashreplace"))
+        output.stdout.write(plain.render(doc).encode("utf-8", "backslashreplace"))
 
     return draw
 
@@ -115,22 +110,23 @@ def join(
     """Print the reassembled answer text of each recorded call, exactly, for pipelines."""
     from llmcat.render.escape import inline
 
-    problems = Problems()
+    output = _output()
+    problems = output.problems
     missing = False
-    out = sys.stdout.buffer
+    out = output.stdout
     # Exact bytes are for pipes and files; on a terminal recorded text is shown, not obeyed.
-    encode = _escaped_bytes if is_terminal(sys.stdout) else _exact_bytes
+    encode = _escaped_bytes if output.terminal else _exact_bytes
     for call in iter_calls(files, problems, fast=True):
         chosen = next((c for c in call.completion.choices if c.index == choice), None)
         if chosen is None and (choice != 0 or call.completion.choices):
-            sys.stderr.write(f"llmcat: {inline(call.recording.label)}: no choice {choice}\n")
+            output.stderr.write(f"llmcat: {inline(call.recording.label)}: no choice {choice}\n")
             missing = True
         text = (chosen.reasoning or "") if reasoning and chosen else (chosen.text if chosen else "")
         out.write(encode(text))
         if not no_newline:
             out.write(b"\n")
-    out.flush()
-    raise typer.Exit(EXIT_TROUBLE if problems.count else EXIT_FOUND if missing else EXIT_OK)
+    output.close()
+    raise typer.Exit(ExitStatus.of(problems.count, found=missing))
 
 
 def _escaped_bytes(text: str) -> bytes:
@@ -173,8 +169,7 @@ def ls(
     from llmcat.suite import Filters, run_ls
 
     filters = Filters(api=api, model=model, test=test, finish=finish, errors=errors, tools=tools, grep=_regex(grep))
-    code = run_ls(paths, filters, sort.value if sort else None, as_json, sys.stdout.buffer, is_terminal(sys.stdout))
-    raise typer.Exit(code)
+    raise typer.Exit(run_ls(paths, filters, sort.value if sort else None, as_json, _output()))
 
 
 def _regex(pattern: Optional[str]):
@@ -196,7 +191,7 @@ def stats(
     """Totals for a suite: calls by API, model and host, tokens, finish reasons, failures, bytes."""
     from llmcat.suite import run_stats
 
-    raise typer.Exit(run_stats(paths, as_json, sys.stdout.buffer, is_terminal(sys.stdout)))
+    raise typer.Exit(run_stats(paths, as_json, _output()))
 
 
 @app.command()
@@ -208,7 +203,7 @@ def check(
     """Find what is wrong with recordings: cut-short streams, stale names, duplicates, unreadable files."""
     from llmcat.check import run_check
 
-    raise typer.Exit(run_check(paths, as_json, strict, sys.stdout.buffer))
+    raise typer.Exit(run_check(paths, as_json, strict, _output()))
 @app.command()
 def diff(
     paths: List[str] = typer.Argument(..., metavar="A B", help="Two recordings, or two directories of them (or git's 7 external-diff arguments)."),
@@ -226,9 +221,8 @@ def diff(
     from llmcat import diff as differ
 
     options = differ.Options(strict=strict, chunks=chunks, ignore=tuple(ignore))
-    output = differ.Output(as_json=as_json, stat=stat, verbose=verbose, quiet=quiet, word_diff=word_diff,
-                           color=use_color(color), force_color=color is Color.always)
-    raise typer.Exit(differ.run(paths, options, output))
+    report = differ.Report(as_json=as_json, stat=stat, verbose=verbose, quiet=quiet, word_diff=word_diff)
+    raise typer.Exit(differ.run(paths, options, report, _output(color)))
 
 
 def main() -> None:
@@ -238,14 +232,14 @@ def main() -> None:
         app()
     except BrokenPipeError:
         _silence_stdout()
-        sys.exit(EXIT_OK)
+        sys.exit(ExitStatus.OK)
     except KeyboardInterrupt:
-        sys.exit(130)
+        sys.exit(ExitStatus.INTERRUPTED)
     except SystemExit:
         raise
     except BaseException as exc:  # a bug: one line, not a traceback
         sys.stderr.write(f"llmcat: internal error: {type(exc).__name__}: {exc}\n")
-        sys.exit(EXIT_TROUBLE)
+        sys.exit(ExitStatus.TROUBLE)
 
 
 def _die_quietly_on_closed_pipe() -> None:

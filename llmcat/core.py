@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from msgspec import Struct
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from llmcat.model import Completion, InputError, Recording
+
+if TYPE_CHECKING:
+    from llmcat.render.output import Problems
 
 T = TypeVar("T")
 
@@ -19,23 +21,6 @@ STOPS = (KeyboardInterrupt, SystemExit, BrokenPipeError)
 class Call(Struct):
     recording: Recording
     completion: Completion
-
-
-class Problems:
-    """Collects per-file failures: each is reported once, as `llmcat: <file>: <reason>`."""
-
-    def __init__(self, stream=None) -> None:
-        self.count = 0
-        self.stream = stream
-
-    def report(self, source: str, reason: str) -> None:
-        from llmcat.render.escape import inline
-
-        self.count += 1
-        line = f"llmcat: {inline(source)}: {inline(reason)}\n"
-        stream = self.stream or sys.stderr
-        stream.write(line)
-        stream.flush()
 
 
 def describe_failure(exc: BaseException) -> str:

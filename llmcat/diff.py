@@ -16,11 +16,15 @@ import os
 import re
 from collections.abc import Iterator
 from msgspec import Struct, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from llmcat.model import InputError
+from llmcat.status import ExitStatus
+
+if TYPE_CHECKING:
+    from llmcat.render.output import Output as RenderOutput
 
 ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "ABSENT", "__bool__": lambda self: False})()
 
@@ -356,19 +360,18 @@ def compare_paths(path_a: str, path_b: str, options: Options) -> Iterator[Pair]:
 
 # --- the command ---------------------------------------------------------------------------------
 
-EXIT_SAME, EXIT_DIFFERENT, EXIT_TROUBLE = 0, 1, 2
 _HEX = re.compile(r"[0-9a-f]{7,64}|\.")
 _MODE = re.compile(r"[0-7]{6}|\.")
 
 
-class Output(Struct):
+class Report(Struct):
+    """What to say about the pairs (where it goes and in what colour is the `Output`'s business)."""
+
     as_json: bool = False
     stat: bool = False
     verbose: bool = False
     quiet: bool = False
     word_diff: bool = False
-    color: bool = False
-    force_color: bool = False
 
 
 def git_arguments(args: list[str]) -> tuple[str, str, str, str] | None:
@@ -381,15 +384,13 @@ def git_arguments(args: list[str]) -> tuple[str, str, str, str] | None:
     return f"a/{old_path}", args[1], f"b/{new_path}", args[4]
 
 
-def run(args: list[str], options: Options, output: Output) -> int:
-    """`llmcat diff`: the exit status (0 same, 1 different, 2 trouble)."""
-    from llmcat.core import Problems
-
-    problems = Problems()
+def run(args: list[str], options: Options, report: Report, output: RenderOutput) -> ExitStatus:
+    """`llmcat diff`: the exit status (OK same, DIFFERENT, TROUBLE)."""
+    problems = output.problems
     git = git_arguments(args)
     if git is None and len(args) != 2:
         problems.report("diff", f"needs two paths to compare, got {len(args)}")
-        return EXIT_TROUBLE
+        return ExitStatus.TROUBLE
     if git is not None:
         label_a, path_a, label_b, path_b = git
         label_a, label_b = (os.devnull if p == os.devnull else label for label, p in ((label_a, path_a), (label_b, path_b)))
@@ -398,7 +399,7 @@ def run(args: list[str], options: Options, output: Output) -> int:
         label_a = label_b = None
         pairs = compare_paths(args[0], args[1], options)
     mode = "git" if git is not None else "directories" if os.path.isdir(args[0]) and os.path.isdir(args[1]) else "files"
-    writer = _Writer(output)
+    writer = _Writer(report, output)
     seen: list[Pair] = []
     for pair in pairs:
         seen.append(pair)
@@ -409,53 +410,49 @@ def run(args: list[str], options: Options, output: Output) -> int:
                 continue
             problems.report(pair.failed or pair.label, pair.reason or "cannot read")
         writer.pair(pair, mode, label_a, label_b)
-    if mode == "directories" or output.stat:
+    if mode == "directories" or report.stat:
         writer.totals(seen)
     writer.flush()
     if problems.count:
-        return EXIT_TROUBLE
+        return ExitStatus.TROUBLE
     if git is not None:
-        return EXIT_SAME  # git stops at the first external diff that exits non-zero
-    return EXIT_DIFFERENT if any(p.status != "same" for p in seen) else EXIT_SAME
+        return ExitStatus.OK  # git stops at the first external diff that exits non-zero
+    return ExitStatus.of(False, found=any(p.status != "same" for p in seen))
 
 
 class _Writer:
     """Where each pair's report goes: JSON Lines, status lines, full diffs, or nothing (-q)."""
 
-    def __init__(self, output: Output) -> None:
-        import sys
-
-        self.output = output
-        self.out = sys.stdout.buffer
+    def __init__(self, report: Report, output: RenderOutput) -> None:
+        self.report = report
+        self.out = output.stdout
         self.console = None
-        if output.color and not output.quiet and not output.as_json:
-            from llmcat.render import rich_view
-
-            self.console = rich_view.make_console(sys.stdout, force_terminal=output.force_color)
+        if output.color and not report.quiet and not report.as_json:
+            self.console = output.console()
 
     def pair(self, pair: Pair, mode: str, label_a: str | None, label_b: str | None) -> None:
-        output = self.output
-        if output.quiet:
+        report = self.report
+        if report.quiet:
             return
-        if output.as_json:
+        if report.as_json:
             self._json(pair)
             return
         from llmcat.render import diffview
 
-        if output.stat:
+        if report.stat:
             return
         if mode == "directories":
             lines = [diffview.status_line(pair)]
-            if output.verbose and pair.status == "changed":
-                lines += diffview.pair_lines(pair, output.word_diff)
+            if report.verbose and pair.status == "changed":
+                lines += diffview.pair_lines(pair, report.word_diff)
         elif pair.status == "error" or (mode == "files" and pair.status == "same" and not pair.chunking):
             return  # errors go to stderr; like diff(1), nothing to say about equal files
         else:
-            lines = diffview.pair_lines(pair, output.word_diff, label_a, label_b)
+            lines = diffview.pair_lines(pair, report.word_diff, label_a, label_b)
         self._draw(lines)
 
     def totals(self, pairs: list[Pair]) -> None:
-        if self.output.quiet or self.output.as_json:
+        if self.report.quiet or self.report.as_json:
             return
         from llmcat.render import diffview
 
@@ -463,9 +460,9 @@ class _Writer:
 
     def fallback(self, label_a: str, path_a: str, label_b: str, path_b: str, pair: Pair) -> None:
         """git handed over a file that is not a recording: a plain text diff, as git would print."""
-        if self.output.quiet:
+        if self.report.quiet:
             return
-        if self.output.as_json:
+        if self.report.as_json:
             self._json(pair)
             return
         from llmcat.render import diffview
@@ -473,7 +470,7 @@ class _Writer:
         a, b = (_text_of(p) for p in (path_a, path_b))
         lines = [[("header", "--- " + diffview.inline(label_a))], [("header", "+++ " + diffview.inline(label_b))],
                  [("muted", f"note: not a recording ({diffview.inline(pair.reason or '?')}); compared as text")]]
-        self._draw(lines + diffview.text_diff(a, b, self.output.word_diff, file_text=True))
+        self._draw(lines + diffview.text_diff(a, b, self.report.word_diff, file_text=True))
 
     def _json(self, pair: Pair) -> None:
         from llmcat.render.machine import dumps_line

@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from msgspec import Struct, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
 
@@ -23,7 +23,11 @@ from llmcat.core import STOPS, describe_failure
 from llmcat.formats import read_sized
 from llmcat.render.machine import dumps_line, usage_dict
 from llmcat.model import Completion, InputError, NotARecording, Recording
+from llmcat.status import ExitStatus
 from llmcat.walk import Source
+
+if TYPE_CHECKING:
+    from llmcat.render.output import Output
 
 SORT_KEYS = ("path", "model", "tokens", "chunks")
 
@@ -521,15 +525,13 @@ def _reported(results: Iterable[FileResult], problems) -> Iterator[FileResult]:
         yield result
 
 
-def run_ls(paths: list[str], filters: Filters, sort: str | None, as_json: bool, out, terminal: bool) -> int:
-    """`llmcat ls`: 0, or 2 when some file could not be read (reported on stderr)."""
-    from llmcat.core import Problems
-    from llmcat.render.progress import LazyProgress
+def run_ls(paths: list[str], filters: Filters, sort: str | None, as_json: bool, output: Output) -> ExitStatus:
+    """`llmcat ls`: OK, or TROUBLE when some file could not be read (reported on stderr)."""
     from llmcat.walk import expand
 
-    problems = Problems()
+    problems, out, terminal = output.problems, output.stdout, output.terminal
     sources = list(expand(paths))
-    progress = LazyProgress(len(sources))
+    progress = output.progress(len(sources))
     job = Job(filters=filters, want_json=as_json)
     try:
         rows: Iterable[Row] = (row for result in _reported(scan(sources, job, progress.advance), problems) for row in result.rows)
@@ -542,7 +544,7 @@ def run_ls(paths: list[str], filters: Filters, sort: str | None, as_json: bool, 
         elif terminal:
             from llmcat.render.suite_view import ls_table
 
-            _draw_text(out, lambda file: ls_table(list(rows), file))
+            output.draw_text(lambda file: ls_table(list(rows), file, output.width))
         else:
             from llmcat.render.suite_view import tsv
 
@@ -551,18 +553,16 @@ def run_ls(paths: list[str], filters: Filters, sort: str | None, as_json: bool, 
     finally:
         progress.close()
     out.flush()
-    return 2 if problems.count else 0
+    return ExitStatus.of(problems.count)
 
 
-def run_stats(paths: list[str], as_json: bool, out, terminal: bool) -> int:
-    """`llmcat stats`: 0, or 2 when some file could not be read (reported on stderr)."""
-    from llmcat.core import Problems
-    from llmcat.render.progress import LazyProgress
+def run_stats(paths: list[str], as_json: bool, output: Output) -> ExitStatus:
+    """`llmcat stats`: OK, or TROUBLE when some file could not be read (reported on stderr)."""
     from llmcat.walk import expand
 
-    problems = Problems()
+    problems, out, terminal = output.problems, output.stdout, output.terminal
     sources = list(expand(paths))
-    progress = LazyProgress(len(sources))
+    progress = output.progress(len(sources))
     totals = Totals()
     try:
         for result in _reported(scan(sources, Job(), progress.advance), problems):
@@ -577,27 +577,10 @@ def run_stats(paths: list[str], as_json: bool, out, terminal: bool) -> int:
     elif terminal:
         from llmcat.render.suite_view import stats_tables
 
-        _draw_text(out, lambda file: stats_tables(data, file))
+        output.draw_text(lambda file: stats_tables(data, file, output.width))
     else:
         from llmcat.render.suite_view import stats_plain
 
         out.write(stats_plain(data).encode("utf-8", "backslashreplace"))
     out.flush()
-    return 2 if problems.count else 0
-
-
-def _draw_text(out, draw: Callable[[Any], None]) -> None:
-    """Let a rich renderer draw on `out` (a binary stream): through sys.stdout when it is that."""
-    import io
-    import sys
-
-    if out is getattr(sys.stdout, "buffer", None):
-        draw(sys.stdout)
-        sys.stdout.flush()
-        return
-    text = io.TextIOWrapper(out, encoding="utf-8", errors="backslashreplace", write_through=True)
-    try:
-        draw(text)
-    finally:
-        text.flush()
-        text.detach()  # leave `out` open
+    return ExitStatus.of(problems.count)

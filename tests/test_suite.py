@@ -17,6 +17,7 @@ from conftest import FIXTURES, LLAMA, SHARED, run, run_json, subprocess_llmcat
 from llmcat import suite
 from llmcat.check import run_check
 from llmcat.core import read_calls
+from llmcat.render.output import Output
 from llmcat.walk import Source
 
 CORPUS = SHARED / "corpus"
@@ -197,7 +198,7 @@ def test_ls_sort_orders():
 def test_ls_terminal_table_shortens_test_ids_and_escapes(monkeypatch):
     monkeypatch.setenv("COLUMNS", "250")
     out = io.BytesIO()
-    code = suite.run_ls([str(LLAMA)], suite.Filters(), None, False, out, terminal=True)
+    code = suite.run_ls([str(LLAMA)], suite.Filters(), None, False, Output.of_buffer(out, terminal=True))
     text = out.getvalue().decode()
     assert code == 0
     assert "\t" not in text and "\x1b" not in text.replace("\x1b[", "")  # rich may colour; no raw recorded ESC
@@ -210,7 +211,7 @@ def test_ls_terminal_table_fits_and_keeps_each_calls_path_end(monkeypatch):
     monkeypatch.setenv("COLUMNS", "120")
     out = io.BytesIO()
     suite.run_ls([str(FIXTURES / "vcr" / "bedrock.yaml"), str(FIXTURES / "vcr" / "multi.yaml")], suite.Filters(), None, False,
-                 out, terminal=True)
+                 Output.of_buffer(out, terminal=True))
     lines = out.getvalue().decode().splitlines()
     assert lines and all(len(line) <= 120 for line in lines)
     assert lines[0].split()[:3] == ["path", "api", "model"] and "completion" in lines[0]
@@ -224,7 +225,7 @@ def test_ls_on_a_narrow_terminal_leaves_out_columns_before_file_names(monkeypatc
     monkeypatch.setenv("COLUMNS", str(columns))
     out = io.BytesIO()
     files = sorted(LLAMA.glob("*.json"))
-    suite.run_ls([str(f) for f in files], suite.Filters(), None, False, out, terminal=True)
+    suite.run_ls([str(f) for f in files], suite.Filters(), None, False, Output.of_buffer(out, terminal=True))
     lines = out.getvalue().decode().splitlines()
     assert lines and all(len(line) <= columns for line in lines)
     header = lines[0].split()
@@ -371,7 +372,7 @@ def test_stats_plain_and_terminal():
     assert re.search(r"^openai\.chat\s+\d+\s+\d+\s+\d+$", text, re.M)
     assert "evil\\x1b[31m-model" in text
     out = io.BytesIO()
-    assert suite.run_stats([str(LLAMA)], False, out, terminal=True) == 0
+    assert suite.run_stats([str(LLAMA)], False, Output.of_buffer(out, terminal=True)) == 0
     drawn = out.getvalue().decode()
     assert "by model" in drawn and "openai.chat" in drawn and "finish reasons" in drawn
 
@@ -516,7 +517,7 @@ def test_check_model_lists_with_different_model_sets_are_not_duplicates(tmp_path
 
 def test_check_via_run_check_in_process_collects_in_input_order(faulty):
     out = io.BytesIO()
-    assert run_check([str(faulty)], False, False, out) == 1
+    assert run_check([str(faulty)], False, False, Output.of_buffer(out)) == 1
     sources = [line.split(": ")[0] for line in out.getvalue().decode().splitlines()]
     assert sources == sorted(sources)
 

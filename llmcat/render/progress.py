@@ -11,12 +11,13 @@ DELAY = 0.5  # seconds of work before a bar is worth drawing
 
 
 class LazyProgress:
-    def __init__(self, total: int, stream=None) -> None:
+    def __init__(self, total: int, stream=None, terminal: bool | None = None) -> None:
+        """`terminal`: is `stream` a terminal, as the caller's `Output` already knows (asked here when not told)."""
         self.stream = stream or sys.stderr
         self.total = total
         self.done = 0
         self.start = time.monotonic()
-        self.enabled = total > 1 and is_terminal(self.stream)
+        self.enabled = total > 1 and (is_terminal(self.stream) if terminal is None else terminal)
         self._bar = None
         self._task = None
 

@@ -19,8 +19,9 @@ _STYLES = {
 }
 
 
-def make_console(file, force_terminal: bool) -> Console:
-    return Console(file=file, force_terminal=force_terminal or None, highlight=False, emoji=False, markup=False, soft_wrap=True)
+def make_console(file, force_terminal: bool, width: int | None = None) -> Console:
+    return Console(file=file, force_terminal=force_terminal or None, width=width, highlight=False, emoji=False, markup=False,
+                   soft_wrap=True)
 
 
 def render(doc: Document, console: Console) -> None:

@@ -41,13 +41,13 @@ def short_test_id(test_id: str, width: int = TEST_ID_WIDTH) -> str:
     return test_id if len(test_id) <= width else test_id[: width - 1] + "…"
 
 
-def ls_table(rows: list[Row], file) -> None:
+def ls_table(rows: list[Row], file, width: int) -> None:
     from rich.table import Table
     from rich.text import Text
 
     from llmcat.render.rich_view import make_console
 
-    console = make_console(file, force_terminal=False)
+    console = make_console(file, force_terminal=False, width=width)
     cells = []
     for row in rows:
         line = row_cells(row)
@@ -153,13 +153,13 @@ def stats_plain(totals: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def stats_tables(totals: dict, file) -> None:
+def stats_tables(totals: dict, file, width: int) -> None:
     from rich.table import Table
     from rich.text import Text
 
     from llmcat.render.rich_view import make_console
 
-    console = make_console(file, force_terminal=False)
+    console = make_console(file, force_terminal=False, width=width)
     summary = Table(box=None, show_header=False, pad_edge=False)
     summary.add_column(style="cyan")
     summary.add_column(justify="right")
