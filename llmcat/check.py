@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from llmcat.model import Completion, Recording
+from llmcat.model import Completion, Need, Recording
+from llmcat.pipeline import Call, Work
 from llmcat.status import ExitStatus
+from llmcat.walk import Source
 
 if TYPE_CHECKING:
     from llmcat.render.output import Output
@@ -39,18 +41,29 @@ class FileFindings(Struct):
     requests: list[tuple[int, str, str]]  # (interaction, label, request key) for duplicate detection
 
 
-def file_findings(spec: str, calls: list[tuple[Recording, Completion]]) -> FileFindings:
-    """Everything `check` can say about one readable file (runs in the worker processes)."""
+class FindingsWork(Work[FileFindings]):
+    """check reads with the general reader (it looks at the recording as stored), in blocks."""
+
+    need = Need.EVERYTHING
+    in_blocks = True
+
+    def digest(self, source: Source, calls: list[Call]) -> FileFindings:
+        return file_findings(source.spec, calls)
+
+
+def file_findings(spec: str, calls: list[Call]) -> FileFindings:
+    """Everything `check` can say about one readable file (runs in the reader processes)."""
     out = FileFindings([], [])
-    for rec, completion in calls:
+    for call in calls:
+        rec, completion = call.recording, call.completion
         name = rec.label
         for level, code, message in call_findings(rec, completion):
             out.findings.append(Finding(rec.source, rec.interaction, name, level, code, message))
         key = request_key(rec, completion)
         if key is not None:
             out.requests.append((rec.interaction, name, key))
-    if len(calls) == 1 and calls[0][0].format == "llama-stack" and spec != "-":
-        rec = calls[0][0]
+    if len(calls) == 1 and calls[0].recording.format == "llama-stack" and spec != "-":
+        rec = calls[0].recording
         message = hash_finding(spec, rec.stored)
         if message:
             out.findings.append(Finding(rec.source, rec.interaction, rec.label, WARNING, "hash-mismatch", message))
@@ -135,8 +148,7 @@ def run_check(paths: list[str], as_json: bool, strict: bool, output: Output) -> 
     from llmcat.formats import split_address
     from llmcat.render.escape import inline
     from llmcat.render.machine import dumps_line
-    from llmcat.suite import Job, scan
-    from llmcat.walk import expand
+    from llmcat.pipeline import read, sources
 
     problems, out = output.problems, output.stdout
     present = []
@@ -145,20 +157,20 @@ def run_check(paths: list[str], as_json: bool, strict: bool, output: Output) -> 
             present.append(path)
         else:
             problems.report(path, "no such file or directory")
-    sources = list(expand(present))
-    progress = output.progress(len(sources))
+    files = sources(present)
+    progress = output.progress(len(files))
     per_file: list[list[Finding]] = []
     first_seen: dict[str, str] = {}
     try:
-        for result in scan(sources, Job(per_file=file_findings), progress.advance):
+        for result in read(files, FindingsWork(), progress.advance):
             findings: list[Finding] = []
             if result.failure is not None:
                 if result.explicit or result.expected:
-                    code, reason = result.failure
+                    code, reason = result.failure.code, result.failure.reason
                     findings.append(Finding(result.spec, None, result.spec, ERROR, code, reason))
-            elif result.extra is not None:
-                findings += result.extra.findings
-                for interaction, name, key in result.extra.requests:
+            elif result.value is not None:
+                findings += result.value.findings
+                for interaction, name, key in result.value.requests:
                     if key in first_seen and first_seen[key] != result.spec:
                         findings.append(Finding(result.spec, interaction, name, WARNING, "duplicate-request",
                                                 f"records the same request as {first_seen[key]}"))

@@ -15,7 +15,8 @@ from typing import List, Optional
 import typer
 
 from llmcat import __version__
-from llmcat.core import iter_calls, rendered
+from llmcat.model import Need
+from llmcat.pipeline import calls, rendered
 from llmcat.status import ExitStatus
 
 app = typer.Typer(
@@ -72,15 +73,15 @@ def show(
     if as_json:
         from llmcat.render.machine import call_dict, dumps_line
 
-        calls = iter_calls(files, problems, fast=True)
-        for line in rendered(calls, problems, lambda c: dumps_line(call_dict(c.recording, c.completion))):
+        for line in rendered(calls(files, Need.ANSWERS, problems), problems,
+                             lambda c: dumps_line(call_dict(c.recording, c.completion))):
             out.write(line)
     else:
         from llmcat.render.document import build
 
         draw = _drawer(output)
-        calls = iter_calls(files, problems, fast=True)
-        for doc in rendered(calls, problems, lambda c: build(c.recording, c.completion, head=head, tail=tail)):
+        for doc in rendered(calls(files, Need.ANSWERS, problems), problems,
+                            lambda c: build(c.recording, c.completion, head=head, tail=tail)):
             draw(doc)
     output.close()
     raise typer.Exit(ExitStatus.of(problems.count))
@@ -116,7 +117,7 @@ def join(
     out = output.stdout
     # Exact bytes are for pipes and files; on a terminal recorded text is shown, not obeyed.
     encode = _escaped_bytes if output.terminal else _exact_bytes
-    for call in iter_calls(files, problems, fast=True):
+    for call in calls(files, Need.ANSWERS, problems):
         chosen = next((c for c in call.completion.choices if c.index == choice), None)
         if chosen is None and (choice != 0 or call.completion.choices):
             output.stderr.write(f"llmcat: {inline(call.recording.label)}: no choice {choice}\n")
@@ -166,7 +167,8 @@ def ls(
     sort: Optional[SortKey] = typer.Option(None, "--sort", help="Order: path, model (ascending), tokens, chunks (largest first)."),
 ) -> None:
     """List recorded calls, one row each: a table on a terminal, tab-separated in a pipe."""
-    from llmcat.suite import Filters, run_ls
+    from llmcat.rows import Filters
+    from llmcat.suite import run_ls
 
     filters = Filters(api=api, model=model, test=test, finish=finish, errors=errors, tools=tools, grep=_regex(grep))
     raise typer.Exit(run_ls(paths, filters, sort.value if sort else None, as_json, _output()))

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from llmcat.model import InputError
+from llmcat.model import Need
 from llmcat.status import ExitStatus
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class Pair(Struct):
     chunking: str | None = None  # "chunked differently" when that was not compared
     reason: str | None = None  # why `error`
     failed: str | None = None  # which file the error is about
-    content_error: type | None = None  # the InputError kind when the file's content was the trouble
+    input_error: bool = False  # the file was the trouble (not a recording, unreadable), not llmcat
 
 
 class Ignore:
@@ -272,22 +272,13 @@ def parts(differences: list[Difference]) -> list[str]:
 # --- pairing inputs -------------------------------------------------------------------------------
 
 
-def read_side(spec: str) -> list:
-    """Every call in one file (`/dev/null`, as git passes for an added or deleted file, has none)."""
-    from llmcat.core import read_calls
-
-    if spec == os.devnull:
-        return []
-    return read_calls(spec)
-
-
 def compare_files(label: str, spec_a: str | None, spec_b: str | None, options: Options) -> Iterator[Pair]:
     """Pairs from two files; a file with several calls pairs them interaction by interaction."""
-    calls_a, failed = _read_or_fail(label, spec_a, spec_b, "a")
+    calls_a, failed = _read_side(label, spec_a, spec_b, "a")
     if failed:
         yield failed
         return
-    calls_b, failed = _read_or_fail(label, spec_a, spec_b, "b")
+    calls_b, failed = _read_side(label, spec_a, spec_b, "b")
     if failed:
         yield failed
         return
@@ -311,20 +302,20 @@ def compare_files(label: str, spec_a: str | None, spec_b: str | None, options: O
         yield pair
 
 
-def _read_or_fail(label: str, spec_a: str | None, spec_b: str | None, side: str) -> tuple[list, Pair | None]:
-    spec = spec_a if side == "a" else spec_b
-    if spec is None:
-        return [], None
-    from llmcat.core import STOPS, describe_failure
+def _read_side(label: str, spec_a: str | None, spec_b: str | None, side: str) -> tuple[list, Pair | None]:
+    """Every call in one side's file, or the pair's error (`/dev/null`, as git passes for an added
+    or deleted file, has none). diff compares the recordings as stored: the general reader."""
+    from llmcat.pipeline import read_one
 
-    try:
-        return read_side(spec), None
-    except STOPS:
-        raise
-    except BaseException as exc:  # one bad file must not stop the others, nor print a traceback
-        failed = Pair(label, spec_a, spec_b, status="error", reason=describe_failure(exc), failed=spec)
-        failed.content_error = type(exc) if isinstance(exc, InputError) else None
-        return [], failed
+    spec = spec_a if side == "a" else spec_b
+    if spec is None or spec == os.devnull:
+        return [], None
+    result = read_one(spec, Need.EVERYTHING)
+    if result.failure is None:
+        return result.value or [], None
+    failed = Pair(label, spec_a, spec_b, status="error", reason=result.failure.reason, failed=spec)
+    failed.input_error = result.failure.input_error
+    return [], failed
 
 
 def compare_dirs(dir_a: str, dir_b: str, options: Options) -> Iterator[Pair]:
@@ -339,7 +330,7 @@ def compare_dirs(dir_a: str, dir_b: str, options: Options) -> Iterator[Pair]:
         spec_b = src_b.spec if src_b else None
         expected = any(s is not None and s.expected for s in (src_a, src_b))
         pairs = list(compare_files(rel, spec_a, spec_b, options))
-        if not expected and any(p.status == "error" and p.content_error is not None for p in pairs):
+        if not expected and any(p.status == "error" and p.input_error for p in pairs):
             continue  # a README or a script beside the recordings: not ours to compare
         yield from pairs
 
@@ -404,7 +395,7 @@ def run(args: list[str], options: Options, report: Report, output: RenderOutput)
     for pair in pairs:
         seen.append(pair)
         if pair.status == "error":
-            if git is not None and pair.content_error is not None:
+            if git is not None and pair.input_error:
                 pair.status = "changed"  # not a recording: compared as text, and git carries on
                 writer.fallback(label_a, path_a, label_b, path_b, pair)
                 continue

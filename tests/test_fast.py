@@ -262,7 +262,7 @@ def test_fast_equals_general_on_generated_streams(chat, data):
 
 
 def ls_line(rec) -> tuple:
-    from llmcat.suite import json_line, row_of
+    from llmcat.rows import json_line, row_of
 
     completion = reassemble(rec)
     row = row_of(rec, completion)

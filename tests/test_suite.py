@@ -14,10 +14,11 @@ import orjson
 import pytest
 
 from conftest import FIXTURES, LLAMA, SHARED, run, run_json, subprocess_llmcat
-from llmcat import suite
+from llmcat import parallel, pipeline, suite
 from llmcat.check import run_check
-from llmcat.core import read_calls
+from llmcat.model import Need
 from llmcat.render.output import Output
+from llmcat.rows import Filters, RowsWork
 from llmcat.walk import Source
 
 CORPUS = SHARED / "corpus"
@@ -106,11 +107,11 @@ def _stream_variants() -> list[tuple[str, dict]]:
 @pytest.mark.parametrize("name,obj", _stream_variants(), ids=lambda v: v if isinstance(v, str) else "")
 def test_ls_row_agrees_with_the_general_reader(name, obj, tmp_path):
     path = save(tmp_path / "r.json", obj)
-    (call,) = read_calls(str(path))  # the general reader
+    (call,) = pipeline.read_one(str(path), Need.EVERYTHING).value  # the general reader
     full = call.completion
-    result = suite.read_file(Source(str(path), str(path), True), suite.Job())
+    (result,) = pipeline.read_block([Source(str(path), str(path), True)], RowsWork())
     assert result.failure is None
-    (row,) = result.rows
+    (row,) = result.value
     usage = full.usage
     first_finish = full.choices[0].finish_reason if full.choices else None
     tools = any(choice.tool_calls for choice in full.choices)
@@ -198,7 +199,7 @@ def test_ls_sort_orders():
 def test_ls_terminal_table_shortens_test_ids_and_escapes(monkeypatch):
     monkeypatch.setenv("COLUMNS", "250")
     out = io.BytesIO()
-    code = suite.run_ls([str(LLAMA)], suite.Filters(), None, False, Output.of_buffer(out, terminal=True))
+    code = suite.run_ls([str(LLAMA)], Filters(), None, False, Output.of_buffer(out, terminal=True))
     text = out.getvalue().decode()
     assert code == 0
     assert "\t" not in text and "\x1b" not in text.replace("\x1b[", "")  # rich may colour; no raw recorded ESC
@@ -210,7 +211,7 @@ def test_ls_terminal_table_fits_and_keeps_each_calls_path_end(monkeypatch):
     """On a 120-column terminal long models give way first; each path keeps its end (file name and #N)."""
     monkeypatch.setenv("COLUMNS", "120")
     out = io.BytesIO()
-    suite.run_ls([str(FIXTURES / "vcr" / "bedrock.yaml"), str(FIXTURES / "vcr" / "multi.yaml")], suite.Filters(), None, False,
+    suite.run_ls([str(FIXTURES / "vcr" / "bedrock.yaml"), str(FIXTURES / "vcr" / "multi.yaml")], Filters(), None, False,
                  Output.of_buffer(out, terminal=True))
     lines = out.getvalue().decode().splitlines()
     assert lines and all(len(line) <= 120 for line in lines)
@@ -225,7 +226,7 @@ def test_ls_on_a_narrow_terminal_leaves_out_columns_before_file_names(monkeypatc
     monkeypatch.setenv("COLUMNS", str(columns))
     out = io.BytesIO()
     files = sorted(LLAMA.glob("*.json"))
-    suite.run_ls([str(f) for f in files], suite.Filters(), None, False, Output.of_buffer(out, terminal=True))
+    suite.run_ls([str(f) for f in files], Filters(), None, False, Output.of_buffer(out, terminal=True))
     lines = out.getvalue().decode().splitlines()
     assert lines and all(len(line) <= columns for line in lines)
     header = lines[0].split()
@@ -256,7 +257,7 @@ def test_ls_directory_walk_reports_unreadable_recordings_and_skips_other_files(t
 def test_ls_reads_many_files_in_parallel_in_input_order(tmp_path):
     names = []
     sources = sorted(LLAMA.glob("*.json"))
-    for n in range(suite.PARALLEL_MIN + 40):
+    for n in range(parallel.PARALLEL_MIN + 40):
         src = sources[n % len(sources)]
         name = tmp_path / f"d{n % 3}" / f"{n:03d}-{src.name}"
         name.parent.mkdir(exist_ok=True)
@@ -279,11 +280,11 @@ def test_a_block_read_stage_by_stage_keeps_each_files_own_outcome(monkeypatch, t
     bad = tmp_path / "cut.json"
     shutil.copy(FIXTURES / "bad" / "truncated.json", bad)
     specs.insert(2, str(bad))
-    alone = [suite.read_files([Source(spec, spec, True)], suite.Job())[0] for spec in specs]
-    monkeypatch.setattr(suite, "STAGED_MAX_BYTES", 4000)  # some files now go through every stage at once
-    together = suite.read_files([Source(spec, spec, True) for spec in specs], suite.Job())
+    alone = [pipeline.read_block([Source(spec, spec, True)], RowsWork())[0] for spec in specs]
+    monkeypatch.setattr(pipeline, "STAGED_MAX_BYTES", 4000)  # some files now go through every stage at once
+    together = pipeline.read_block([Source(spec, spec, True) for spec in specs], RowsWork())
     assert [r.spec for r in together] == specs
-    assert [(r.failure, r.rows, r.size) for r in together] == [(r.failure, r.rows, r.size) for r in alone]
+    assert [(r.failure, r.value, r.size) for r in together] == [(r.failure, r.value, r.size) for r in alone]
     assert [r.failure is not None for r in together] == [False, False, True, False, False]
 
     from llmcat.apis import anthropic
@@ -292,9 +293,9 @@ def test_a_block_read_stage_by_stage_keeps_each_files_own_outcome(monkeypatch, t
         raise KeyError("planted")
 
     monkeypatch.setattr(anthropic, "reassemble", broken)  # a failure in the second stage: that file only
-    together = suite.read_files([Source(spec, spec, True) for spec in specs], suite.Job())
+    together = pipeline.read_block([Source(spec, spec, True) for spec in specs], RowsWork())
     assert [r.failure is not None for r in together] == [False, False, True, True, False]
-    assert together[3].rows == [] and together[4].rows == alone[4].rows
+    assert not together[3].value and together[4].value == alone[4].value
 
 
 def test_parallel_readers_share_the_blocks_and_results_keep_input_order(monkeypatch, tmp_path):
@@ -303,27 +304,29 @@ def test_parallel_readers_share_the_blocks_and_results_keep_input_order(monkeypa
 
     sources = sorted(LLAMA.glob("*.json"))
     specs = []
-    for n in range(suite.PARALLEL_MIN * 2):
+    for n in range(parallel.PARALLEL_MIN * 2):
         path = tmp_path / f"{n:03d}-{sources[n % len(sources)].name}"
         shutil.copy(sources[n % len(sources)], path)
         specs.append(str(path))
-    original = suite.read_files
 
-    def slow_and_tagged(sources, job):  # slow enough that every reader gets blocks; tagged with who read it
-        time.sleep(0.005 * len(sources))
-        results = original(sources, job)
-        for result in results:
-            result.extra = os.getpid()
-        return results
+    class SlowAndTagged(RowsWork):  # slow enough that every reader gets blocks; tagged with who read it
+        def digest(self, source, calls):
+            time.sleep(0.005)
+            return os.getpid(), super().digest(source, calls)
 
-    monkeypatch.setattr(suite, "read_files", slow_and_tagged)
-    monkeypatch.setattr(suite, "_workers", lambda: 2)
-    results = list(suite.scan([Source(spec, spec, True) for spec in specs], suite.Job()))
+        def pack(self, value):
+            return value
+
+        def unpack(self, packed):
+            return packed
+
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    results = list(pipeline.read([Source(spec, spec, True) for spec in specs], SlowAndTagged()))
     assert [r.spec for r in results] == specs
-    readers = [r.extra for r in results]
+    readers = [r.value[0] for r in results]
     assert len(set(readers)) == 2 and os.getpid() in readers
-    serial = original([Source(spec, spec, True) for spec in specs], suite.Job())
-    assert [r.rows for r in results] == [r.rows for r in serial]
+    serial = pipeline.read_block([Source(spec, spec, True) for spec in specs], RowsWork())
+    assert [r.value[1] for r in results] == [r.value for r in serial]
 
 
 @needs_corpus

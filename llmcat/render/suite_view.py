@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from llmcat.render.escape import inline
-from llmcat.suite import Row
+from llmcat.rows import Row
 
 COLUMNS = ("path", "api", "model", "streamed", "chunks", "finish", "prompt_tokens", "completion_tokens", "test_id")
 TEST_ID_WIDTH = 48

@@ -1,0 +1,220 @@
+"""The one read pipeline: command-line paths in, each file's reassembled calls (or one failure) out.
+
+Every command reads through `read`: a file is loaded (`formats.load`, told what the
+command needs as a `model.Need`), its recordings reassembled into `Call`s, and the
+command's `Work` digests them where they were read (in a forked reader, for a suite).
+A file that fails at any stage becomes one `Failure` for that file: `attempt` is the
+only place that catches a file's trouble, so one bad file never stops the others.
+
+show and join read file after file, each handed on as soon as it is read; ls, stats
+and check read in blocks, stage by stage, in several processes when there are many
+files (see `parallel`); diff reads its two sides with `read_one`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Generic, NamedTuple, TypeVar
+
+from msgspec import Struct
+
+# Imported here, not inside the per-file functions: a suite is thousands of calls to them.
+from llmcat.apis import reassemble
+from llmcat.formats import load
+from llmcat.model import Completion, InputError, Need, Recording
+from llmcat.walk import Source, expand
+
+T = TypeVar("T")
+
+# What stops llmcat itself (Ctrl-C, exit, a closed output pipe), not a file's fault: re-raised
+# wherever one bad file is caught so that the others are still processed.
+STOPS = (KeyboardInterrupt, SystemExit, BrokenPipeError)
+
+
+class Call(Struct):
+    """One recorded call: as recorded, and reassembled."""
+
+    recording: Recording
+    completion: Completion
+
+
+class Failure(NamedTuple):
+    """Why one file could not be read (a tuple: cheap to send back from a reader process)."""
+
+    code: str  # check's finding code: the InputError's (unreadable, not-a-recording) or "unreadable"
+    reason: str  # one line for `llmcat: FILE: reason`
+    input_error: bool  # the input was the trouble (an InputError), not llmcat
+
+
+def describe_failure(exc: BaseException) -> str:
+    if isinstance(exc, InputError):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return "out of memory reading this file"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return f"cannot read: {type(exc).__name__}: {exc}"
+
+
+def attempt(step: Callable[..., T], *args: Any) -> T | Failure:
+    """`step(*args)`, or the `Failure` it raised. The one place a file's trouble is caught."""
+    try:
+        return step(*args)
+    except STOPS:
+        raise
+    except BaseException as exc:  # one bad file must never stop the others, nor print a traceback
+        return Failure(exc.code if isinstance(exc, InputError) else "unreadable", describe_failure(exc),
+                       isinstance(exc, InputError))
+
+
+class FileResult(Struct, Generic[T]):
+    """One file's outcome: what the command's `Work` made of its calls, or why it could not be read."""
+
+    source: Source
+    size: int = 0  # in bytes, as stored (before any gzip)
+    value: T | None = None  # the Work's digest; None when the file failed
+    failure: Failure | None = None
+
+    @property
+    def spec(self) -> str:
+        return self.source.spec
+
+    @property
+    def explicit(self) -> bool:
+        return self.source.explicit
+
+    @property
+    def expected(self) -> bool:
+        return self.source.expected
+
+
+class Work(Generic[T]):
+    """What a command needs of each file and makes of its calls, in the process that read them.
+
+    `digest` runs in a reader process for a suite: what it returns comes back (through
+    `pack`/`unpack`, which may make it cheaper to send), never the calls themselves."""
+
+    need: Need = Need.EVERYTHING
+    in_blocks = False  # read in staged blocks, in parallel when many files (throughput over first answer)
+
+    def digest(self, source: Source, calls: list[Call]) -> T:
+        raise NotImplementedError
+
+    def pack(self, value: T) -> Any:
+        return value
+
+    def unpack(self, packed: Any) -> T:
+        return packed
+
+
+class KeepCalls(Work[list[Call]]):
+    """The calls themselves (show, join, diff)."""
+
+    def __init__(self, need: Need) -> None:
+        self.need = need
+
+    def digest(self, source: Source, calls: list[Call]) -> list[Call]:
+        return calls
+
+
+def sources(paths: Iterable[str], walk: bool = True) -> list[Source]:
+    """Command-line paths as the files to read: directories walked recursively when `walk`."""
+    return list(expand(paths)) if walk else [Source(path, path, True) for path in paths]
+
+
+def read(files: list[Source], work: Work[T], progress: Callable[[int], None] | None = None) -> Iterator[FileResult[T]]:
+    """Each file's result, in input order. `progress(n)` is told as each n more files are done."""
+    if not work.in_blocks:
+        for source in files:
+            result = read_block([source], work)[0]
+            if progress:
+                progress(1)
+            yield result
+        return
+    from llmcat import parallel
+
+    yield from parallel.read_in_blocks(files, lambda block: read_block(block, work), lambda results: _packed(results, work),
+                                       lambda block, packed: _unpacked(block, packed, work), progress)
+
+
+def _packed(results: list[FileResult[T]], work: Work[T]) -> list[tuple]:
+    """A block's results as plain tuples, without their sources (the parent has them): tuples
+    pickle ~3x faster than objects."""
+    return [(r.size, None if r.value is None else work.pack(r.value), r.failure) for r in results]
+
+
+def _unpacked(block: list[Source], packed: list[tuple], work: Work[T]) -> list[FileResult[T]]:
+    return [FileResult(source, size, None if value is None else work.unpack(value), failure)
+            for source, (size, value, failure) in zip(block, packed, strict=True)]
+
+
+def read_one(spec: str, need: Need) -> FileResult[list[Call]]:
+    """One file's calls, or its failure."""
+    return read_block([Source(spec, spec, True)], KeepCalls(need))[0]
+
+
+def calls(paths: Iterable[str], need: Need, problems: Any) -> Iterator[Call]:
+    """The calls of the files named (not walked), file after file; a file that fails is reported and skipped."""
+    for result in read(sources(paths, walk=False), KeepCalls(need)):
+        if result.failure is not None:
+            problems.report(result.spec, result.failure.reason)
+        else:
+            yield from result.value or ()
+
+
+STAGED_MAX_BYTES = 1 << 20  # a bigger file goes through every stage at once: a block must not hold many
+
+
+def read_block(files: list[Source], work: Work[T]) -> list[FileResult[T]]:
+    """Several files' results, each stage done for all of them before the next: load and
+    decode, then reassemble, then digest. The interpreter keeps one stage's code and data
+    hot: ~10% faster on a suite than file by file. A file failing at any stage becomes a
+    failure (never an exception) and the others go on."""
+    results = [FileResult(source) for source in files]
+    loaded: list[tuple[FileResult[T], list[Recording]]] = []
+    for result in results:
+        recordings = _step(result, _load, result, work.need)
+        if recordings is not None:
+            loaded.append((result, recordings))
+            if result.size > STAGED_MAX_BYTES:  # not held while the others load
+                _finish(loaded, work)
+                loaded = []
+    _finish(loaded, work)
+    return results
+
+
+def _step(result: FileResult, step: Callable[..., Any], *args: Any) -> Any:
+    """`step(*args)`, or None with `result` marked failed."""
+    value = attempt(step, *args)
+    if isinstance(value, Failure):
+        result.failure = value
+        result.value = None
+        return None
+    return value
+
+
+def _load(result: FileResult, need: Need) -> list[Recording]:
+    recordings, result.size = load(result.source.spec, need)
+    return recordings
+
+
+def _reassemble_all(recordings: list[Recording]) -> list[Call]:
+    return [Call(rec, reassemble(rec)) for rec in recordings]
+
+
+def _finish(loaded: list[tuple[FileResult[T], list[Recording]]], work: Work[T]) -> None:
+    """The last two stages for the files loaded: reassemble all of them, then digest each."""
+    reassembled = [(result, _step(result, _reassemble_all, recordings)) for result, recordings in loaded]
+    for result, file_calls in reassembled:
+        if file_calls is not None:
+            result.value = _step(result, work.digest, result.source, file_calls)
+
+
+def rendered(items: Iterable[Call], problems: Any, render: Callable[[Call], T]) -> Iterator[T]:
+    """Each call rendered; one that cannot be (pathological nesting, memory) is reported for its file and skipped."""
+    for call in items:
+        out = attempt(render, call)
+        if isinstance(out, Failure):
+            problems.report(call.recording.source, out.reason)
+            continue
+        yield out
