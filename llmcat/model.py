@@ -34,7 +34,7 @@ class Need(Enum):
     fields reassembly reads): the same answers, but no raw response body to show or check."""
 
     EVERYTHING = "everything"  # the container's own objects kept (diff, check): general reader only
-    ANSWERS = "answers"  # show, join: streams of formats.FAST_MIN_BYTES or more may take the fast reader
+    ANSWERS = "answers"  # show, join: streams of formats.llama_stack.FAST_MIN_BYTES or more may take the fast reader
     COUNTS = "counts"  # ls, stats: every stream through the fast reader, answers' text left out
     COUNTS_AND_TEXT = "counts-and-text"  # ls --grep: as COUNTS, with the text to search
 
@@ -45,7 +45,7 @@ class Need(Enum):
 
     @property
     def only_big(self) -> bool:
-        """The fast reader only for files of `formats.FAST_MIN_BYTES` or more."""
+        """The fast reader only for files of `formats.llama_stack.FAST_MIN_BYTES` or more."""
         return self is Need.ANSWERS
 
     @property
@@ -78,11 +78,14 @@ class Response(Struct):
     exception: dict[str, Any] | None = None  # a client-side exception recorded instead of a body
     timing: dict[str, Any] | None = None  # container-level timings (HAR)
     # How many events were recorded, where `events` holds fewer: the fast reader
-    # (formats/llama_stack_fast.py) joins runs of plain text chunks. None: len(events).
+    # (formats/llama_stack/fast.py) joins runs of plain text chunks. None: len(events).
     recorded_events: int | None = None
 
 
-MULTI_CALL_FORMATS = frozenset({"vcr", "har"})  # `FILE#N` names one call of these
+# What formats declare of themselves (llmcat/formats/registry.py fills these as each registers;
+# kept here so that a Recording can be named without importing the formats).
+MULTI_CALL_FORMATS: set[str] = set()  # `FILE#N` names one call of these
+HTTP_EXCHANGE_FORMATS: set[str] = set()  # their calls are HTTP exchanges: what no API claims is `http`
 
 
 class Recording(Struct):
@@ -92,6 +95,7 @@ class Recording(Struct):
     request: Request
     response: Response
     stored: Any = None  # the container's own object for this call, as stored (for --strict and check)
+    api: str | None = None  # the API, where the container itself tells (a tool-runtime call, a WebSocket session)
 
     @property
     def label(self) -> str:

@@ -158,12 +158,12 @@ def _end(pid: int, fd: int) -> None:
 
 def _preload() -> None:
     """Import the readers once, before forking, rather than once in every worker."""
-    import llmcat.apis
-    import llmcat.apis.openai
-    import llmcat.formats
-    import llmcat.formats.llama_stack
-    import llmcat.formats.llama_stack_fast
+    import llmcat.formats.llama_stack.fast  # noqa: F401
     import llmcat.render.machine  # noqa: F401
+    from llmcat.apis.registry import registered as apis
+    from llmcat.formats.registry import registered as formats
+
+    apis(), formats()
 
 
 class _gc_paused:

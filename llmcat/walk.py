@@ -6,10 +6,7 @@ import os
 from collections.abc import Iterable, Iterator
 from msgspec import Struct
 
-# In a directory walk, files with these endings are expected to be recordings: if one
-# cannot be read it is reported. Other files are read too (recordings are recognised
-# by content) but skipped quietly when they turn out not to be recordings.
-RECORDING_SUFFIXES = (".json", ".yaml", ".yml", ".yaml.gz", ".yml.gz", ".json.gz", ".har", ".sse", ".jsonl", ".ndjson")
+from llmcat.formats.registry import recording_suffixes
 
 
 class Source(Struct, frozen=True):
@@ -19,8 +16,12 @@ class Source(Struct, frozen=True):
 
     @property
     def expected(self) -> bool:
-        """Should a failure to read this be reported (rather than skipped as a non-recording)?"""
-        return self.explicit or self.spec.lower().endswith(RECORDING_SUFFIXES)
+        """Should a failure to read this be reported (rather than skipped as a non-recording)?
+
+        In a directory walk, files with the endings formats declare are expected to be
+        recordings. Other files are read too (recordings are recognised by content) but
+        skipped quietly when they turn out not to be recordings."""
+        return self.explicit or self.spec.lower().endswith(recording_suffixes())
 
 
 def expand(paths: Iterable[str]) -> Iterator[Source]:

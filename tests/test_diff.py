@@ -238,11 +238,11 @@ def test_recorded_text_never_drives_the_terminal():
 
 
 def _multi_call_cassette() -> Path | None:
-    from llmcat.formats import read_source
+    from llmcat.formats import load
 
     for path in sorted((SHARED / "corpus" / "vcr").glob("*.yaml")) if (SHARED / "corpus" / "vcr").is_dir() else []:
         try:
-            if len(read_source(str(path))) > 1:
+            if len(load(str(path))[0]) > 1:
                 return path
         except Exception:  # noqa: BLE001 — not readable (yet): try the next, or skip
             continue

@@ -1,6 +1,6 @@
 """The fast reader for big streams must give exactly the general reader's answers.
 
-`llmcat.formats.FAST_MIN_BYTES` decides which files try the fast reader; here it is
+`llmcat.formats.llama_stack.FAST_MIN_BYTES` decides which files try the fast reader; here it is
 set to 0 (every file tries it) or out of reach (none does), and the real CLI's
 `show --json` and `join -n` output compared byte for byte.
 """
@@ -14,10 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import llmcat.formats
+import llmcat.formats.llama_stack
 from conftest import FIXTURES, LLAMA, SHARED, run
 from llmcat.apis import reassemble
-from llmcat.formats import llama_stack_fast, parse
+from llmcat.formats import parse
+from llmcat.formats.llama_stack import fast as llama_stack_fast
 from llmcat.render.machine import call_dict
 
 sys.path.insert(0, str(FIXTURES))
@@ -28,7 +29,7 @@ FIXTURE_FILES = sorted(LLAMA.glob("*.json")) + sorted((FIXTURES / "bad").glob("*
 
 
 def outputs(monkeypatch, fast: bool, *files) -> tuple:
-    monkeypatch.setattr(llmcat.formats, "FAST_MIN_BYTES", 0 if fast else 1 << 62)
+    monkeypatch.setattr(llmcat.formats.llama_stack, "FAST_MIN_BYTES", 0 if fast else 1 << 62)
     shown = run("show", "--json", *files)
     joined = run("join", "-n", *files)
     plain = run("show", "--color", "never", *files)
@@ -122,6 +123,9 @@ def _keys_read_by(module) -> set[str]:
     import re
 
     tree = ast.parse(open(module.__file__, encoding="utf-8").read())
+    # Shape detectors (`looks_like*`, registered as `body=`) judge responses that carry no
+    # chunk types; the fast reader's recordings always do, so they never reach them.
+    tree.body = [n for n in tree.body if not (isinstance(n, ast.FunctionDef) and n.name.startswith("looks_like"))]
     docstrings = {ast.get_docstring(n, clean=False) for n in ast.walk(tree)
                   if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef))}
     return {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)

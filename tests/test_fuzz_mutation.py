@@ -34,12 +34,15 @@ def test_every_mutator_changes_its_input():
 
 def test_the_fuzzer_reports_a_reader_bug(monkeypatch, tmp_path):
     """A bug planted in a reassembler is found: the checks can fail."""
-    from llmcat.apis import openai
+    from msgspec.structs import replace
+
+    from llmcat.apis import registry
 
     def broken(rec):
         raise KeyError("planted")
 
-    monkeypatch.setattr(openai, "reassemble_chat", broken)
+    chat = registry.registered()["openai.chat"]
+    monkeypatch.setitem(registry.registered(), "openai.chat", replace(chat, reassemble=broken))
     show_json = next(c for c in TABLE if c.label == "show-json")
     _, failures = fuzz([show_json], seed=SEED, max_mutants=60, seconds=30, subprocess_every=0)
     assert any("unexpected exception" in p and "planted" in p for f in failures for p in f.problems)

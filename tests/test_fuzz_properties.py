@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fuzz import mutate
-from llmcat.apis import _REASSEMBLERS, reassemble
-from llmcat.formats import parse, read_source
+from llmcat.apis import reassemble
+from llmcat.apis.registry import registered as registered_apis
+from llmcat.formats import load, parse
 from llmcat.model import InputError, Recording, Request, Response
 from llmcat.render import plain
 from llmcat.render.document import build
@@ -101,7 +102,7 @@ def test_any_llama_stack_shaped_recording_reassembles_and_renders(request, body,
     render_everything(recordings)
 
 
-@given(api=st.sampled_from(sorted(_REASSEMBLERS) + ["tool", "other"]), events=st.lists(JSON, max_size=10),
+@given(api=st.sampled_from(sorted(registered_apis()) + ["tool", "other"]), events=st.lists(JSON, max_size=10),
        types=st.lists(EVENT_TYPES, max_size=10), endpoint=ENDPOINTS, streaming=st.booleans(),
        status=st.one_of(st.none(), st.integers(min_value=100, max_value=599)), body=st.one_of(st.none(), JSON))
 def test_every_reassembler_takes_arbitrary_events(api, events, types, endpoint, streaming, status, body):
@@ -125,7 +126,7 @@ def test_read_source_on_a_real_file(tmp_path_factory, data, spec):
     directory = tmp_path_factory.mktemp("src")
     (directory / "rec.json").write_bytes(data)
     try:
-        render_everything(read_source(str(directory / spec)))
+        render_everything(load(str(directory / spec))[0])
     except InputError:
         pass
 
@@ -176,7 +177,7 @@ def test_a_real_shaped_recording_with_any_value_at_any_path(data):
 def test_the_fast_reader_declines_or_agrees_on_damaged_streams(data):
     """The fast reader (big llama-stack streams) never raises on damaged input, and when it
     accepts a file it gives the general reader's answer."""
-    from llmcat.formats import llama_stack_fast
+    from llmcat.formats.llama_stack import fast as llama_stack_fast
 
     streams = [(n, o) for n, o in FIXTURES if isinstance(o["response"].get("body"), list)]
     name, original = data.draw(st.sampled_from(streams), label="fixture")

@@ -287,12 +287,15 @@ def test_a_block_read_stage_by_stage_keeps_each_files_own_outcome(monkeypatch, t
     assert [(r.failure, r.value, r.size) for r in together] == [(r.failure, r.value, r.size) for r in alone]
     assert [r.failure is not None for r in together] == [False, False, True, False, False]
 
-    from llmcat.apis import anthropic
+    from msgspec.structs import replace
+
+    from llmcat.apis import registry
 
     def broken(rec):
         raise KeyError("planted")
 
-    monkeypatch.setattr(anthropic, "reassemble", broken)  # a failure in the second stage: that file only
+    anthropic = registry.registered()["anthropic.messages"]  # a failure in the second stage: that file only
+    monkeypatch.setitem(registry.registered(), "anthropic.messages", replace(anthropic, reassemble=broken))
     together = pipeline.read_block([Source(spec, spec, True) for spec in specs], RowsWork())
     assert [r.failure is not None for r in together] == [False, False, True, True, False]
     assert not together[3].value and together[4].value == alone[4].value

@@ -162,7 +162,7 @@ def stream_error(event: dict, status: int | None = None) -> dict:
     return {"type": kind, "status_code": status, "message": message}
 
 
-def finish(completion: Completion, rec: Recording) -> Completion:
+def seal(completion: Completion, rec: Recording) -> Completion:
     """Fill what every API shares: chunk count and the recorded error."""
     recorded = rec.response.recorded_events
     completion.chunks = len(rec.response.events) if recorded is None else recorded

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._common import ChoiceBuilder, Choices, ToolCallBuilder, as_dict, as_int, as_list, as_str, finish, json_text, stream_error, usage_from
+from llmcat.apis._common import ChoiceBuilder, Choices, ToolCallBuilder, as_dict, as_int, as_list, as_str, seal, json_text, stream_error, usage_from
 from llmcat.model import Completion, Recording
+from llmcat.apis.registry import Api, register
 
 _TOOL_BLOCKS = {"tool_use", "server_tool_use", "mcp_tool_use"}
 _STREAM_EVENTS = {"message_start", "content_block_start", "content_block_delta", "message_delta", "message_stop"}
@@ -33,7 +34,7 @@ def _whole_message(rec: Recording, body: dict) -> Completion:
     out.usage = usage_of(body.get("usage"))
     if body.get("type") == "error":
         out.error = stream_error(body, rec.response.status)
-    return finish(out, rec)
+    return seal(out, rec)
 
 
 def _start_block(choice: ChoiceBuilder, block: dict, tools: dict[int, ToolCallBuilder], index: int, whole: bool) -> None:
@@ -84,7 +85,7 @@ def _stream(rec: Recording, events: list[dict]) -> Completion:
     out.choices = choices.build()
     out.usage = usage_of(usage)
     out.finished = stopped
-    return finish(out, rec)
+    return seal(out, rec)
 
 
 def _apply_delta(choice: ChoiceBuilder, tools: dict[int, ToolCallBuilder], event: dict) -> bool:
@@ -103,3 +104,15 @@ def _apply_delta(choice: ChoiceBuilder, tools: dict[int, ToolCallBuilder], event
             tool.parts.append(fragment)
             return True
     return False
+
+
+_EVENTS = _STREAM_EVENTS | {"content_block_stop"}
+
+
+def looks_like(event: dict) -> bool:
+    kind = event.get("type")
+    return isinstance(kind, str) and (kind in _EVENTS or (kind == "message" and "content" in event))
+
+
+register(Api(name="anthropic.messages", summary="Anthropic Messages", reassemble=reassemble,
+             paths=("/messages",), body=looks_like, order=20, streams=True))

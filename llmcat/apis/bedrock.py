@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._common import ChoiceBuilder, ToolCallBuilder, as_dict, as_int, as_list, as_str, finish, json_text, stream_error, usage_from
+from llmcat.apis._common import ChoiceBuilder, ToolCallBuilder, as_dict, as_int, as_list, as_str, seal, json_text, stream_error, usage_from
 from llmcat.model import Completion, Recording
+from llmcat.apis.registry import Api, register, shape_of
 
 _STREAM_KEYS = ("messageStart", "contentBlockStart", "contentBlockDelta", "contentBlockStop", "messageStop", "metadata")
 
@@ -40,7 +41,7 @@ def _whole(rec: Recording, body: dict) -> Completion:
     metrics = as_dict(body.get("metrics"))
     if metrics:
         out.timing = metrics
-    return finish(out, rec)
+    return seal(out, rec)
 
 
 def _add_block(choice: ChoiceBuilder, block: dict) -> None:
@@ -93,7 +94,7 @@ def _stream(rec: Recording, events: list[dict]) -> Completion:
             tool.parts.append("{}")
     out.choices = [choice.build()]
     out.finished = stopped
-    return finish(out, rec)
+    return seal(out, rec)
 
 
 def _apply_delta(choice: ChoiceBuilder, tools: dict[int, ToolCallBuilder], block: dict) -> bool:
@@ -114,3 +115,27 @@ def _apply_delta(choice: ChoiceBuilder, tools: dict[int, ToolCallBuilder], block
         tool.parts.append(tool_use["input"])
         return True
     return False
+
+
+_EVENTS = ("messageStart", "contentBlockStart", "contentBlockDelta", "contentBlockStop", "messageStop")
+
+
+def looks_like(event: dict) -> bool:
+    return any(key in event for key in _EVENTS) or ("stopReason" in event and "output" in event)
+
+
+def invoke_model(rec: Recording, path: str) -> str | None:
+    """InvokeModel carries the model's own body: told by its shape; a body no API claims is plain HTTP."""
+    if not path.endswith(("/invoke", "/invoke-with-response-stream")):
+        return None
+    from llmcat.apis.embeddings import looks_like as embedding_body
+
+    shape = shape_of(rec)
+    events = rec.response.events
+    if shape in ("other", "cohere.embed", "gemini.embed") and len(events) == 1 and embedding_body(events[0]):
+        return "bedrock.embed"
+    return "http" if shape == "other" else shape
+
+
+register(Api(name="bedrock.converse", summary="Amazon Bedrock Converse and ConverseStream", reassemble=reassemble_converse,
+             paths=("/converse", "/converse-stream"), body=looks_like, order=70, url_rule=invoke_model, streams=True))

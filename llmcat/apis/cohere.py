@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._common import ChoiceBuilder, ToolCallBuilder, as_dict, as_int, as_list, as_str, finish, json_text, make_usage, stream_error
+from llmcat.apis._common import ChoiceBuilder, ToolCallBuilder, as_dict, as_int, as_list, as_str, seal, json_text, make_usage, stream_error
 from llmcat.model import Completion, Recording
+from llmcat.apis.registry import Api, register, host_of
 
 
 def usage_of(raw: Any):
@@ -58,7 +59,7 @@ def _whole(rec: Recording, body: dict) -> Completion:
         choice.finish_reason = as_str(body.get("finish_reason"))
         out.choices = [choice.build()]
     out.usage = usage_of(body.get("usage") or body)
-    return finish(out, rec)
+    return seal(out, rec)
 
 
 def _stream(rec: Recording, events: list[dict]) -> Completion:
@@ -111,4 +112,30 @@ def _stream(rec: Recording, events: list[dict]) -> Completion:
             out.content_after_finish += 1
     out.choices = [choice.build()]
     out.finished = ended
-    return finish(out, rec)
+    return seal(out, rec)
+
+
+_EVENTS = {"message-start", "content-start", "content-delta", "content-end", "tool-plan-delta", "tool-call-start",
+           "tool-call-delta", "tool-call-end", "message-end", "citation-start", "citation-end",
+           "stream-start", "text-generation", "stream-end", "tool-calls-generation", "tool-calls-chunk"}
+
+
+def looks_like(event: dict) -> bool:
+    if event.get("type") in _EVENTS or event.get("event_type") in _EVENTS:
+        return True
+    return "finish_reason" in event and isinstance(event.get("message"), dict) and "choices" not in event
+
+
+def cohere_host(rec: Recording, path: str) -> str | None:
+    """Cohere's v1 paths (/v1/chat, /v1/embed) are too generic to claim on any host."""
+    if "cohere" not in host_of(rec):
+        return None
+    if path.endswith("/chat"):
+        return "cohere.chat"
+    if path.endswith("/embed"):
+        return "cohere.embed"
+    return None
+
+
+register(Api(name="cohere.chat", summary="Cohere chat (v2, and v1 on Cohere's host)", reassemble=reassemble_chat,
+             paths=("/v2/chat",), body=looks_like, order=50, url_rule=cohere_host, streams=True))

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._common import as_dict, as_list, finish, make_usage
+from llmcat.apis._common import as_dict, as_list, seal, make_usage
 from llmcat.model import Completion, Recording
+from llmcat.apis.registry import Api, register
 
 
 def embedding_details(vectors: list) -> dict:
@@ -55,7 +56,7 @@ def _reassemble(rec: Recording, api: str) -> Completion:
     if body and not (rec.response.status or 0) >= 400:
         out.details = embedding_details(vectors_of(body))
     out.usage = _usage(body)
-    return finish(out, rec)
+    return seal(out, rec)
 
 
 def _usage(body: dict):
@@ -89,3 +90,32 @@ def reassemble_bedrock(rec: Recording) -> Completion:
     if out.usage is None and counted.isdigit():  # InvokeModel reports input tokens in a header
         out.usage = make_usage(int(counted), None, None, {"x-amzn-bedrock-input-token-count": counted})
     return out
+
+
+def _bedrock_shape(event: dict) -> bool:
+    embedding = event.get("embedding")
+    if isinstance(embedding, dict) or "predictions" in event:
+        return False  # Gemini's
+    return ("inputTextTokenCount" in event or isinstance(embedding, list)) and looks_like(event)
+
+
+def _gemini_shape(event: dict) -> bool:
+    embeddings = event.get("embeddings")
+    listed = isinstance(embeddings, list) and bool(embeddings) and isinstance(embeddings[0], dict)
+    return (isinstance(event.get("embedding"), dict) or "predictions" in event or listed) and looks_like(event)
+
+
+def vertex_predict(rec: Recording, path: str) -> str | None:
+    """Vertex AI's text embeddings answer a generic `:predict`."""
+    events = rec.response.events
+    if path.endswith(":predict") and len(events) == 1 and looks_like(events[0]):
+        return "gemini.embed"
+    return None
+
+
+register(Api(name="bedrock.embed", summary="Bedrock embeddings (Titan, Cohere, Nova on InvokeModel)",
+             reassemble=reassemble_bedrock, body=_bedrock_shape, order=111))
+register(Api(name="gemini.embed", summary="Gemini and Vertex AI embeddings", reassemble=reassemble_gemini,
+             paths=(":embedContent", ":batchEmbedContents"), body=_gemini_shape, url_rule=vertex_predict, order=112))
+register(Api(name="cohere.embed", summary="Cohere embed", reassemble=reassemble_cohere,
+             paths=("/v2/embed",), body=looks_like, order=113))

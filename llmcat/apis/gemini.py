@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._common import Choices, ToolCallBuilder, as_dict, as_list, as_str, finish, json_text, make_usage, stream_error
+from llmcat.apis._common import Choices, ToolCallBuilder, as_dict, as_list, as_str, seal, json_text, make_usage, stream_error
 from llmcat.model import Completion, Recording
+from llmcat.apis.registry import Api, register
 
 
 def _get(obj: dict, camel: str, snake: str) -> Any:
@@ -51,7 +52,7 @@ def reassemble(rec: Recording) -> Completion:
             out.usage = usage
     out.choices = choices.build()
     out.finished = finished
-    return finish(out, rec)
+    return seal(out, rec)
 
 
 def _add_part(choice, part: dict) -> bool:
@@ -72,3 +73,14 @@ def _add_part(choice, part: dict) -> bool:
         choice.tools.append(tool)
         return True
     return False
+
+
+def looks_like(event: dict) -> bool:
+    return "candidates" in event or "usageMetadata" in event or "usage_metadata" in event
+
+
+register(Api(
+    name="gemini", summary="Gemini generateContent and streamGenerateContent (Google AI and Vertex AI)", reassemble=reassemble,
+    paths=("/generate_content", "/generate_content_stream", ":generateContent", ":streamGenerateContent"),
+    body=looks_like, order=10, streams=True,
+))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from llmcat.apis._common import finish
+from llmcat.apis._common import seal
 from llmcat.model import Completion, Recording
+from llmcat.apis.registry import Api, register
 
 _BODY_PREVIEW = 2000  # a small JSON body is shown as well; a big one is only measured
 
@@ -28,4 +29,7 @@ def reassemble(rec: Recording) -> Completion:
         if small:
             details["body"] = resp.events[0]
     out.details = details
-    return finish(out, rec)
+    return seal(out, rec)
+
+
+register(Api(name="http", summary="Any other HTTP exchange: method, URL, status, content type and size", reassemble=reassemble))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._common import Choices, ToolCallBuilder, as_dict, as_int, as_list, as_str, finish, json_text, stream_error, usage_from
+from llmcat.apis._common import Choices, ToolCallBuilder, as_dict, as_int, as_list, as_str, seal, json_text, stream_error, usage_from
 from llmcat.model import Completion, Recording
+from llmcat.apis.registry import Api, register
 
 _THOUGHTS = {"thought", "thought_summary"}
 _CALLS = {"function_call"}
@@ -53,7 +54,7 @@ def reassemble(rec: Recording) -> Completion:
             out.error = stream_error(event)
     out.choices = choices.build()
     out.finished = complete
-    return finish(out, rec)
+    return seal(out, rec)
 
 
 def _whole(choice, body: dict) -> None:
@@ -85,3 +86,11 @@ def _apply_delta(choice, tools: dict[int, ToolCallBuilder], index: int, delta: d
             tool.parts.append(json_text(fragment))
             return True
     return False
+
+
+def looks_like(event: dict) -> bool:
+    return "event_type" in event
+
+
+register(Api(name="google.interactions", summary="Google Interactions API", reassemble=reassemble,
+             paths=("/interactions",), body=looks_like, order=60, streams=True))

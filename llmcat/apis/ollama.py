@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from llmcat.apis._common import Choices, ToolCallBuilder, as_dict, as_list, as_str, finish, json_text, make_usage, stream_error
+from llmcat.apis._common import Choices, ToolCallBuilder, as_dict, as_list, as_str, seal, json_text, make_usage, stream_error
 from llmcat.apis.embeddings import embedding_details, vectors_of
 from llmcat.model import Completion, Recording
+from llmcat.apis.registry import Api, register
+from llmcat.model import HTTP_EXCHANGE_FORMATS
 
 _DURATIONS = ("total_duration", "load_duration", "prompt_eval_duration", "eval_duration")
 
@@ -46,7 +48,7 @@ def _reassemble(rec: Recording, api: str) -> Completion:
             out.timing = timing or None
     out.choices = choices.build()
     out.finished = done
-    return finish(out, rec)
+    return seal(out, rec)
 
 
 def _reported_usage(chunk: dict) -> dict:
@@ -66,11 +68,45 @@ def reassemble_embed(rec: Recording) -> Completion:
     body = as_dict(rec.response.events[0]) if rec.response.events else {}
     out.details = embedding_details(vectors_of(body))  # `embeddings`, or the older /api/embeddings' `embedding`
     out.usage = make_usage(body.get("prompt_eval_count"), None, None, _reported_usage(body) or None)
-    return finish(out, rec)
+    return seal(out, rec)
 
 
 def reassemble_other(rec: Recording) -> Completion:
     out = Completion(api="ollama.other")
     events = rec.response.events
     out.details = {"body": events[0] if len(events) == 1 else events}
-    return finish(out, rec)
+    return seal(out, rec)
+
+
+def looks_like_chat(event: dict) -> bool:
+    return "done" in event and "model" in event and isinstance(event.get("message"), dict)
+
+
+def looks_like_generate(event: dict) -> bool:
+    return "done" in event and "model" in event and "response" in event and not isinstance(event.get("message"), dict)
+
+
+def looks_like_embed(event: dict) -> bool:
+    return "total_duration" in event and "embeddings" in event
+
+
+def native_path(rec: Recording, path: str) -> str | None:
+    """Ollama's native API lives under /api/ (any other /api/ path of an HTTP recording only on Ollama's port)."""
+    if not path.startswith("/api/"):
+        return None
+    if rec.format not in HTTP_EXCHANGE_FORMATS or ":11434" in (rec.request.url or ""):
+        return "ollama.other"
+    return None
+
+
+register(Api(name="ollama.generate", summary="Ollama generate (native NDJSON)", reassemble=reassemble_generate,
+             paths=("/api/generate",), body=looks_like_generate, order=80,
+             event_types=("ollama._types.GenerateResponse",), streams=True))
+register(Api(name="ollama.chat", summary="Ollama chat (native NDJSON)", reassemble=reassemble_chat,
+             paths=("/api/chat",), body=looks_like_chat, order=80,
+             event_types=("ollama._types.ChatResponse",), streams=True))
+register(Api(name="ollama.embed", summary="Ollama embed and embeddings", reassemble=reassemble_embed,
+             paths=("/api/embed", "/api/embeddings"), body=looks_like_embed, order=85,
+             event_types=("ollama._types.EmbedResponse", "ollama._types.EmbeddingsResponse")))
+register(Api(name="ollama.other", summary="Ollama's other native calls (ps, tags, pull, show...)", reassemble=reassemble_other,
+             event_type_prefix="ollama._types.", url_rule=native_path, order=90))

@@ -19,13 +19,14 @@ from llmcat.apis._common import (
     as_int,
     as_list,
     as_str,
-    finish,
+    seal,
     json_text,
     make_usage,
     stream_error,
 )
 from llmcat.apis.embeddings import embedding_details, vectors_of
 from llmcat.model import Completion, Recording
+from llmcat.apis.registry import Api, register
 
 
 def usage_of(raw: Any):
@@ -125,7 +126,7 @@ def reassemble_chat(rec: Recording) -> Completion:
         _chunk_extras(out, chunk)
     out.choices = choices.build()
     out.finished = bool(finished_at) or rec.response.done_marker  # some hosts end with [DONE] alone
-    return finish(out, rec)
+    return seal(out, rec)
 
 
 def _apply_delta(choice: ChoiceBuilder, slots: dict[int, ToolCallBuilder], delta: dict) -> bool:
@@ -192,7 +193,7 @@ def reassemble_completions(rec: Recording) -> Completion:
         _chunk_extras(out, chunk)
     out.choices = choices.build()
     out.finished = bool(finished_at) or rec.response.done_marker  # some hosts end with [DONE] alone
-    return finish(out, rec)
+    return seal(out, rec)
 
 
 def reassemble_embeddings(rec: Recording) -> Completion:
@@ -200,7 +201,7 @@ def reassemble_embeddings(rec: Recording) -> Completion:
     body = as_dict(rec.response.events[0]) if rec.response.events else {}
     out.details = embedding_details(vectors_of(body))
     out.usage = usage_of(body.get("usage"))
-    return finish(out, rec)
+    return seal(out, rec)
 
 
 def reassemble_models(rec: Recording) -> Completion:
@@ -213,4 +214,66 @@ def reassemble_models(rec: Recording) -> Completion:
         elif "id" in event:
             models.append(as_str(event.get("id")) or "?")
     out.details = {"models": models}
-    return finish(out, rec)
+    return seal(out, rec)
+
+
+def refine(rec: Recording, api: str) -> str:
+    """Trust the chunks over the label: some recorders filed chat chunks under /v1/completions,
+    Together adds a completions-style `text` to chat chunks, some hosts a chat-style delta to completions."""
+    for event in rec.response.events:
+        for choice in as_list(as_dict(event).get("choices")):
+            choice = as_dict(choice)
+            if api == "openai.chat" and ("delta" in choice or "message" in choice):
+                return "openai.chat"
+            if isinstance(choice.get("text"), str):
+                return "openai.completions"
+            if "delta" in choice or "message" in choice:
+                return "openai.chat"
+    return api
+
+
+def _first_choice(event: dict) -> dict | None:
+    choices = event.get("choices")
+    return as_dict(choices[0]) if isinstance(choices, list) and choices else None
+
+
+def looks_like_chat(event: dict) -> bool:
+    if str(event.get("object", "")).startswith("chat.completion"):
+        return True
+    first = _first_choice(event)
+    return first is not None and ("delta" in first or "message" in first)
+
+
+def looks_like_completion(event: dict) -> bool:
+    if event.get("object") == "text_completion":
+        return True
+    first = _first_choice(event)
+    return first is not None and "text" in first
+
+
+def looks_like_embeddings(event: dict) -> bool:
+    from llmcat.apis.embeddings import looks_like
+
+    return isinstance(event.get("data"), list) and looks_like(event)
+
+
+register(Api(
+    name="openai.chat", summary="OpenAI Chat Completions, from OpenAI and every OpenAI-compatible host",
+    reassemble=reassemble_chat, paths=("/chat/completions",), refine=refine, body=looks_like_chat, order=30,
+    event_types=("openai.types.chat.chat_completion_chunk.ChatCompletionChunk", "openai.types.chat.chat_completion.ChatCompletion"),
+    streams=True,
+))
+register(Api(
+    name="openai.completions", summary="OpenAI (legacy) Completions", reassemble=reassemble_completions,
+    paths=("/completions",), refine=refine, body=looks_like_completion, order=31,
+    event_types=("openai.types.completion.Completion",), streams=True,
+))
+register(Api(
+    name="openai.embeddings", summary="OpenAI-shaped embeddings (OpenAI, Voyage, Mistral...)", reassemble=reassemble_embeddings,
+    paths=("/embeddings",), body=looks_like_embeddings, order=110,
+    event_types=("openai.types.create_embedding_response.CreateEmbeddingResponse",),
+))
+register(Api(
+    name="openai.models", summary="OpenAI model lists", reassemble=reassemble_models, paths=("/models",),
+    event_types=("openai.types.model.Model",),
+))

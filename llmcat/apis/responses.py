@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._common import ChoiceBuilder, ToolCallBuilder, as_dict, as_int, as_list, as_str, finish, json_text, usage_from
+from llmcat.apis._common import ChoiceBuilder, ToolCallBuilder, as_dict, as_int, as_list, as_str, seal, json_text, usage_from
 from llmcat.model import Choice, Completion, Recording
+from llmcat.apis.registry import Api, register
 
 _TERMINAL = ("response.completed", "response.incomplete", "response.failed")
 _TOOL_ARG_DELTAS = {
@@ -52,7 +53,7 @@ def _whole(rec: Recording, body: dict) -> Completion:
         out.choices = [_choice_from_output(body)]
         out.usage = usage_of(body.get("usage"))
         _response_error(out, body)
-    return finish(out, rec)
+    return seal(out, rec)
 
 
 def _choice_from_output(body: dict) -> Choice:
@@ -155,7 +156,7 @@ def _stream(rec: Recording, events: list[dict]) -> Completion:
     out.finished = terminal_seen
     if state.final is not None and as_list(state.final.get("output")):  # some hosts do not repeat the output
         out.notes.extend(_compare(out.choices[0], _choice_from_output(state.final)))
-    return finish(out, rec)
+    return seal(out, rec)
 
 
 def _apply(state: _Stream, event: dict) -> bool:
@@ -231,3 +232,12 @@ def _compare(streamed: Choice, final: Choice) -> list[str]:
     if mine != theirs:
         notes.append("the streamed function-call arguments differ from the calls in response.completed")
     return notes
+
+
+def looks_like(event: dict) -> bool:
+    kind = event.get("type")
+    return (isinstance(kind, str) and kind.startswith("response.")) or event.get("object") == "response"
+
+
+register(Api(name="openai.responses", summary="OpenAI Responses API", reassemble=reassemble,
+             paths=("/responses",), body=looks_like, order=40, streams=True))

@@ -223,11 +223,11 @@ def fill_body(out: Response, body: bytes | str | None, request_streamed: bool) -
     if isinstance(body, bytes):
         out.size = len(body)
         if ctype == "application/vnd.amazon.eventstream":
-            from llmcat.formats import aws_eventstream
+            from llmcat.formats import _aws_eventstream
 
             out.streaming = True
             try:
-                out.events, out.event_types = aws_eventstream.decode(body)
+                out.events, out.event_types = _aws_eventstream.decode(body)
             except InputError as exc:
                 out.exception = {"type": "unreadable-body", "message": str(exc)}
             return

@@ -12,6 +12,7 @@ import binascii
 from typing import Any
 
 from llmcat.formats import _http
+from llmcat.formats.registry import Content, Format, register
 from llmcat.model import InputError, Recording, Request, Response
 
 FORMAT = "har"
@@ -19,6 +20,11 @@ FORMAT = "har"
 
 def looks_like(obj: Any) -> bool:
     return isinstance(obj, dict) and isinstance(obj.get("log"), dict) and isinstance(obj["log"].get("entries"), list)
+
+
+def read_content(content: Content) -> list[Recording] | None:
+    obj = content.json
+    return read(obj, content.source) if looks_like(obj) else None
 
 
 def read(obj: dict, source: str) -> list[Recording]:
@@ -90,3 +96,9 @@ def _timing(entry: dict) -> dict[str, Any] | None:
     if isinstance(entry.get("startedDateTime"), str):
         out["started"] = entry["startedDateTime"]
     return out or None
+
+
+register(Format(
+    name=FORMAT, read=read_content, order=30, multi_call=True, http_exchanges=True, suffixes=(".har", ".json"),
+    summary="HAR 1.2 (browser devtools, mitmproxy): `log.entries[]`",
+))

@@ -38,6 +38,7 @@ import msgspec
 import orjson
 from msgspec import UNSET, Struct, UnsetType, field
 
+from llmcat.formats.llama_stack.general import read
 from llmcat.model import Recording
 
 CHAT_CHUNK = "openai.types.chat.chat_completion_chunk.ChatCompletionChunk"
@@ -197,8 +198,6 @@ def parse(data: bytes, source: str, text: bool = True) -> list[Recording] | None
 
 
 def recording_of(envelope: Envelope, source: str) -> Recording | None:
-    from llmcat.formats import llama_stack
-
     resp = envelope.response
     items = resp.body
     if not items or resp.is_exception:
@@ -227,7 +226,7 @@ def recording_of(envelope: Envelope, source: str) -> Recording | None:
     light = {"request": request, "response": _envelope_fields(resp)}
     if envelope.test_id is not UNSET:
         light["test_id"] = envelope.test_id
-    (rec,) = llama_stack.read(light, source)  # the general reader's own request/response handling
+    (rec,) = read(light, source)  # the general reader's own request/response handling
     rec.response.events = events
     rec.response.event_types = [kind.__struct_config__.tag] * len(events)
     rec.response.recorded_events = len(items)

@@ -1,12 +1,9 @@
-"""llama-stack's JSON recordings: `{"request": ..., "response": {"body": ..., "is_streaming": ...}}`.
-
-Chunks are pydantic dumps wrapped as `{"__type__": "module.Class", "__data__": {...}}`,
-plain dicts (Gemini), or raw SSE lines as strings (Anthropic Messages, Google Interactions).
-"""
+"""llama-stack's recordings read whole: every chunk as recorded (the general reader)."""
 
 from __future__ import annotations
 
 from typing import Any
+
 from llmcat import sse
 from llmcat.formats._http import endpoint_of
 from llmcat.model import InputError, Recording, Request, Response
@@ -24,7 +21,16 @@ def read(obj: dict, source: str) -> list[Recording]:
     req = obj["request"]
     resp = obj["response"]
     test_id = _str(obj.get("test_id")) or _str(req.get("test_id"))
-    return [Recording(source, 0, FORMAT, _request(req, test_id), _response(resp), obj)]
+    return [Recording(source, 0, FORMAT, _request(req, test_id), _response(resp), obj, api=_api_named(req))]
+
+
+def _api_named(req: dict) -> str | None:
+    """Calls that are not to a model API: the stack's tool runtime and file processor."""
+    if "tool_name" in req:
+        return "tool"
+    if "file_id" in req:
+        return "other"
+    return None
 
 
 def _str(value: Any) -> str | None:
