@@ -71,7 +71,8 @@ def show(
     problems = output.problems
     out = output.stdout
     if as_json:
-        from llmcat.render.machine import call_dict, dumps_line
+        from llmcat.render.machine import dumps_line
+        from llmcat.shape import call_dict
 
         for line in rendered(calls(files, Need.ANSWERS, problems), problems,
                              lambda c: dumps_line(call_dict(c.recording, c.completion))):
@@ -221,9 +222,11 @@ def diff(
 ) -> None:
     """Compare what was asked and answered in two recordings (or directories): 0 same, 1 different, 2 trouble."""
     from llmcat import diff as differ
+    from llmcat.compare import Options
+    from llmcat.render.diff_report import Report
 
-    options = differ.Options(strict=strict, chunks=chunks, ignore=tuple(ignore))
-    report = differ.Report(as_json=as_json, stat=stat, verbose=verbose, quiet=quiet, word_diff=word_diff)
+    options = Options(strict=strict, chunks=chunks, ignore=tuple(ignore))
+    report = Report(as_json=as_json, stat=stat, verbose=verbose, quiet=quiet, word_diff=word_diff)
     raise typer.Exit(differ.run(paths, options, report, _output(color)))
 
 

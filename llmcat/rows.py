@@ -18,7 +18,8 @@ from msgspec import Struct, field
 from llmcat.apis import request_view
 from llmcat.model import Completion, Need, Recording
 from llmcat.pipeline import Call, Work
-from llmcat.render.machine import dumps_line, usage_dict
+from llmcat.render.machine import dumps_line
+from llmcat.shape import usage_dict
 from llmcat.walk import Source
 
 SORT_KEYS = ("path", "model", "tokens", "chunks")

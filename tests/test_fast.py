@@ -19,7 +19,7 @@ from conftest import FIXTURES, LLAMA, SHARED, run
 from llmcat.apis import reassemble
 from llmcat.formats import parse
 from llmcat.formats.llama_stack import fast as llama_stack_fast
-from llmcat.render.machine import call_dict
+from llmcat.shape import call_dict
 
 sys.path.insert(0, str(FIXTURES))
 import generate  # noqa: E402  (the fixture generator: chunk builders and the big stream)

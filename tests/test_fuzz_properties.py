@@ -24,7 +24,8 @@ from llmcat.model import InputError, Recording, Request, Response
 from llmcat.render import plain
 from llmcat.render.document import build
 from llmcat.render.escape import inline, visible
-from llmcat.render.machine import call_dict, dumps_line
+from llmcat.render.machine import dumps_line
+from llmcat.shape import call_dict
 
 settings.register_profile("ci", derandomize=True, max_examples=150, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

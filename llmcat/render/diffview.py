@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from llmcat.diff import ABSENT, Difference, Pair, parts
+from llmcat.compare import ABSENT, Difference, Pair, parts
 from llmcat.render.document import compact_json, pretty_json, transcript
 from llmcat.render.escape import inline, visible
 
