@@ -1,0 +1,202 @@
+"""What a credential looks like, and what only pretends to: key shapes and placeholders.
+
+Pure functions on strings, no I/O. The key shapes are the ones the public secret
+scanners publish (gitleaks' and trufflehog's rules, GitHub secret scanning's
+patterns), written afresh here; LLM providers without a prefix of their own
+(Mistral, Cohere, DeepSeek, Together...) are caught by where they are recorded
+(an `authorization` header, an `api_key` field) instead, see `looks_like_credential`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import re
+from collections import Counter
+
+# (kind, literal prefixes, pattern). A pattern starts with its literal prefix so that the
+# regex engine can skip to it; the boundary before the key is checked by hand in `find_shapes`.
+# Where shapes overlap the first kind that matches names the key.
+_SHAPES = [
+    ("openai-api-key", ("T3BlbkFJ",), r"sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,}"),
+    ("openai-api-key", ("sk-proj-", "sk-svcacct-", "sk-admin-"), r"sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,}"),
+    ("openrouter-api-key", ("sk-or-v1-",), r"sk-or-v1-[0-9a-f]{64}"),
+    ("anthropic-api-key", ("sk-ant-",), r"sk-ant-(?:api|admin|oat|ort|sid)\d\d-[A-Za-z0-9_\-]{40,}"),
+    ("google-api-key", ("AIza",), r"AIza[A-Za-z0-9_\-]{35}"),
+    ("google-oauth-token", ("ya29.",), r"ya29\.[A-Za-z0-9_\-]{30,}"),
+    ("aws-access-key-id", ("AKIA", "ASIA", "ABIA", "ACCA"), r"A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}"),
+    ("groq-api-key", ("gsk_",), r"gsk_[A-Za-z0-9]{48,56}"),
+    ("huggingface-token", ("hf_",), r"hf_[A-Za-z0-9]{30,40}"),
+    ("huggingface-org-token", ("api_org_",), r"api_org_[A-Za-z]{34}"),
+    ("xai-api-key", ("xai-",), r"xai-[A-Za-z0-9_]{70,90}"),
+    ("perplexity-api-key", ("pplx-",), r"pplx-[A-Za-z0-9]{40,56}"),
+    ("replicate-api-token", ("r8_",), r"r8_[A-Za-z0-9]{37}"),
+    ("langsmith-api-key", ("lsv2_",), r"lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}"),
+    ("nvidia-api-key", ("nvapi-",), r"nvapi-[A-Za-z0-9_\-]{60,70}"),
+    ("cerebras-api-key", ("csk-",), r"csk-[a-z0-9]{40,56}"),
+    ("github-token", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+     r"gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{60,}"),
+    ("slack-token", ("xox",), r"xox[abpres]-[0-9A-Za-z\-]{20,}"),
+]
+_KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_COMPILED = [(kind, prefixes, re.compile(f"(?:{pattern})(?![A-Za-z0-9_\\-])")) for kind, prefixes, pattern in _SHAPES]
+_PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]{64,}?-----END (?:[A-Z]+ )?PRIVATE KEY-----")
+_SHAPE_PREFIXES = tuple(p for _, prefixes, _ in _SHAPES for p in prefixes) + ("PRIVATE KEY",)
+
+# The quick look works on bytes, lower-cased once: a str holding one non-ASCII character is
+# stored four bytes a character, and a 75 MB stream is searched some thirty times.
+# (T3BlbkFJ keys begin with `sk-`.)
+_LOOKED_FOR = tuple(dict.fromkeys(p.lower().encode() for p in _SHAPE_PREFIXES if p != "T3BlbkFJ")) + (
+    # names credentials are recorded under (headers, fields, query parameters, text)
+    b"bearer", b"basic ", b"authorization", b"apikey", b"api_key", b"api-key", b"secret", b"passw", b"credential",
+    b"key=", b"x-amz-security", b"access-key", b"accesskey", b"subscription-key", b"functions-key",
+)
+_TOKEN = re.compile(rb"token(?![a-z_])")
+_TOKEN_QUALIFIERS = (b"access", b"refresh", b"id", b"auth", b"api", b"session", b"security", b"bearer", b"x-auth", b"x-access")
+
+
+def suspect(text: str | bytes) -> bool:
+    """A quick look: could `text` hold a credential at all (a key shape's prefix, or a name
+    credentials are recorded under)? False means no finding is possible in it."""
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    low = data.lower()
+    if any(word in low for word in _LOOKED_FOR):
+        return True
+    for match in _TOKEN.finditer(low):  # `token`, `access_token`, `X-Auth-Token`; not `max_tokens`
+        start = match.start()
+        before = low[start - 1:start]
+        if not before or not (before.isalnum() or before in b"_-"):
+            return True
+        if low[:start - 1].endswith(_TOKEN_QUALIFIERS):
+            return True
+    return False
+
+
+def find_shapes(text: str) -> list[tuple[str, str]]:
+    """Every known key shape in `text` that is not a placeholder: (kind, value), in order."""
+    found: list[tuple[int, str, str]] = []
+    taken: list[tuple[int, int]] = []
+    for kind, prefixes, regex in _COMPILED:
+        if not any(prefix in text for prefix in prefixes):
+            continue
+        for match in regex.finditer(text):
+            start, end = match.span()
+            if (start and text[start - 1] in _KEY_CHARS) or any(a <= start < b for a, b in taken):
+                continue  # glued to a longer token, or part of a key already named
+            taken.append((start, end))
+            value = match.group()
+            if not is_placeholder(value) and entropy(value) >= 3.0:
+                found.append((start, kind, value))
+    if "PRIVATE KEY" in text:
+        found += [(m.start(), "private-key", m.group()) for m in _PRIVATE_KEY.finditer(text)]
+    return [(kind, value) for _, kind, value in sorted(found)]
+
+
+def shape_of(value: str) -> str | None:
+    """The kind of key `value` is as a whole, or None."""
+    for kind, prefixes, regex in _COMPILED:
+        if regex.fullmatch(value):
+            return kind
+    return None
+
+
+# --- placeholders -------------------------------------------------------------------------
+
+# Words that make a value a stand-in when they are one of its parts (`test-api-key`,
+# `sk-fake-123`) or begin one (`testkey`, `YOUR_KEY_HERE`).
+_PLACEHOLDER_WORDS = frozenset({
+    "redacted", "filtered", "sanitized", "scrubbed", "removed", "hidden", "masked", "obfuscated", "placeholder",
+    "dummy", "fake", "mock", "mocked", "test", "testing", "tests", "example", "sample", "your", "changeme",
+    "replace", "replaceme", "none", "null", "undefined", "invalid", "foo", "bar", "xxx", "todo", "insert", "notreal",
+    "fixme", "demo", "default", "secret", "password", "pass", "token", "apikey", "key", "nokey", "bogus",
+})
+_PREFIX_WORDS = tuple(w for w in _PLACEHOLDER_WORDS if len(w) >= 4 and w not in {"none", "null", "pass", "token", "secret"})
+_TEMPLATE = re.compile(r"[<>{}*…]|\.\.\.|^\$|^%.*%$|^\[.*\]$|os\.environ|getenv")
+_ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_RUN = re.compile(r"(.)\1{5,}")
+_SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyz")
+_WORDY = re.compile(r"[a-z]+|[A-Z]+|[A-Z][a-z]+")
+
+
+def is_placeholder(value: str) -> bool:
+    """A stand-in for a credential, not one: `<REDACTED>`, `FILTERED`, `XXXX…`, `test-api-key`,
+    `YOUR_API_KEY`, `sk-...`, `DUMMY`, a run of one character, an environment variable's name,
+    AWS's documented `…EXAMPLE` key, counting sequences (`123456`, `abcdef`)."""
+    v = value.strip().strip("'\"")
+    if len(v) < 4 or _TEMPLATE.search(v) or _ENV_NAME.fullmatch(v) or _RUN.search(v) or v.endswith("EXAMPLE"):
+        return True
+    lowered = v.lower()
+    if any(seq[i:i + 6] in lowered for seq in _SEQUENCES for i in range(len(seq) - 5)):
+        return True
+    parts = [p for p in re.split(r"[^A-Za-z0-9]+", v) if p]
+    if not parts:
+        return True
+    for part in parts:
+        low = part.lower()
+        if low in _PLACEHOLDER_WORDS or _begins_with_word(low):
+            return True
+    # Made of words, not of randomness: no digit, each part in one case (`not-a-real-key`,
+    # `Sanitized`, `FILTERED`; capitals only as long as a word: an AWS key id may lack digits).
+    return not any(c.isdigit() for c in v) and all(_WORDY.fullmatch(p) and (len(p) <= 12 or not p.isupper()) for p in parts)
+
+
+def _begins_with_word(part: str) -> bool:
+    """`testkey123`, `yourkeyhere`: a placeholder word and a short tail (a long random tail
+    that happens to begin with `test` is a key)."""
+    return any(part.startswith(word) and len(part) - len(word) <= 12 for word in _PREFIX_WORDS)
+
+
+def entropy(value: str) -> float:
+    """Shannon entropy in bits per character."""
+    if not value:
+        return 0.0
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
+
+
+def looks_like_credential(value: str) -> bool:
+    """Could this value, recorded where credentials go (a bearer token, an `api_key` field),
+    be a real one? Long enough, random enough, one token, and not a placeholder."""
+    v = value.strip()
+    if len(v) < 12 or any(c.isspace() for c in v) or is_placeholder(v):
+        return False
+    classes = sum(any(test(c) for c in v) for test in (str.islower, str.isupper, str.isdigit))
+    return classes >= 2 and entropy(v) >= 3.0
+
+
+# --- header values ---------------------------------------------------------------------------
+
+_SIGV4_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)")
+
+
+def authorization_secrets(value: str) -> list[tuple[str, str]]:
+    """The credentials in an `authorization`-style header value: (kind, value).
+
+    `Bearer T`/`token T`/`Key T` give T, named by its shape, else `bearer-token`; a bare T
+    (an `x-api-key`) likewise, else `credential`; `Basic B` gives B when its password is
+    real; AWS SigV4 gives the access key id in `Credential=` (its `Signature=` signs one
+    request and is no key)."""
+    v = value.strip()
+    if v.upper().startswith("AWS4-"):
+        match = _SIGV4_CREDENTIAL.search(v)
+        key_id = match.group(1) if match else ""
+        kind = shape_of(key_id)
+        return [(kind, key_id)] if kind and not is_placeholder(key_id) else []
+    scheme, _, rest = v.partition(" ")
+    token = rest.strip() if rest.strip() else scheme
+    if rest.strip() and scheme.lower() == "basic":
+        return [("basic-auth", token)] if _basic_password_is_real(token) else []
+    kind = shape_of(token)
+    if kind:
+        return [] if is_placeholder(token) else [(kind, token)]
+    return [("bearer-token" if rest.strip() else "credential", token)] if looks_like_credential(token) else []
+
+
+def _basic_password_is_real(encoded: str) -> bool:
+    try:
+        decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return looks_like_credential(encoded)
+    _, colon, password = decoded.partition(":")
+    return bool(colon) and len(password) >= 6 and not is_placeholder(password) and not is_placeholder(encoded)

@@ -1,0 +1,30 @@
+"""A recorded credential is never printed whole: what is shown of one, in every output mode."""
+
+from __future__ import annotations
+
+ELLIPSIS = "…"
+# A value this long may keep its first 4 and last 2 characters (enough to tell two keys
+# apart, or to find the one to revoke); shorter ones keep less, the shortest nothing.
+KEEP_BOTH_FROM = 16
+KEEP_PREFIX_FROM = 8
+
+
+def mask(value: str) -> str:
+    """`sk-p…Xq (164 chars)`: at most the first 4 and last 2 characters, and the length."""
+    n = len(value)
+    if n >= KEEP_BOTH_FROM:
+        shown = f"{value[:4]}{ELLIPSIS}{value[-2:]}"
+    elif n >= KEEP_PREFIX_FROM:
+        shown = f"{value[:2]}{ELLIPSIS}"
+    else:
+        shown = ELLIPSIS
+    return f"{shown} ({n} chars)"
+
+
+def mask_in(text: str, secrets: list[str]) -> str:
+    """`text` with every occurrence of each secret replaced by its mask (longest first, so a
+    secret containing another is masked whole)."""
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        if secret and secret in text:
+            text = text.replace(secret, f"[{mask(secret)}]")
+    return text

@@ -1,0 +1,386 @@
+"""Credentials recorded in a call, found where recorders leave them.
+
+Each finding names its place in `show --json`'s vocabulary, extended:
+`request.headers.authorization`, `response.headers.x-api-key`, `request.url?key`,
+`request.body$.api_key` and `response.body$.choices[0]...` (a JSON path into the
+decoded body; `response.body[3]$...` for the fourth event of a stream), and
+`recording$.…` for anything else in the container's own object (`Recording.stored`).
+Bodies are searched after decoding (gzip, `!!binary`, base64), so what a reviewer
+cannot read is searched too. The value leaves this module masked (`render.mask`);
+only `secret_values` hands out whole values, for renderers to mask them in text.
+
+Pure functions, no I/O. Container-agnostic: headers are found in the stored object
+by their key (`headers`, `RequestHeaders`, HAR's `[{"name", "value"}]`...), so a
+new container's recordings are searched without changes here.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Iterator
+from urllib.parse import parse_qsl, urlsplit
+
+import orjson
+from msgspec import Struct
+
+from llmcat import keyshapes
+from llmcat.model import Recording
+from llmcat.render.mask import mask
+
+
+class Leak(Struct, frozen=True):
+    place: str  # where in the call: `request.headers.authorization`, `request.url?key`, `response.body$.api_key`
+    kind: str  # `openai-api-key`, `aws-access-key-id`, `bearer-token`, `credential`...
+    masked: str  # at most the first 4 and last 2 characters, and the length
+
+
+class CookieJar(Struct, frozen=True):
+    place: str  # `request.headers.cookie`, `response.headers.set-cookie`, `request.cookies` (HAR)
+    names: list[str]  # the cookies recorded with a value (the values are not kept)
+
+
+def leaks(rec: Recording) -> list[Leak]:
+    """The credentials recorded anywhere in one call, each once per part of the call."""
+    return [Leak(place, kind, mask(value)) for place, kind, value in _found(rec)]
+
+
+def secret_values(rec: Recording) -> set[str]:
+    """The whole values of `leaks(rec)`, for a renderer to mask wherever they appear."""
+    return {value for _, _, value in _found(rec)}
+
+
+def cookies(rec: Recording) -> list[CookieJar]:
+    """Cookies recorded with their values: a request `cookie`, a response `set-cookie`."""
+    jars: dict[str, dict[str, None]] = {}  # place -> names, in order, once each
+    for side, name, value in _headers(rec.stored):
+        if name in ("cookie", "set-cookie"):
+            for cookie in _cookie_names(value, name == "set-cookie"):
+                jars.setdefault(f"{side}.headers.{name}", {})[cookie] = None
+    sides = {place.split(".")[0] for place in jars}
+    for side, names in _har_cookie_arrays(rec.stored):
+        if names and side not in sides:  # HAR repeats its cookie headers as arrays: one finding
+            jars.setdefault(f"{side}.cookies", {}).update(dict.fromkeys(names))
+    return [CookieJar(place, list(names)) for place, names in jars.items() if names]
+
+
+# --- the search -------------------------------------------------------------------------------
+
+
+def _found(rec: Recording) -> list[tuple[str, str, str]]:
+    text = _call_text(rec)
+    if text is not None and not keyshapes.suspect(text):
+        return []  # most calls, a 100,000-chunk stream included: one C-speed look, nothing more
+    look = _Look(None if text is None else _candidates(text.decode("utf-8", "replace")))
+    precise: list[tuple[str, str, str]] = []
+    for side, name, value in _headers(rec.stored):
+        if _is_credential_header(name):
+            precise += [(f"{side}.headers.{name}", kind, v) for kind, v in keyshapes.authorization_secrets(value)]
+        elif name not in ("cookie", "set-cookie") and look.worth_searching(value):
+            precise += [(f"{side}.headers.{name}", kind, v) for kind, v in keyshapes.find_shapes(value)]
+    if isinstance(rec.request.url, str):
+        precise += _url_hits("request.url", rec.request.url)
+    precise += _tree_hits("request.body$", rec.request.body, look)
+    events = rec.response.events
+    for i, event in enumerate(events):
+        precise += _tree_hits("response.body$" if len(events) == 1 else f"response.body[{i}]$", event, look)
+    if rec.response.exception:
+        precise += _tree_hits("response.error$", rec.response.exception, look)
+    out = _once_per_part(precise)
+    seen = {value for _, _, value in out}
+    for place, kind, value in _tree_hits("recording$", rec.stored, look, skip_headers=True):
+        if value not in seen:
+            seen.add(value)
+            out.append((place, kind, value))
+    return out
+
+
+class _Look(Struct):
+    """What the call's whole text holds that a string rule could report (key shapes, bearer
+    tokens, header lines, URL query values): only strings containing one of these are searched
+    one by one. None when the call could not be dumped: every string is searched."""
+
+    candidates: set[str] | None
+
+    def worth_searching(self, text: str) -> bool:
+        if self.candidates is None:
+            return keyshapes.suspect(text)
+        return any(candidate in text for candidate in self.candidates) or "PRIVATE KEY" in text
+
+
+def _call_text(rec: Recording) -> bytes | None:
+    """All of a call's text as JSON, to be looked at whole: the stored object, and the decoded
+    bodies where the stored one differs (bytes, or text a reader parsed). llama-stack stores
+    decoded JSON: its events are in it already (a 75 MB stream is dumped once, not twice).
+    None when the call is too deep for orjson: then every string is looked at."""
+    saw_bytes: list[bool] = []
+
+    def text_of(value: Any) -> str:
+        if isinstance(value, (bytes, bytearray)):
+            saw_bytes.append(True)
+            return bytes(value).decode("utf-8", "replace")
+        return str(value)
+
+    try:
+        stored = orjson.dumps(rec.stored, default=text_of, option=orjson.OPT_NON_STR_KEYS)
+        decoded = [rec.request.url, rec.request.body]
+        if rec.format != "llama-stack" or saw_bytes or rec.stored is None:
+            decoded += [rec.response.events, rec.response.exception]
+        return stored + orjson.dumps(decoded, default=text_of, option=orjson.OPT_NON_STR_KEYS)
+    except (TypeError, orjson.JSONEncodeError):  # too deep for orjson
+        return None
+
+
+def _candidates(text: str) -> set[str]:
+    """The values string rules could report, found in the call's JSON text (JSON escapes none
+    of a token's characters, so each appears there as recorded)."""
+    values = {value for _, value in keyshapes.find_shapes(text)}
+    low = text.lower()
+    if "bearer" in low:
+        values.update(m.group(1) for m in _BEARER.finditer(text))
+    if any(name in low for name in _TEXT_HEADER_NAMES):
+        for match in _DUMPED_HEADER_LINE.finditer(text):
+            values.update(v for _, v in keyshapes.authorization_secrets(match.group(2)))
+    if "?" in text and "://" in text:
+        for match in _DUMPED_URL.finditer(text):
+            values.update(v for _, _, v in _url_hits("", match.group()))
+    return values
+
+
+def _once_per_part(hits: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """One finding per value per part of the call (`request.headers`, `response.body`...):
+    a key echoed in every chunk of a stream is one finding, not a thousand."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for place, kind, value in hits:
+        part = re.split(r"[$?\[]", place, maxsplit=1)[0].split(".")[:2]
+        key = (".".join(part), value)
+        if key not in seen:
+            seen.add(key)
+            out.append((place, kind, value))
+    return out
+
+
+# --- headers ----------------------------------------------------------------------------------
+
+_CREDENTIAL_HEADER = re.compile(
+    r"(?:^|-)(?:authorization|auth|api-?key|apikey|access-?key|secret(?:-key)?|token|password|credentials?"
+    r"|subscription-key|functions-key)$"
+)
+_NOT_CREDENTIAL_HEADERS = frozenset({"idempotency-key", "x-ratelimit-limit-token", "x-csrf-token", "x-xsrf-token"})
+
+
+def _is_credential_header(name: str) -> bool:
+    return name not in _NOT_CREDENTIAL_HEADERS and _CREDENTIAL_HEADER.search(name.replace("_", "-")) is not None
+
+
+def _headers(stored: Any) -> Iterator[tuple[str, str, str]]:
+    """(side, lower-cased name, value) for every header value in the stored object."""
+    for path, holder in _header_holders(stored):
+        side = _side(path)
+        for name, value in _header_pairs(holder):
+            yield side, name.lower(), value
+
+
+# Headers sit near the top of a call's object (`request.headers`, HAR's `request.headers`,
+# `RequestHeaders`); bodies below them may be large and are not searched for headers.
+_HEADERS_DEPTH = 3
+
+
+def _header_holders(stored: Any) -> Iterator[tuple[tuple, Any]]:
+    stack: list[tuple[Any, tuple]] = [(stored, ())]
+    while stack:
+        node, path = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        below = []
+        for key, value in node.items():
+            if isinstance(key, str) and key.lower().endswith("headers"):
+                yield path + (key,), value
+            elif isinstance(value, dict) and len(path) < _HEADERS_DEPTH:
+                below.append((value, path + (key,)))
+        stack.extend(reversed(below))  # request before response, as recorded
+
+
+def _side(path: tuple) -> str:
+    """`request` or `response`, from the headers' own key (`RequestHeaders`, nock's `reqheaders`)
+    or the nearest ancestor naming one; `headers` when nothing does."""
+    for key in reversed(path):
+        low = str(key).lower()
+        if "req" in low:
+            return "request"
+        if "res" in low or low == "rawheaders":
+            return "response"
+    return "headers"
+
+
+def _header_pairs(holder: Any) -> Iterator[tuple[str, str]]:
+    if isinstance(holder, dict):  # {name: value} or {name: [values]} (vcrpy)
+        for name, value in holder.items():
+            for item in value if isinstance(value, list) else [value]:
+                text = _as_text(item)
+                if isinstance(name, (str, bytes)) and text is not None:
+                    yield _as_text(name) or "", text
+    elif isinstance(holder, list):
+        if all(isinstance(h, dict) for h in holder):  # HAR: [{"name", "value"}]
+            for h in holder:
+                name, value = _as_text(h.get("name")), _as_text(h.get("value"))
+                if name is not None and value is not None:
+                    yield name, value
+        elif len(holder) % 2 == 0 and all(isinstance(h, str) for h in holder):  # nock: [name, value, ...]
+            yield from zip(holder[0::2], holder[1::2])
+
+
+def _as_text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "replace")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _cookie_names(value: str, set_cookie: bool) -> list[str]:
+    pairs = [value.split(";", 1)[0]] if set_cookie else value.split(";")
+    names = []
+    for pair in pairs:
+        name, eq, cookie = pair.strip().partition("=")
+        if eq and name and cookie.strip() and not keyshapes.is_placeholder(cookie) and name not in names:
+            names.append(name)
+    return names
+
+
+def _har_cookie_arrays(stored: Any) -> Iterator[tuple[str, list[str]]]:
+    if not isinstance(stored, dict):
+        return
+    for side in ("request", "response"):
+        part = stored.get(side)
+        jar = part.get("cookies") if isinstance(part, dict) else None
+        if isinstance(jar, list):
+            yield side, [c["name"] for c in jar if isinstance(c, dict) and isinstance(c.get("name"), str)
+                         and isinstance(c.get("value"), str) and c["value"] and not keyshapes.is_placeholder(c["value"])]
+
+
+# --- URLs, bodies, text -------------------------------------------------------------------
+
+_QUERY_CREDENTIALS = frozenset({
+    "key", "apikey", "api_key", "access_token", "token", "auth_token", "api_token", "x_goog_api_key", "client_secret",
+    "password", "secret", "x_amz_security_token", "subscription_key", "refresh_token", "id_token",
+})
+_FIELD_CREDENTIALS = frozenset({
+    "apikey", "xapikey", "token", "accesstoken", "refreshtoken", "idtoken", "authtoken", "apitoken", "sessiontoken",
+    "securitytoken", "bearertoken", "secret", "clientsecret", "secretkey", "secretaccesskey", "awssecretaccesskey",
+    "password", "passwd", "privatekey", "authorization", "subscriptionkey", "accesskey",
+})
+_TEXT_HEADER = re.compile(
+    r"^[ \t]*(authorization|proxy-authorization|x-api-key|api-key|x-goog-api-key|x-amz-security-token)[ \t]*:[ \t]*(\S[^\r\n]*)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_TEXT_HEADER_NAMES = ("authorization", "api-key", "x-amz-security-token")
+# The same lines and URLs inside the call's JSON text, where a line break is written `\\n`.
+_DUMPED_HEADER_LINE = re.compile(
+    r"(?:^|\\[rn]|[\r\n])[ \t]*(authorization|proxy-authorization|x-api-key|api-key|x-goog-api-key|x-amz-security-token)"
+    r"[ \t]*:[ \t]*([^\\\r\n\"]+)",
+    re.IGNORECASE,
+)
+_DUMPED_URL = re.compile(r"https?://[^\s\"\\?]+\?[^\s\"\\]+")
+_SPACE = re.compile(r"\s")
+_BEARER = re.compile(r"\bbearer\s+([A-Za-z0-9._~+/\-]{12,}=*)", re.IGNORECASE)
+
+
+def _url_hits(place: str, url: str) -> list[tuple[str, str, str]]:
+    hits = [(place, kind, v) for kind, v in keyshapes.find_shapes(url.split("?", 1)[0])]
+    try:
+        query = urlsplit(url).query
+    except ValueError:
+        query = url.partition("?")[2]
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        where = f"{place}?{name}"
+        shaped = keyshapes.find_shapes(value)
+        hits += [(where, kind, v) for kind, v in shaped]
+        if not shaped and name.lower().replace("-", "_") in _QUERY_CREDENTIALS and keyshapes.looks_like_credential(value):
+            hits.append((where, "credential", value))
+    return hits
+
+
+def _tree_hits(root: str, tree: Any, look: _Look, skip_headers: bool = False) -> list[tuple[str, str, str]]:
+    """Credentials in a decoded body (or the stored object): values under credential names
+    (`api_key`, `token`, `password`...), and in the strings `look` points at: key shapes,
+    header lines and bearer tokens in text, credentials in URLs' queries."""
+    hits: list[tuple[str, str, str]] = []
+    stack: list[tuple[Any, tuple]] = [(tree, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if skip_headers and isinstance(key, str) and key.lower().endswith("headers"):
+                    continue
+                if isinstance(key, str) and isinstance(value, str) and _is_credential_field(key):
+                    hits += _field_hits(_place(root, path + (key,)), key, value)
+                elif isinstance(value, (dict, list, str, bytes, bytearray)):
+                    stack.append((value, path + (key,)))
+        elif isinstance(node, list):
+            stack.extend((item, path + (i,)) for i, item in enumerate(node) if isinstance(item, (dict, list, str, bytes, bytearray)))
+        elif isinstance(node, (str, bytes, bytearray)):
+            text = node if isinstance(node, str) else _utf8(node)
+            if text and look.worth_searching(text):
+                hits += _text_hits(_place(root, path), text)
+    hits.reverse()  # the stack visits the last items first; report in document order
+    return hits
+
+
+@lru_cache(maxsize=4096)
+def _is_credential_field(key: str) -> bool:
+    return key.lower().replace("_", "").replace("-", "") in _FIELD_CREDENTIALS
+
+
+def _field_hits(place: str, key: str, value: str) -> list[tuple[str, str, str]]:
+    if key.lower() == "authorization":
+        return [(place, kind, v) for kind, v in keyshapes.authorization_secrets(value)]
+    kind = keyshapes.shape_of(value.strip())
+    if kind:
+        return [] if keyshapes.is_placeholder(value) else [(place, kind, value.strip())]
+    shaped = keyshapes.find_shapes(value)
+    if shaped:
+        return [(place, k, v) for k, v in shaped]
+    return [(place, "credential", value.strip())] if keyshapes.looks_like_credential(value) else []
+
+
+def _text_hits(place: str, text: str) -> list[tuple[str, str, str]]:
+    hits = [(place, kind, v) for kind, v in keyshapes.find_shapes(text)]
+    found = {v for _, _, v in hits}
+    low = text.lower()
+    if any(name in low for name in _TEXT_HEADER_NAMES):
+        for match in _TEXT_HEADER.finditer(text):
+            hits += [(place, k, v) for k, v in keyshapes.authorization_secrets(match.group(2)) if v not in found]
+    if "bearer" in low:
+        for match in _BEARER.finditer(text):
+            token = match.group(1)
+            if token not in found and keyshapes.looks_like_credential(token):
+                hits.append((place, "bearer-token", token))
+    if "://" in text and "?" in text and len(text) < 8192 and not _SPACE.search(text.strip()):
+        hits += [h for h in _url_hits(place, text.strip()) if h[2] not in found]
+    return hits
+
+
+def _utf8(value: Any) -> str | None:
+    try:
+        return bytes(value).decode("utf-8")
+    except UnicodeDecodeError:
+        return None  # binary (compressed, an image): its decoded form is searched instead
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+
+
+def _place(root: str, path: tuple) -> str:
+    out = [root]
+    for key in path:
+        if isinstance(key, int):
+            out.append(f"[{key}]")
+        elif isinstance(key, str) and _IDENTIFIER.fullmatch(key):
+            out.append(f".{key}")
+        else:
+            out.append("[" + orjson.dumps(str(key)).decode() + "]")
+    return "".join(out)
