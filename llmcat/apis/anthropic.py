@@ -64,6 +64,13 @@ def _stream(rec: Recording, events: list[dict]) -> Completion:
     for event in events:
         kind = event.get("type")  # (compared with names only: a non-string matches none)
         if kind == "message_start":
+            if choice.text or choice.reasoning or choice.tools:
+                # A second message_start: the message was retried and spliced in; what the abandoned
+                # one said (a partial tool call above all) is not part of the answer.
+                choices = Choices()
+                choice = choices.get(0)
+                tools, usage = {}, {}
+                out.notes.append("the stream restarted (a second message_start): the first message's partial content is dropped")
             usage.update(as_dict(as_dict(event.get("message")).get("usage")))
         elif kind == "content_block_start":
             index = as_int(event.get("index")) or 0

@@ -47,7 +47,11 @@ def vectors_of(body: Any) -> list:
 
 def looks_like(body: Any) -> bool:
     body = as_dict(body)
-    return bool(vectors_of(body)) and not any(k in body for k in ("choices", "candidates", "output", "message"))
+    # A vector is a list of numbers (or base64 text): a `data` list of anything else (image URLs,
+    # rerank scores, crawled pages) is not embeddings.
+    vectors = vectors_of(body)
+    return (any(isinstance(v, (list, str)) for v in vectors)
+            and not any(k in body for k in ("choices", "candidates", "output", "message")))
 
 
 def _reassemble(rec: Recording, api: str) -> Completion:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._common import Choices, ToolCallBuilder, as_dict, as_list, as_str, seal, json_text, make_usage, stream_error
+from llmcat.apis._common import Choices, ToolCallBuilder, as_dict, as_int, as_list, as_str, seal, json_text, make_usage, stream_error
 from llmcat.model import Completion, Recording
 from llmcat.apis.registry import Api, register
 
@@ -22,6 +22,28 @@ def usage_of(raw: Any):
         _get(meta, "totalTokenCount", "total_token_count"),
         raw,
     )
+
+
+# The FinishReason enum's numbers, for bodies dumped with enums as integers (proto's
+# MessageToDict(use_integers_for_enums=True), SDK objects dumped as ints). 0 is "unspecified":
+# no finish. The two APIs agree up to 5 and number the rest differently.
+_FINISH_NAMES = ("", "STOP", "MAX_TOKENS", "SAFETY", "RECITATION", "OTHER")
+_DEVELOPER_API_MORE = ("LANGUAGE", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "MALFORMED_FUNCTION_CALL",
+                       "IMAGE_SAFETY", "UNEXPECTED_TOOL_CALL")
+_VERTEX_MORE = ("BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "MALFORMED_FUNCTION_CALL")
+
+
+def finish_name(value: Any, url: str | None) -> str | None:
+    """The finish reason as Google names it, whether recorded as its name or its enum number."""
+    if isinstance(value, str):
+        return value or None
+    number = as_int(value)
+    if number is None or number < 0:
+        return None
+    if number < len(_FINISH_NAMES):
+        return _FINISH_NAMES[number] or None
+    more = _VERTEX_MORE if "aiplatform" in (url or "") else _DEVELOPER_API_MORE
+    return more[number - 6] if number - 6 < len(more) else str(number)
 
 
 def reassemble(rec: Recording) -> Completion:
@@ -42,7 +64,7 @@ def reassemble(rec: Recording) -> Completion:
                 carried |= _add_part(choice, as_dict(part))
             if carried and finished:
                 out.content_after_finish += 1
-            reason = as_str(_get(candidate, "finishReason", "finish_reason"))
+            reason = finish_name(_get(candidate, "finishReason", "finish_reason"), rec.request.url)
             if reason:
                 choice.finish_reason = reason
                 finished = True

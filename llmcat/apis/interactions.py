@@ -1,4 +1,10 @@
-"""Google's Interactions API: `content.*` (and the newer `step.*`) SSE events, or one interaction object."""
+"""Google's Interactions API: SSE events (`content.*`, and the newer `step.*`), or one interaction object.
+
+A whole interaction lists its answer as `outputs` (typed contents), or, in the newer shape, as
+`steps`: `model_output` (a `content` list), `thought` (a `summary` list), `function_call`
+(flat `id`, `name`, `arguments`), built-in tool calls (`google_search_call`...), and the
+`user_input` steps of the turn, which are what was asked, not answered.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +16,19 @@ from llmcat.apis.registry import Api, register
 
 _THOUGHTS = {"thought", "thought_summary"}
 _CALLS = {"function_call"}
+_COMPLETE = {"interaction.complete", "interaction.completed"}
 
 
 def usage_of(raw: Any):
     return usage_from(raw, "total_input_tokens", "total_output_tokens", "total_tokens")
+
+
+def looks_like(event: Any) -> bool:
+    """One interaction object (`"object": "interaction"`, or its `outputs`/`steps` with a status) or a stream event."""
+    event = as_dict(event)
+    if "event_type" in event or event.get("object") == "interaction":
+        return True
+    return isinstance(event.get("status"), str) and isinstance(event.get("steps", event.get("outputs")), list) and "id" in event
 
 
 def _text_of(delta: dict) -> str | None:
@@ -36,22 +51,32 @@ def reassemble(rec: Recording) -> Completion:
         if not isinstance(event, dict):
             continue
         kind = as_str(event.get("event_type"))
-        if kind is None and "outputs" in event:  # a whole interaction
+        if kind is None and ("outputs" in event or "steps" in event):  # a whole interaction
             _whole(choice, event)
             choice.finish_reason = as_str(event.get("status"))
             out.usage = usage_of(event.get("usage"))
             complete = True
+            if event.get("error") is not None:
+                out.error = stream_error(event)
+        elif kind in ("content.start", "step.start"):
+            # A step (or content) may open with all it holds: a function call's name, id and arguments.
+            opened = as_dict(event.get("step", event.get("content")))
+            if _apply_step(choice, tools, as_int(event.get("index")) or 0, opened, opening=True) and complete:
+                out.content_after_finish += 1
         elif kind in ("content.delta", "step.delta"):
             carried = _apply_delta(choice, tools, as_int(event.get("index")) or 0, as_dict(event.get("delta")))
             if carried and complete:
                 out.content_after_finish += 1
-        elif kind in ("interaction.complete", "interaction.completed"):
+        elif kind in _COMPLETE:
             interaction = as_dict(event.get("interaction"))
             choice.finish_reason = as_str(interaction.get("status")) or choice.finish_reason
             out.usage = usage_of(interaction.get("usage")) or out.usage
             complete = True
         elif kind == "error" or (kind is None and event.get("error") is not None):
             out.error = stream_error(event)
+    for tool in tools.values():
+        if not tool.parts:
+            tool.parts.append("{}")
     out.choices = choices.build()
     out.finished = complete
     return seal(out, rec)
@@ -60,6 +85,43 @@ def reassemble(rec: Recording) -> Completion:
 def _whole(choice, body: dict) -> None:
     for position, output in enumerate(as_list(body.get("outputs"))):
         _apply_delta(choice, {}, position, as_dict(output))
+    steps = [as_dict(step) for step in as_list(body.get("steps"))]
+    asked = [i for i, step in enumerate(steps) if step.get("type") == "user_input"]
+    answer = steps[asked[-1] + 1:] if asked else steps  # the turn's input steps are the question
+    tools: dict[int, ToolCallBuilder] = {}
+    for position, step in enumerate(answer):
+        _apply_step(choice, tools, position, step, opening=False)
+
+
+def _apply_step(choice, tools: dict[int, ToolCallBuilder], index: int, step: dict, opening: bool) -> bool:
+    """A whole step (or the opening of a streamed one): its text, thought summary or call."""
+    kind = as_str(step.get("type"))
+    carried = False
+    if kind == "model_output":
+        for part in as_list(step.get("content")):
+            part = as_dict(part)
+            if part.get("type") == "text" and isinstance(part.get("text"), str) and part["text"]:
+                choice.text.append(part["text"])
+                carried = True
+    elif kind == "thought":
+        for part in as_list(step.get("summary")):
+            text = as_dict(part).get("text")
+            if isinstance(text, str) and text:
+                choice.reasoning.append(text)
+                carried = True
+    elif kind and kind.endswith("_call"):
+        tool = ToolCallBuilder(as_str(step.get("id")), as_str(step.get("name")), "function" if kind in _CALLS else kind)
+        if kind not in _CALLS and tool.name is None:
+            tool.name = kind[: -len("_call")]  # a built-in tool: google_search_call is google_search
+        arguments = step.get("arguments")
+        if arguments not in (None, "", {}) or not opening:
+            tool.parts.append(json_text(arguments if arguments is not None else {}))
+        tools[index] = tool
+        choice.tools.append(tool)
+        carried = True
+    else:
+        carried = _apply_delta(choice, tools, index, step) if opening else False
+    return carried
 
 
 def _apply_delta(choice, tools: dict[int, ToolCallBuilder], index: int, delta: dict) -> bool:
@@ -76,7 +138,9 @@ def _apply_delta(choice, tools: dict[int, ToolCallBuilder], index: int, delta: d
         if tool is None:
             tool = tools[index] = ToolCallBuilder(as_str(delta.get("id")), as_str(delta.get("name")), "function")
             choice.tools.append(tool)
-        if "arguments" in delta:
+        tool.id = tool.id or as_str(delta.get("id"))
+        tool.name = tool.name or as_str(delta.get("name"))
+        if delta.get("arguments") not in (None, "", {}):
             tool.parts.append(json_text(delta["arguments"]))
         return True
     if kind == "arguments_delta":
@@ -86,10 +150,6 @@ def _apply_delta(choice, tools: dict[int, ToolCallBuilder], index: int, delta: d
             tool.parts.append(json_text(fragment))
             return True
     return False
-
-
-def looks_like(event: dict) -> bool:
-    return "event_type" in event
 
 
 register(Api(name="google.interactions", summary="Google Interactions API", reassemble=reassemble,

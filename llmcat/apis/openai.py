@@ -48,6 +48,21 @@ def _content_text(content: Any) -> str | None:
     return None
 
 
+def _content_thinking(content: Any) -> str | None:
+    """Mistral's reasoning: a `thinking` part among the typed content parts, itself a list of text parts."""
+    if not isinstance(content, list):
+        return None
+    texts = []
+    for part in content:
+        if isinstance(part, dict) and part.get("type") == "thinking":
+            inner = part.get("thinking")
+            for piece in inner if isinstance(inner, list) else [inner]:
+                text = as_dict(piece).get("text") if isinstance(piece, dict) else piece
+                if isinstance(text, str):
+                    texts.append(text)
+    return "".join(texts) or None
+
+
 def _reasoning_text(delta: dict) -> str | None:
     # Hosts spell it `reasoning_content` (DeepSeek, vLLM) or `reasoning` (OpenRouter,
     # Ollama, Groq); a few send both with the same text, which must count once.
@@ -138,7 +153,7 @@ def _apply_delta(choice: ChoiceBuilder, slots: dict[int, ToolCallBuilder], delta
     if text:
         choice.text.append(text)
         carried = True
-    reasoning = _reasoning_text(delta)
+    reasoning = _reasoning_text(delta) or _content_thinking(delta.get("content"))
     if reasoning:
         choice.reasoning.append(reasoning)
         carried = True
@@ -150,7 +165,8 @@ def _apply_delta(choice: ChoiceBuilder, slots: dict[int, ToolCallBuilder], delta
         _merge_tool_call(choice, slots, call, position)
         carried = True
     legacy = as_dict(delta.get("function_call"))  # pre-tools function calling
-    if legacy:
+    # (Snowflake sends an empty one, no name and no arguments, with every answer: no call at all.)
+    if legacy and (legacy.get("name") or legacy.get("arguments") not in (None, "", {})):
         _merge_tool_call(choice, slots, {"index": 0, "function": legacy, "type": "function"}, 0)
         carried = True
     return carried

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import struct
+import zlib
 from typing import Any
 
 import orjson
@@ -17,6 +18,14 @@ import orjson
 from llmcat.model import InputError
 
 _FIXED = {0: 0, 1: 0, 2: 1, 3: 2, 4: 4, 5: 8, 8: 8, 9: 16}
+
+
+def looks_like(data: bytes) -> bool:
+    """The first message's prelude: its length fits the data and its CRC checks (1 in 2^32 by chance)."""
+    if len(data) < 16:
+        return False
+    total, headers_len, crc = struct.unpack_from(">III", data, 0)
+    return 16 <= total <= len(data) and headers_len <= total - 16 and zlib.crc32(data[:8]) == crc
 
 
 def decode(data: bytes) -> tuple[list[Any], list[str | None]]:
@@ -75,9 +84,10 @@ def _event(headers: dict[str, Any], payload: bytes) -> tuple[Any, str | None]:
         return {"error": {"type": code, "message": message or headers.get(":error-message")}}, kind
     if kind == "chunk" and isinstance(body, dict) and isinstance(body.get("bytes"), str):
         try:  # InvokeModelWithResponseStream: the model's own chunk, base64 JSON
-            return orjson.loads(base64.b64decode(body["bytes"])), None
+            chunk = orjson.loads(base64.b64decode(body["bytes"]))
         except (binascii.Error, ValueError):
-            return body, kind
+            return body, kind  # (a Bedrock agent's chunk: its answer's text, base64)
+        return (chunk, None) if isinstance(chunk, dict) else (body, kind)
     if isinstance(body, dict):
         body = {k: v for k, v in body.items() if k != "p"}  # "p" is length padding
     return ({kind: body} if isinstance(kind, str) else body), kind

@@ -222,9 +222,10 @@ def fill_body(out: Response, body: bytes | str | None, request_streamed: bool) -
         return
     if isinstance(body, bytes):
         out.size = len(body)
-        if ctype == "application/vnd.amazon.eventstream":
-            from llmcat.formats import _aws_eventstream
+        from llmcat.formats import _aws_eventstream
 
+        # Recorders that drop response headers leave the AWS event stream to be told by its prelude.
+        if ctype == "application/vnd.amazon.eventstream" or (not ctype.startswith("text/") and _aws_eventstream.looks_like(body)):
             out.streaming = True
             try:
                 out.events, out.event_types = _aws_eventstream.decode(body)

@@ -13,12 +13,18 @@ from llmcat.formats.registry import Content, Format, register
 from llmcat.model import Recording, Request, Response
 
 
+_SHAPE_LOOKAHEAD = 8  # how many leading items of a list may be asked for a known shape
+
+
 def looks_like_body(obj: Any) -> bool:
     """A saved response body of an API llmcat knows (as opposed to any JSON at all)."""
     from llmcat.apis import body_api
 
     if isinstance(obj, list):
-        return bool(obj) and all(isinstance(item, dict) for item in obj) and body_api(obj[0]) != "other"
+        # Not only the first item: a stream may open with a chunk of no known shape (Azure's
+        # `prompt_filter_results` with `"choices": []`).
+        return (bool(obj) and all(isinstance(item, dict) for item in obj)
+                and any(body_api(item) != "other" for item in obj[:_SHAPE_LOOKAHEAD]))
     return isinstance(obj, dict) and body_api(obj) != "other"
 
 

@@ -117,7 +117,7 @@ class OllamaChunk(Struct, gc=False):
 # reasoning details), or in bodies this reader never takes (embeddings, models, other Ollama calls).
 INSIDE_WHOLE_FIELDS = frozenset({
     "prompt_tokens", "completion_tokens", "total_tokens", "input_tokens", "output_tokens",
-    "id", "index", "type", "function", "name", "arguments", "text", "summary",
+    "id", "index", "type", "function", "name", "arguments", "text", "summary", "thinking",
     "data", "embedding", "embeddings", "dimensions", "models", "body",  # (and keys of their results)
 })
 
