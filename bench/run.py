@@ -130,7 +130,7 @@ def bench_start_up(report: Report, runs: int) -> None:
     print(f"\n3. join -n on a small recording ({seed.name}) vs python3 -c pass")
     results = measure({"llmcat": [*llmcat_command(), "join", "-n", str(seed)], "python": [sys.executable, "-c", "pass"]}, runs)
     print(f"  llmcat join -n: {results['llmcat'][0] * 1000:.0f} ms; python3 -c pass: {results['python'][0] * 1000:.0f} ms")
-    report.line("time vs python3 -c pass", results["llmcat"][0] / results["python"][0], 10.0)
+    report.line("time vs python3 -c pass", results["llmcat"][0] / results["python"][0], 6.0)
 
 
 def bench_suite(tmp: Path, report: Report) -> None:

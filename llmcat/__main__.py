@@ -1,4 +1,86 @@
-from llmcat.cli import main
+"""`python -m llmcat` and the `llmcat` executable: start-up kept to what the command needs.
+
+git runs `llmcat show` (as a textconv driver) and `llmcat join` once per file version,
+so their start-up is paid many times over: given plain arguments they run from here,
+without building the typer app (typer and click are about half of llmcat's start-up).
+Anything else (another command, --help, an option or value this does not know) goes to
+the typer app in cli.py, which answers or complains as it always does.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from llmcat.status import guarded
+
+# The options of `show` and `join` (cli.py has their help): on/off, a count of at least 0, one word of a set.
+_FLAGS = {"join": {"-n": "no_newline", "--no-newline": "no_newline", "--reasoning": "reasoning"}, "show": {"--json": "as_json"}}
+_COUNTS = {"join": {"--choice": "choice"}, "show": {"--head": "head", "--tail": "tail"}}
+_WORDS = {"join": {}, "show": {"--color": ("color", ("auto", "always", "never"))}}
+
+
+def plain_arguments(argv: list[str]) -> tuple[str, list[str], dict[str, object]] | None:
+    """(command, files, options) when `argv` is `show` or `join` with options as cli.py reads them
+    (`--opt value` or `--opt=value`, the last one wins, `--` ends them); None for anything else."""
+    if not argv or argv[0] not in _FLAGS:
+        return None
+    command = argv[0]
+    flags, counts, words = _FLAGS[command], _COUNTS[command], _WORDS[command]
+    files: list[str] = []
+    options: dict[str, object] = {}
+    rest = iter(argv[1:])
+    for arg in rest:
+        if arg == "--":
+            files += rest
+            break
+        if arg == "-" or not arg.startswith("-"):
+            files.append(arg)
+            continue
+        name, equals, value = arg.partition("=")
+        if not equals and arg in flags:
+            options[flags[arg]] = True
+            continue
+        if name not in counts and name not in words:
+            return None  # --help, a mistake, or an option added in cli.py only: the typer app decides
+        if not equals:
+            value = next(rest, None)
+            if value is None:
+                return None
+        if name in counts:
+            try:
+                count = int(value)
+            except ValueError:
+                return None
+            if count < 0:
+                return None
+            options[counts[name]] = count
+        else:
+            key, allowed = words[name]
+            if value not in allowed:
+                return None
+            options[key] = value
+    return (command, files, options) if files else None
+
+
+def main() -> None:
+    parsed = plain_arguments(sys.argv[1:])
+    if parsed is None:
+        from llmcat.cli import main as run_typer_app
+
+        run_typer_app()
+    guarded(lambda: _run(*parsed))
+
+
+def _run(command: str, files: list[str], options: dict) -> object:
+    from llmcat.render.output import Output
+    from llmcat.show import run_join, run_show
+
+    if command == "join":
+        return run_join(files, bool(options.get("no_newline")), options.get("choice", 0), bool(options.get("reasoning")),
+                        Output.of_process())
+    return run_show(files, bool(options.get("as_json")), options.get("head"), options.get("tail"),
+                    Output.of_process(options.get("color", "auto")))
+
 
 if __name__ == "__main__":
     main()

@@ -7,17 +7,13 @@ paths that draw.
 # (No `from __future__ import annotations`: typer would compile and eval every annotation
 # string of every command at each start, ~5 ms.)
 
-import os
-import sys
 from enum import Enum
 from typing import List, Optional
 
 import typer
 
 from llmcat import __version__
-from llmcat.model import Need
-from llmcat.pipeline import calls, rendered
-from llmcat.status import ExitStatus
+from llmcat.status import guarded
 
 app = typer.Typer(
     name="llmcat",
@@ -67,39 +63,9 @@ def show(
     tail: Optional[int] = typer.Option(None, "--tail", min=0, metavar="N", help="Show only the last N lines of each long text; with --head, both ends."),
 ) -> None:
     """Show what was asked and what was answered, one recorded call at a time."""
-    output = _output(color)
-    problems = output.problems
-    out = output.stdout
-    if as_json:
-        from llmcat.render.machine import dumps_line
-        from llmcat.shape import call_dict
+    from llmcat.show import run_show
 
-        for line in rendered(calls(files, Need.ANSWERS, problems), problems,
-                             lambda c: dumps_line(call_dict(c.recording, c.completion))):
-            out.write(line)
-    else:
-        from llmcat.render.document import build
-
-        draw = _drawer(output)
-        for doc in rendered(calls(files, Need.ANSWERS, problems), problems,
-                            lambda c: build(c.recording, c.completion, head=head, tail=tail)):
-            draw(doc)
-    output.close()
-    raise typer.Exit(ExitStatus.of(problems.count))
-
-
-def _drawer(output):
-    if output.color:
-        from llmcat.render import rich_view
-
-        console = output.console()
-        return lambda doc: rich_view.render(doc, console)
-    from llmcat.render import plain
-
-    def draw(doc) -> None:
-        output.stdout.write(plain.render(doc).encode("utf-8", "backslashreplace"))
-
-    return draw
+    raise typer.Exit(run_show(files, as_json, head, tail, _output(color)))
 
 
 @app.command()
@@ -110,38 +76,9 @@ def join(
     reasoning: bool = typer.Option(False, "--reasoning", help="Print the reasoning text instead of the answer."),
 ) -> None:
     """Print the reassembled answer text of each recorded call, exactly, for pipelines."""
-    from llmcat.render.escape import inline
+    from llmcat.show import run_join
 
-    output = _output()
-    problems = output.problems
-    missing = False
-    out = output.stdout
-    # Exact bytes are for pipes and files; on a terminal recorded text is shown, not obeyed.
-    encode = _escaped_bytes if output.terminal else _exact_bytes
-    for call in calls(files, Need.ANSWERS, problems):
-        chosen = next((c for c in call.completion.choices if c.index == choice), None)
-        if chosen is None and (choice != 0 or call.completion.choices):
-            output.stderr.write(f"llmcat: {inline(call.recording.label)}: no choice {choice}\n")
-            missing = True
-        text = (chosen.reasoning or "") if reasoning and chosen else (chosen.text if chosen else "")
-        out.write(encode(text))
-        if not no_newline:
-            out.write(b"\n")
-    output.close()
-    raise typer.Exit(ExitStatus.of(problems.count, found=missing))
-
-
-def _escaped_bytes(text: str) -> bytes:
-    from llmcat.render.escape import visible
-
-    return visible(text).encode("utf-8")
-
-
-def _exact_bytes(text: str) -> bytes:
-    try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates from a JSON \ud800 escape: not representable
-        return text.encode("utf-8", "replace")
+    raise typer.Exit(run_join(files, no_newline, choice, reasoning, _output()))
 
 
 PATHS = typer.Argument(..., metavar="PATH...", help="Recordings and directories of recordings (read recursively).")
@@ -231,35 +168,5 @@ def diff(
 
 
 def main() -> None:
-    """Console entry point: never a traceback; a closed pipe ends llmcat as it ends cat and jq."""
-    _die_quietly_on_closed_pipe()
-    try:
-        app()
-    except BrokenPipeError:
-        _silence_stdout()
-        sys.exit(ExitStatus.OK)
-    except KeyboardInterrupt:
-        sys.exit(ExitStatus.INTERRUPTED)
-    except SystemExit:
-        raise
-    except BaseException as exc:  # a bug: one line, not a traceback
-        sys.stderr.write(f"llmcat: internal error: {type(exc).__name__}: {exc}\n")
-        sys.exit(ExitStatus.TROUBLE)
-
-
-def _die_quietly_on_closed_pipe() -> None:
-    """`llmcat show dir | head`: the reader left. Python turns SIGPIPE into an exception that click
-    reports as status 1 ("found a difference" for diff and check); the default action is the Unix
-    convention instead: end silently, status 128+SIGPIPE, as cat, git and jq do."""
-    import signal
-
-    if hasattr(signal, "SIGPIPE"):
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-
-
-def _silence_stdout() -> None:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except OSError:
-        pass
+    """The typer app, run as a command: never a traceback; a closed pipe ends llmcat as it ends cat and jq."""
+    guarded(app)

@@ -5,7 +5,11 @@ differ (diff), something is wrong with a recording (check), a requested choice i
 missing (join); 2 trouble: an input could not be read, bad usage, an internal error.
 """
 
+import os
+import sys
+from collections.abc import Callable
 from enum import IntEnum
+from typing import NoReturn
 
 
 class ExitStatus(IntEnum):
@@ -19,3 +23,40 @@ class ExitStatus(IntEnum):
     def of(cls, trouble: bool, found: bool = False) -> "ExitStatus":
         """Trouble outranks a finding: a run that could not read everything did not answer."""
         return cls.TROUBLE if trouble else cls.FOUND if found else cls.OK
+
+
+def guarded(run: Callable[[], object]) -> NoReturn:
+    """Run a command to the end of the process: never a traceback. A closed output pipe ends
+    llmcat as it ends cat and jq; Ctrl-C is INTERRUPTED; a bug is one line and TROUBLE."""
+    _die_quietly_on_closed_pipe()
+    try:
+        status = run()
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(ExitStatus.OK)
+    except KeyboardInterrupt:
+        sys.exit(ExitStatus.INTERRUPTED)
+    except SystemExit:
+        raise
+    except BaseException as exc:  # a bug: one line, not a traceback
+        sys.stderr.write(f"llmcat: internal error: {type(exc).__name__}: {exc}\n")
+        sys.exit(ExitStatus.TROUBLE)
+    sys.exit(status)
+
+
+def _die_quietly_on_closed_pipe() -> None:
+    """`llmcat show dir | head`: the reader left. Python turns SIGPIPE into an exception that click
+    reports as status 1 ("found a difference" for diff and check); the default action is the Unix
+    convention instead: end silently, status 128+SIGPIPE, as cat, git and jq do."""
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass

@@ -1,0 +1,83 @@
+"""`llmcat show` and `llmcat join`: the calls of the files named, one at a time, as each file is read."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from llmcat.model import Need
+from llmcat.pipeline import calls, rendered
+from llmcat.status import ExitStatus
+
+if TYPE_CHECKING:
+    from llmcat.render.output import Output
+
+
+def run_show(files: list[str], as_json: bool, head: int | None, tail: int | None, output: Output) -> ExitStatus:
+    """`llmcat show`: OK, or TROUBLE when some file could not be read or shown (reported on stderr)."""
+    problems = output.problems
+    out = output.stdout
+    if as_json:
+        from llmcat.render.machine import dumps_line
+        from llmcat.shape import call_dict
+
+        for line in rendered(calls(files, Need.ANSWERS, problems), problems,
+                             lambda c: dumps_line(call_dict(c.recording, c.completion))):
+            out.write(line)
+    else:
+        from llmcat.render.document import build
+
+        draw = _drawer(output)
+        for doc in rendered(calls(files, Need.ANSWERS, problems), problems,
+                            lambda c: build(c.recording, c.completion, head=head, tail=tail)):
+            draw(doc)
+    output.close()
+    return ExitStatus.of(problems.count)
+
+
+def _drawer(output: Output):
+    if output.color:
+        from llmcat.render import rich_view
+
+        console = output.console()
+        return lambda doc: rich_view.render(doc, console)
+    from llmcat.render import plain
+
+    def draw(doc) -> None:
+        output.stdout.write(plain.render(doc).encode("utf-8", "backslashreplace"))
+
+    return draw
+
+
+def run_join(files: list[str], no_newline: bool, choice: int, reasoning: bool, output: Output) -> ExitStatus:
+    """`llmcat join`: OK; FOUND when a call has no such choice; TROUBLE when some file could not be read."""
+    from llmcat.render.escape import inline
+
+    problems = output.problems
+    missing = False
+    out = output.stdout
+    # Exact bytes are for pipes and files; on a terminal recorded text is shown, not obeyed.
+    encode = _escaped_bytes if output.terminal else _exact_bytes
+    for call in calls(files, Need.ANSWERS, problems):
+        chosen = next((c for c in call.completion.choices if c.index == choice), None)
+        if chosen is None and (choice != 0 or call.completion.choices):
+            output.stderr.write(f"llmcat: {inline(call.recording.label)}: no choice {choice}\n")
+            missing = True
+        text = (chosen.reasoning or "") if reasoning and chosen else (chosen.text if chosen else "")
+        out.write(encode(text))
+        if not no_newline:
+            out.write(b"\n")
+    output.close()
+    return ExitStatus.of(problems.count, found=missing)
+
+
+def _escaped_bytes(text: str) -> bytes:
+    from llmcat.render.escape import visible
+
+    return visible(text).encode("utf-8")
+
+
+def _exact_bytes(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates from a JSON \ud800 escape: not representable
+        return text.encode("utf-8", "replace")

@@ -1,0 +1,83 @@
+"""Start-up: `show` and `join` with plain arguments run without building the typer app, and
+read their arguments exactly as the typer app does (anything else is left to it)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+import typer.main
+from typer._click.types import IntRange
+
+from conftest import LLAMA, ROOT, run, subprocess_llmcat
+from llmcat.__main__ import _COUNTS, _FLAGS, _WORDS, plain_arguments
+from llmcat.cli import app
+
+STREAM = LLAMA / "chat-stream.json"
+
+DEFAULTS = {"join": {"no_newline": False, "choice": 0, "reasoning": False},
+            "show": {"as_json": False, "color": "auto", "head": None, "tail": None}}
+
+ARGVS = [
+    ["join", "-n", "a.json"], ["join", "a.json", "b.json", "--no-newline"], ["join", "--choice", "1", "a"],
+    ["join", "--choice=2", "--reasoning", "a"], ["join", "--choice", "1", "--choice", "3", "a"], ["join", "--", "-n", "--x"],
+    ["join", "-", "--choice", "0"], ["show", "--color", "never", "-"], ["show", "--color=always", "--json", "x#2"],
+    ["show", "--head", "3", "--tail=4", "a", "b"], ["show", "a", "--head", " 7"],
+    # not plain: left to the typer app (help, unknown options, bad values, no file, clusters, other commands)
+    ["join"], ["join", "-h", "a"], ["join", "--help"], ["join", "--choice", "-1", "a"], ["join", "--choice", "x", "a"],
+    ["join", "--choice"], ["join", "-nn", "a"], ["join", "--json", "a"], ["show", "--color", "blue", "a"],
+    ["show", "--json=1", "a"], ["show", "--head", "-2", "a"], ["ls", "a"], ["--version"], [],
+]
+
+
+@pytest.mark.parametrize("argv", ARGVS, ids=lambda argv: " ".join(argv) or "(none)")
+def test_plain_arguments_are_read_as_the_typer_app_reads_them(argv):
+    parsed = plain_arguments(argv)
+    if parsed is None:
+        return  # the typer app reads these
+    command, files, options = parsed
+    click_command = typer.main.get_command(app).commands[command]
+    context = click_command.make_context(command, list(argv[1:]))
+    params = dict(context.params)
+    assert list(params.pop("files")) == files
+    if "color" in params:
+        params["color"] = getattr(params["color"], "value", params["color"])
+    assert params == {**DEFAULTS[command], **options}
+
+
+def test_the_quick_paths_options_are_the_typer_apps():
+    """Each option the quick path reads is one of cli.py's, of the same kind (an option cli.py has and the
+    quick path does not know is safe: such a command line goes to the typer app)."""
+    group = typer.main.get_command(app)
+    for command in ("show", "join"):
+        params = {name: param for param in group.commands[command].params for name in getattr(param, "opts", [])}
+        for name in _FLAGS[command]:
+            assert params[name].is_flag, name
+        for name in _COUNTS[command]:
+            assert isinstance(params[name].type, IntRange) and params[name].type.min == 0, name
+        for name, (_, allowed) in _WORDS[command].items():
+            assert tuple(params[name].type.choices) == allowed, name
+
+
+def test_join_and_show_start_without_typer():
+    for argv in (["join", "-n", STREAM], ["show", "--color", "never", STREAM]):
+        proc = subprocess_llmcat_importtime(*argv)
+        assert proc.returncode == 0
+        imported = {line.split("|")[-1].strip() for line in proc.stderr.decode().splitlines() if "|" in line}
+        assert "llmcat.pipeline" in imported and "typer" not in imported and "click" not in imported
+
+
+def subprocess_llmcat_importtime(*args):
+    import subprocess
+
+    return subprocess.run([sys.executable, "-X", "importtime", "-m", "llmcat", *map(str, args)], capture_output=True,
+                          cwd=ROOT, timeout=60)
+
+
+@pytest.mark.parametrize("argv", [["join", "-n", STREAM], ["join", "--choice", "1", STREAM], ["show", "--json", STREAM],
+                                  ["show", "--color", "never", "--head", "2", STREAM], ["join", "--choice", "-1", STREAM]])
+def test_the_quick_path_answers_as_the_typer_app(argv):
+    quick = subprocess_llmcat(*argv)
+    typed = run(*argv)
+    stderr = quick.stderr.decode().replace("python -m llmcat", "llmcat")  # (click names the program as it was run)
+    assert (quick.returncode, quick.stdout, stderr) == (typed.exit_code, typed.stdout_bytes, typed.stderr)
