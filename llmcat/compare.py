@@ -27,6 +27,8 @@ VOLATILE = (
     "request.messages[*].tool_calls[*].id",  # ...and come back in the next turn's messages
     "request.messages[*].tool_call_id",
     "request.messages[*].call_id",
+    "request.transcript[*].id",  # tool calls and the results that answer them, in the normalised transcript
+    "request.transcript[*].signed",  # Gemini's thought signatures ride on blocks: an attribute, no content
     "response.details.**.id",  # bodies shown raw (tool results, unknown APIs): ids and stamps
     "response.details.**.created",
     "response.details.**.created_at",
@@ -109,14 +111,16 @@ def _failure_status(status: int | None) -> int | None:
     return None if status is None or 200 <= status < 300 else status
 
 
-def call_tree(call) -> dict:
-    """The compared shape of one call: `show --json`'s request and answer, plus the raw container."""
-    from llmcat.apis import request_view
-    from llmcat.shape import choice_dict
+def call_tree(call, strict: bool = False) -> dict:
+    """The compared shape of one call: `show --json`'s request (a chat's conversation normalised, see
+    `shape.compared_request`) and answer, plus the raw container."""
+    from llmcat.shape import choice_dict, compared_request
 
     rec, completion = call.recording, call.completion
-    request = request_view(rec)
+    request = compared_request(rec, completion.api, strict)
     request["messages"] = _arguments_as_json(request["messages"])
+    if request.get("transcript") is not None:
+        request["transcript"] = _arguments_as_json(request["transcript"])
     usage = completion.usage
     response = {
         "api": completion.api,
@@ -136,6 +140,12 @@ def call_tree(call) -> dict:
         "details": completion.details,
         "timing": completion.timing,
     }
+    if strict:  # the answers' blocks in order (server tools' results included): compared only under --strict
+        from llmcat.apis._conversation import answer_blocks
+        from llmcat.shape import block_dict
+
+        for choice, blocks in zip(response["choices"], answer_blocks(rec, completion)):
+            choice["blocks"] = _arguments_as_json([block_dict(b) for b in blocks])
     return {"request": request, "response": response, "raw": rec.stored}
 
 
@@ -196,7 +206,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def compare_calls(call_a, call_b, options: Options, pair: Pair) -> Pair:
-    tree_a, tree_b = call_tree(call_a), call_tree(call_b)
+    tree_a, tree_b = call_tree(call_a, options.strict), call_tree(call_b, options.strict)
     if not options.strict:
         tree_a["raw"] = tree_b["raw"] = None  # never compared: do not walk it
     pair.trees = (tree_a, tree_b)
@@ -227,7 +237,7 @@ _PARTS = (  # path prefix -> part name, first match wins
     (r"request\.params\.(stream|stream_options)\b", "chunks"),
     (r"request\.params\b", "params"),
     (r"request\.prompt\b", "prompt"),
-    (r"request\.messages\b", "messages"),
+    (r"request\.(messages|transcript)\b", "messages"),
     (r"response\.api\b", "api"),
     (r"response\.status\b", "status"),
     (r"response\.(streaming|chunks)\b", "chunks"),

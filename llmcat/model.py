@@ -141,3 +141,50 @@ class Completion(Struct):
     # an HTTP body's type and size, or an unknown body shown raw.
     details: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)  # things worth saying (e.g. stream/final disagree)
+
+
+# --- the conversation, normalised: the same vocabulary for every provider -----------------------
+
+BLOCK_TYPES = ("text", "reasoning", "tool_call", "tool_result", "server_tool_call", "server_tool_result", "media", "refusal", "other")
+
+
+class Block(Struct, omit_defaults=True):
+    """One piece of a conversation, in order: what the request carried, or what a choice answered.
+
+    `role` is system, user, assistant or tool (a tool's result is `tool` whatever envelope the
+    provider wraps it in); `type` one of BLOCK_TYPES. Only the fields of that type are set."""
+
+    role: str
+    type: str
+    text: str | None = None  # text, reasoning, refusal
+    id: str | None = None  # tool_call / server_tool_call: the call's id; tool_result / server_tool_result: the call it answers
+    name: str | None = None  # the tool's name
+    kind: str | None = None  # the provider's own type (server tools, media, other)
+    arguments: str | None = None  # tool_call / server_tool_call: one JSON text
+    content: str | None = None  # tool_result / server_tool_result: as text (a summary for server results)
+    is_error: bool = False  # tool_result
+    encrypted: bool = False  # reasoning sent only as a signature or opaque blob
+    signed: bool = False  # carries a provider signature (Gemini's thought signatures): an attribute, not a block
+    media_type: str | None = None  # media
+    size: int | None = None  # media: bytes of inline data (never the data)
+    url: str | None = None  # media by reference
+    raw: Any = None  # other: the provider's object
+
+
+class ToolSpec(Struct):
+    """A tool offered to the model, whatever the provider's envelope."""
+
+    name: str
+    description: str | None = None
+    parameters: Any = None  # its JSON schema, as sent
+
+
+class Transcript(Struct):
+    """What a chat request asked, normalised: the blocks in order and the tools offered.
+
+    `keys` names the request body's keys the transcript stands for (messages, system,
+    tools...): views show and compare the transcript in their place."""
+
+    blocks: list[Block] = field(default_factory=list)
+    tools: list[ToolSpec] = field(default_factory=list)
+    keys: tuple[str, ...] = ()

@@ -39,7 +39,7 @@ def _drawer(output: Output):
         from llmcat.render import rich_view
 
         console = output.console()
-        return lambda doc: rich_view.render(doc, console)
+        return lambda doc: rich_view.render(doc, console, wrap_lines=output.terminal)
     from llmcat.render import plain
 
     def draw(doc) -> None:

@@ -7,8 +7,8 @@ import pytest
 from conftest import LLAMA, one
 
 KEYS = ["source", "interaction", "format", "api", "request", "streaming", "chunks", "choices", "usage", "timing", "error"]
-REQUEST_KEYS = ["method", "url", "endpoint", "model", "test_id", "params", "prompt", "messages"]
-CHOICE_KEYS = ["index", "text", "reasoning", "refusal", "tool_calls", "finish_reason"]
+REQUEST_KEYS = ["method", "url", "endpoint", "model", "test_id", "params", "prompt", "messages", "transcript"]
+CHOICE_KEYS = ["index", "text", "reasoning", "refusal", "tool_calls", "finish_reason", "blocks"]
 
 
 @pytest.mark.parametrize("path", sorted(LLAMA.glob("*.json")), ids=lambda p: p.name)

@@ -73,8 +73,8 @@ def test_ls_json_has_show_json_keys_without_long_texts_and_agrees_with_show():
     for row in rows:
         assert list(row) == LS_KEYS
         full = shown[row["source"]]
-        assert "messages" not in row["request"] and "prompt" not in row["request"]
-        assert row["request"] == {k: v for k, v in full["request"].items() if k not in ("messages", "prompt")}
+        assert "messages" not in row["request"] and "prompt" not in row["request"] and "transcript" not in row["request"]
+        assert row["request"] == {k: v for k, v in full["request"].items() if k not in ("messages", "prompt", "transcript")}
         for key in ("interaction", "format", "api", "streaming", "chunks", "usage", "error"):
             assert row[key] == full[key], (row["source"], key)
         assert row["finish_reason"] == (full["choices"][0]["finish_reason"] if full["choices"] else None)

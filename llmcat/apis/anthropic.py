@@ -113,6 +113,94 @@ def _apply_delta(choice: ChoiceBuilder, tools: dict[int, ToolCallBuilder], event
     return False
 
 
+# --- the conversation: content blocks of the request's messages and of the answer, one vocabulary --------
+
+
+def transcript(body: dict):
+    from llmcat.apis import _conversation as cv
+    from llmcat.model import Transcript
+
+    blocks = []
+    system = body.get("system")
+    if isinstance(system, str):
+        blocks += [cv.text("system", system)] if system else []
+    else:
+        blocks += content_blocks(cv, "system", system)
+    for message in as_list(body.get("messages")):
+        message = as_dict(message)
+        blocks += content_blocks(cv, cv.role_of(message.get("role")), message.get("content"))
+    return Transcript(blocks, cv.tool_specs(body.get("tools")), ("messages", "system", "tools"))
+
+
+def answer_blocks(rec: Recording, completion: Completion):
+    """The answer's content blocks in order: the whole message's, or the stream's rebuilt by index."""
+    from llmcat.apis import _conversation as cv
+
+    events = [e for e in rec.response.events if isinstance(e, dict)]
+    if not events or len(completion.choices) != 1:
+        return None
+    if not any(as_str(e.get("type")) in _STREAM_EVENTS for e in events):
+        return [content_blocks(cv, "assistant", events[-1].get("content"))]
+    return [content_blocks(cv, "assistant", _streamed_content(events))]
+
+
+def _streamed_content(events: list[dict]) -> list[dict]:
+    """Content blocks as a whole message would hold them, from their start events and deltas."""
+    blocks: dict[int, dict] = {}
+    partial: dict[int, list[str]] = {}
+    for event in events:
+        index = as_int(event.get("index")) or 0
+        if event.get("type") == "content_block_start":
+            blocks[index] = dict(as_dict(event.get("content_block")))
+        elif event.get("type") == "content_block_delta" and index in blocks:
+            block, delta = blocks[index], as_dict(event.get("delta"))
+            kind = delta.get("type")
+            if kind == "text_delta":
+                block["text"] = (as_str(block.get("text")) or "") + (as_str(delta.get("text")) or "")
+            elif kind == "thinking_delta":
+                block["thinking"] = (as_str(block.get("thinking")) or "") + (as_str(delta.get("thinking")) or "")
+            elif kind == "signature_delta":
+                block["signature"] = delta.get("signature")
+            elif kind == "input_json_delta" and isinstance(delta.get("partial_json"), str):
+                partial.setdefault(index, []).append(delta["partial_json"])
+    for index, pieces in partial.items():
+        blocks[index]["input"] = "".join(pieces)  # JSON text: shown as sent, even when cut short
+    return [blocks[index] for index in sorted(blocks)]
+
+
+def content_blocks(cv, role: str, content: Any) -> list:
+    """A message's content (a string or typed blocks) as blocks; tool results take the role `tool`."""
+    if isinstance(content, str):
+        return [cv.text(role, content)] if content else []
+    out = []
+    for block in as_list(content):
+        block = as_dict(block)
+        kind = as_str(block.get("type")) or ""
+        if kind == "text":
+            out.append(cv.text(role, as_str(block.get("text")) or ""))
+            out += [cv.other(role, c) for c in as_list(block.get("citations"))]
+        elif kind == "thinking":
+            out.append(cv.reasoning(role, as_str(block.get("thinking")), encrypted=True, signed=bool(block.get("signature"))))
+        elif kind == "redacted_thinking":
+            out.append(cv.reasoning(role, None, encrypted=True))
+        elif kind == "tool_use":
+            out.append(cv.tool_call(block.get("id"), block.get("name"), block.get("input"), role))
+        elif kind == "tool_result":
+            out.append(cv.tool_result(block.get("tool_use_id"), None, block.get("content"), block.get("is_error") is True))
+        elif kind in _TOOL_BLOCKS:
+            out.append(cv.server_call(role, block.get("id"), block.get("name"), kind, block.get("input")))
+        elif kind.endswith("_tool_result"):  # web_search_tool_result, code_execution_tool_result, mcp_tool_result...
+            out.append(cv.server_result(role, block.get("tool_use_id"), None, kind, block.get("content")))
+        elif kind in ("image", "document"):
+            source = as_dict(block.get("source"))
+            data = source.get("data")
+            data = data.encode() if source.get("type") == "text" and isinstance(data, str) else data  # plain text, not base64
+            out.append(cv.media(role, source.get("media_type"), data=data, url=source.get("url") or source.get("file_id"), kind=kind))
+        else:
+            out.append(cv.other(role, block))
+    return out
+
+
 _EVENTS = _STREAM_EVENTS | {"content_block_stop"}
 
 
@@ -122,4 +210,5 @@ def looks_like(event: dict) -> bool:
 
 
 register(Api(name="anthropic.messages", summary="Anthropic Messages", reassemble=reassemble,
-             paths=("/messages",), body=looks_like, order=20, streams=True))
+             paths=("/messages",), body=looks_like, order=20, streams=True,
+             transcript=transcript, answer=answer_blocks))

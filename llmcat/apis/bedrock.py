@@ -117,6 +117,65 @@ def _apply_delta(choice: ChoiceBuilder, tools: dict[int, ToolCallBuilder], block
     return False
 
 
+# --- the conversation: Converse content blocks of the request and of the answer -----------------------------
+
+
+def transcript(body: dict):
+    from llmcat.apis import _conversation as cv
+    from llmcat.model import Transcript
+
+    blocks = content_blocks(cv, "system", body.get("system"))
+    for message in as_list(body.get("messages")):
+        message = as_dict(message)
+        blocks += content_blocks(cv, cv.role_of(message.get("role")), message.get("content"))
+    tools = as_dict(body.get("toolConfig")).get("tools")
+    return Transcript(blocks, cv.tool_specs(tools), ("messages", "system", "toolConfig"))
+
+
+def answer_blocks(rec: Recording, completion: Completion):
+    """A whole response's content blocks in order (a stream's are rebuilt in reassembly's natural order)."""
+    from llmcat.apis import _conversation as cv
+
+    events = [e for e in rec.response.events if isinstance(e, dict)]
+    if len(completion.choices) != 1 or not events or any(key in e for e in events for key in _STREAM_KEYS):
+        return None
+    message = as_dict(as_dict(events[-1].get("output")).get("message"))
+    return [content_blocks(cv, "assistant", message.get("content"))]
+
+
+def content_blocks(cv, role: str, content) -> list:
+    out = []
+    for block in as_list(content):
+        block = as_dict(block)
+        if isinstance(block.get("text"), str):
+            out.append(cv.text(role, block["text"]))
+        elif "toolUse" in block:
+            use = as_dict(block["toolUse"])
+            out.append(cv.tool_call(use.get("toolUseId"), use.get("name"), use.get("input"), role))
+        elif "toolResult" in block:
+            result = as_dict(block["toolResult"])
+            out.append(cv.tool_result(result.get("toolUseId"), None, result.get("content"), result.get("status") == "error"))
+        elif "reasoningContent" in block:
+            thought = as_dict(block["reasoningContent"])
+            reasoning_text = as_dict(thought.get("reasoningText"))
+            out.append(cv.reasoning(role, as_str(reasoning_text.get("text")), encrypted="redactedContent" in thought,
+                                    signed=bool(reasoning_text.get("signature"))))
+        elif "image" in block or "document" in block or "video" in block:
+            kind = next(k for k in ("image", "document", "video") if k in block)
+            item = as_dict(block[kind])
+            source = as_dict(item.get("source"))
+            media_type = f"{kind}/{item['format']}" if isinstance(item.get("format"), str) else None
+            location = as_dict(source.get("s3Location")).get("uri")
+            out.append(cv.media(role, media_type, data=source.get("bytes"), url=location, kind=kind))
+        elif "cachePoint" in block:
+            continue  # a caching marker, not content
+        elif "guardContent" in block:
+            out.append(cv.text(role, as_str(as_dict(as_dict(block["guardContent"]).get("text")).get("text")) or ""))
+        else:
+            out.append(cv.other(role, block))
+    return out
+
+
 _EVENTS = ("messageStart", "contentBlockStart", "contentBlockDelta", "contentBlockStop", "messageStop")
 
 
@@ -138,4 +197,5 @@ def invoke_model(rec: Recording, path: str) -> str | None:
 
 
 register(Api(name="bedrock.converse", summary="Amazon Bedrock Converse and ConverseStream", reassemble=reassemble_converse,
-             paths=("/converse", "/converse-stream"), body=looks_like, order=70, url_rule=invoke_model, streams=True))
+             paths=("/converse", "/converse-stream"), body=looks_like, order=70, url_rule=invoke_model, streams=True,
+             transcript=transcript, answer=answer_blocks))

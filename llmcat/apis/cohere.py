@@ -137,5 +137,61 @@ def cohere_host(rec: Recording, path: str) -> str | None:
     return None
 
 
+# --- the request's conversation (v2 messages; v1's preamble, chat_history and message too) ---------------
+
+
+def transcript(body: dict):
+    from llmcat.apis import _conversation as cv
+    from llmcat.model import Transcript
+
+    blocks = []
+    if isinstance(body.get("preamble"), str):  # v1
+        blocks.append(cv.text("system", body["preamble"]))
+    for message in as_list(body.get("messages")) + as_list(body.get("chat_history")):
+        blocks += _message_blocks(cv, as_dict(message))
+    if isinstance(body.get("message"), str):  # v1: the new user turn
+        blocks.append(cv.text("user", body["message"]))
+    return Transcript(blocks, cv.tool_specs(body.get("tools")), ("messages", "tools", "preamble", "chat_history", "message"))
+
+
+def _message_blocks(cv, message: dict) -> list:
+    role = cv.role_of(message.get("role"))
+    if role == "tool":
+        return [cv.tool_result(message.get("tool_call_id"), None, message.get("content"))]
+    out = []
+    if isinstance(message.get("tool_plan"), str) and message["tool_plan"]:
+        out.append(cv.reasoning(role, message["tool_plan"]))  # the plan it states before calling tools
+    content = message.get("content", message.get("message"))
+    if isinstance(content, str):
+        out += [cv.text(role, content)] if content else []
+    for part in as_list(content):
+        part = as_dict(part)
+        if part.get("type") == "text":
+            out.append(cv.text(role, as_str(part.get("text")) or ""))
+        elif part.get("type") == "thinking":
+            out.append(cv.reasoning(role, as_str(part.get("thinking"))))
+        elif part.get("type") == "image_url":
+            out.append(cv.media(role, url=as_dict(part.get("image_url")).get("url"), kind="image_url"))
+        else:
+            out.append(cv.other(role, part))
+    for call in as_list(message.get("tool_calls")):
+        call = as_dict(call)
+        function = as_dict(call.get("function"))
+        out.append(cv.tool_call(call.get("id"), function.get("name") or call.get("name"),
+                                function.get("arguments", call.get("parameters")), role))
+    return out
+
+
+def answer_blocks(rec: Recording, completion: Completion):
+    """A whole v2 response's message (its tool plan included); a stream's blocks come from reassembly."""
+    from llmcat.apis import _conversation as cv
+
+    events = [e for e in rec.response.events if isinstance(e, dict)]
+    if len(completion.choices) != 1 or len(events) != 1 or _event_type(events[0]) or not as_dict(events[0].get("message")):
+        return None
+    return [_message_blocks(cv, {**events[0]["message"], "role": "assistant"})]
+
+
 register(Api(name="cohere.chat", summary="Cohere chat (v2, and v1 on Cohere's host)", reassemble=reassemble_chat,
-             paths=("/v2/chat",), body=looks_like, order=50, url_rule=cohere_host, streams=True))
+             paths=("/v2/chat",), body=looks_like, order=50, url_rule=cohere_host, streams=True,
+             transcript=transcript, answer=answer_blocks))

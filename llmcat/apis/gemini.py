@@ -97,6 +97,102 @@ def _add_part(choice, part: dict) -> bool:
     return False
 
 
+# --- the conversation: contents' parts of the request and of the answer, one vocabulary ------------------
+
+
+def transcript(body: dict):
+    from llmcat.apis import _conversation as cv
+    from llmcat.model import Transcript
+
+    config = as_dict(body.get("config")) or as_dict(body.get("generation_config"))  # SDK dumps keep these in a config
+    system = _get(body, "systemInstruction", "system_instruction") or _get(config, "systemInstruction", "system_instruction")
+    blocks = _turn_blocks(cv, "system", system) if system is not None else []
+    contents = body.get("contents")
+    for turn in contents if isinstance(contents, list) else [contents] if contents is not None else []:
+        if isinstance(turn, dict) and "parts" in turn:
+            blocks += _turn_blocks(cv, cv.role_of(turn.get("role")), turn)
+        else:  # the SDK accepts bare strings and parts
+            blocks += _turn_blocks(cv, "user", turn)
+    tools = body.get("tools") if body.get("tools") is not None else config.get("tools")
+    return Transcript(blocks, cv.tool_specs(tools), ("contents", "systemInstruction", "system_instruction", "tools"))
+
+
+def _turn_blocks(cv, role: str, turn) -> list:
+    if isinstance(turn, str):
+        return [cv.text(role, turn)]
+    parts = as_list(turn.get("parts")) if isinstance(turn, dict) and "parts" in turn else as_list(turn) or [turn]
+    return [block for part in parts for block in part_blocks(cv, role, part)]
+
+
+def part_blocks(cv, role: str, part) -> list:
+    """One part; a thought signature marks the block it rides on (`signed`), it is no block of its own."""
+    if isinstance(part, str):
+        return [cv.text(role, part)]
+    part = as_dict(part)
+    signed = bool(_get(part, "thoughtSignature", "thought_signature"))
+    call, response = _get(part, "functionCall", "function_call"), _get(part, "functionResponse", "function_response")
+    inline, file = _get(part, "inlineData", "inline_data"), _get(part, "fileData", "file_data")
+    code, outcome = _get(part, "executableCode", "executable_code"), _get(part, "codeExecutionResult", "code_execution_result")
+    if isinstance(part.get("text"), str):
+        block = cv.reasoning(role, part["text"]) if part.get("thought") is True else cv.text(role, part["text"])
+    elif isinstance(call, dict):
+        block = cv.tool_call(call.get("id"), call.get("name"), call.get("args", {}), role)
+    elif isinstance(response, dict):
+        block = cv.tool_result(response.get("id"), response.get("name"), _response_content(response.get("response")))
+    elif isinstance(inline, dict):
+        block = cv.media(role, _get(inline, "mimeType", "mime_type"), data=inline.get("data"))
+    elif isinstance(file, dict):
+        block = cv.media(role, _get(file, "mimeType", "mime_type"), url=_get(file, "fileUri", "file_uri"))
+    elif isinstance(code, dict):
+        block = cv.server_call(role, None, "code_execution", "executable_code", code)
+    elif isinstance(outcome, dict):
+        block = cv.server_result(role, None, "code_execution", "code_execution_result", outcome.get("output", outcome))
+    elif signed and len(part) == 1:
+        return []  # a bare signature closing a stream
+    else:
+        block = cv.other(role, part)
+    block.signed = signed
+    return [block]
+
+
+def _response_content(response):
+    """A function response is an object; `{"result": text}` (the SDKs' wrapping of a plain return value) is that text."""
+    if isinstance(response, dict) and len(response) == 1:
+        (key, value), = response.items()
+        if key in ("result", "output", "content") and isinstance(value, str):
+            return value
+    return response
+
+
+def answer_blocks(rec: Recording, completion: Completion):
+    """Each candidate's parts in order, consecutive text (or thought) fragments of a stream joined."""
+    from llmcat.apis import _conversation as cv
+
+    merged: dict[int, list] = {}
+    for event in rec.response.events:
+        for position, candidate in enumerate(as_list(as_dict(event).get("candidates"))):
+            candidate = as_dict(candidate)
+            index = candidate.get("index", position)
+            parts = merged.setdefault(index if isinstance(index, int) else position, [])
+            for part in as_list(as_dict(candidate.get("content")).get("parts")):
+                _merge_part(parts, as_dict(part))
+    if sorted(merged) != [c.index for c in completion.choices]:
+        return None
+    return [[b for part in merged[index] for b in part_blocks(cv, "assistant", part)] for index in sorted(merged)]
+
+
+def _merge_part(parts: list, part: dict) -> None:
+    text = part.get("text")
+    if isinstance(text, str) and not text and len(part) == 1:
+        return  # an empty closing fragment
+    last = parts[-1] if parts else None
+    if (isinstance(text, str) and last is not None and isinstance(last.get("text"), str)
+            and bool(last.get("thought")) == bool(part.get("thought"))):
+        parts[-1] = {**last, **part, "text": last["text"] + text}
+        return
+    parts.append(part)
+
+
 def looks_like(event: dict) -> bool:
     return "candidates" in event or "usageMetadata" in event or "usage_metadata" in event
 
@@ -105,4 +201,5 @@ register(Api(
     name="gemini", summary="Gemini generateContent and streamGenerateContent (Google AI and Vertex AI)", reassemble=reassemble,
     paths=("/generate_content", "/generate_content_stream", ":generateContent", ":streamGenerateContent"),
     body=looks_like, order=10, streams=True,
+    transcript=transcript, answer=answer_blocks,
 ))

@@ -152,5 +152,51 @@ def _apply_delta(choice, tools: dict[int, ToolCallBuilder], index: int, delta: d
     return False
 
 
+# --- the request's conversation: `input` as text, content items, or turns of them ----------------------
+
+
+def transcript(body: dict):
+    from llmcat.apis import _conversation as cv
+    from llmcat.model import Transcript
+
+    blocks = []
+    system = body.get("system_instruction")
+    if isinstance(system, str) and system:
+        blocks.append(cv.text("system", system))
+    items = body.get("input")
+    for item in [items] if isinstance(items, (str, dict)) else as_list(items):
+        if isinstance(item, dict) and "role" in item:
+            content = item.get("content")
+            role = cv.role_of(item.get("role"))
+            for part in [content] if isinstance(content, (str, dict)) else as_list(content):
+                blocks += _content_blocks(cv, role, part)
+        else:
+            blocks += _content_blocks(cv, "user", item)
+    return Transcript(blocks, cv.tool_specs(body.get("tools")), ("input", "system_instruction", "tools"))
+
+
+def _content_blocks(cv, role: str, item) -> list:
+    if isinstance(item, str):
+        return [cv.text(role, item)] if item else []
+    item = as_dict(item)
+    kind = as_str(item.get("type")) or ""
+    if kind == "text":
+        return [cv.text(role, as_str(item.get("text")) or "")]
+    if kind == "thought":
+        summary = item.get("summary")
+        return [cv.reasoning("assistant", cv.content_text(summary) if summary else None, encrypted=True, signed=bool(item.get("signature")))]
+    if kind == "function_call":
+        return [cv.tool_call(item.get("id"), item.get("name"), item.get("arguments"))]
+    if kind == "function_result":
+        return [cv.tool_result(item.get("call_id"), item.get("name"), item.get("result"), item.get("is_error") is True)]
+    if kind.endswith("_call"):  # google_search_call, code_execution_call, url_context_call, mcp_server_tool_call
+        return [cv.server_call("assistant", item.get("id"), item.get("name") or kind[: -len("_call")], kind, item.get("arguments"))]
+    if kind.endswith("_result"):
+        return [cv.server_result("assistant", item.get("call_id"), item.get("name"), kind, item.get("result"))]
+    if kind in ("image", "audio", "video", "document"):
+        return [cv.media(role, item.get("mime_type"), data=item.get("data"), url=item.get("uri"), kind=kind)]
+    return [cv.other(role, item)]
+
+
 register(Api(name="google.interactions", summary="Google Interactions API", reassemble=reassemble,
-             paths=("/interactions",), body=looks_like, order=60, streams=True))
+             paths=("/interactions",), body=looks_like, order=60, streams=True, transcript=transcript))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from llmcat.apis._chat_messages import transcript_ollama
 from llmcat.apis._common import Choices, ToolCallBuilder, as_dict, as_list, as_str, seal, json_text, make_usage, stream_error
 from llmcat.apis.embeddings import embedding_details, vectors_of
 from llmcat.model import Completion, Recording
@@ -104,7 +105,7 @@ register(Api(name="ollama.generate", summary="Ollama generate (native NDJSON)", 
              event_types=("ollama._types.GenerateResponse",), streams=True))
 register(Api(name="ollama.chat", summary="Ollama chat (native NDJSON)", reassemble=reassemble_chat,
              paths=("/api/chat",), body=looks_like_chat, order=80,
-             event_types=("ollama._types.ChatResponse",), streams=True))
+             event_types=("ollama._types.ChatResponse",), streams=True, transcript=transcript_ollama))
 register(Api(name="ollama.embed", summary="Ollama embed and embeddings", reassemble=reassemble_embed,
              paths=("/api/embed", "/api/embeddings"), body=looks_like_embed, order=85,
              event_types=("ollama._types.EmbedResponse", "ollama._types.EmbeddingsResponse")))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from llmcat.apis._chat_messages import transcript_chat
 from llmcat.apis._common import (
     ChoiceBuilder,
     Choices,
@@ -278,6 +279,7 @@ register(Api(
     reassemble=reassemble_chat, paths=("/chat/completions",), refine=refine, body=looks_like_chat, order=30,
     event_types=("openai.types.chat.chat_completion_chunk.ChatCompletionChunk", "openai.types.chat.chat_completion.ChatCompletion"),
     streams=True,
+    transcript=transcript_chat,
 ))
 register(Api(
     name="openai.completions", summary="OpenAI (legacy) Completions", reassemble=reassemble_completions,

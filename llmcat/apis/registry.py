@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from msgspec import Struct
 
-from llmcat.model import HTTP_EXCHANGE_FORMATS, Completion, Recording
+from llmcat.model import HTTP_EXCHANGE_FORMATS, Block, Completion, Recording, Transcript
 
 
 class Api(Struct, frozen=True):
@@ -40,6 +40,10 @@ class Api(Struct, frozen=True):
     order: int = 50  # URL rules and body shapes are tried in this order
     refine: Callable[[Recording, str], str] | None = None  # second opinion after a path or type match
     streams: bool = False  # answers may be streamed (the fixture checklist wants both kinds)
+    # Chat APIs: the request body's conversation, normalised (apis/_conversation.py has the helpers) ...
+    transcript: Callable[[dict], Transcript] | None = None
+    # ... and each choice's answer as blocks in the order produced, where reassembly loses it (None: from the choice)
+    answer: Callable[[Recording, Completion], list[list[Block]] | None] | None = None
 
 
 _registered: dict[str, Api] = {}

@@ -234,10 +234,98 @@ def _compare(streamed: Choice, final: Choice) -> list[str]:
     return notes
 
 
+# --- the conversation: input items (the request) and output items (the answer), one vocabulary ----------
+
+
+def transcript(body: dict):
+    from llmcat.apis import _conversation as cv
+    from llmcat.model import Transcript
+
+    blocks = []
+    if isinstance(body.get("instructions"), str) and body["instructions"]:
+        blocks.append(cv.text("system", body["instructions"]))
+    items = body.get("input")
+    if isinstance(items, str):
+        blocks.append(cv.text("user", items))
+    for item in as_list(items):
+        blocks += item_blocks(cv, item, "user")
+    return Transcript(blocks, cv.tool_specs(body.get("tools")), ("input", "instructions", "tools"))
+
+
+def answer_blocks(rec: Recording, completion: Completion):
+    """The output items in order: the final response's, else the items each `output_item.done` carried."""
+    from llmcat.apis import _conversation as cv
+
+    events = [e for e in rec.response.events if isinstance(e, dict)]
+    typed = [e for e in events if str(e.get("type", "")).startswith("response.")]
+    if not typed:  # a whole response object
+        body = events[-1] if events else {}
+        items = as_list((as_dict(body.get("response")) if "response" in body and "output" not in body else body).get("output"))
+    else:
+        finals = [as_list(as_dict(e.get("response")).get("output")) for e in typed if e.get("type") in _TERMINAL]
+        done = [e.get("item") for e in typed if e.get("type") == "response.output_item.done"]
+        items = finals[-1] if finals and finals[-1] else done
+    if not items or len(completion.choices) != 1:
+        return None
+    return [[block for item in items for block in item_blocks(cv, item, "assistant")]]
+
+
+_RESULT_ITEMS = {"function_call_output", "custom_tool_call_output", "computer_call_output", "local_shell_call_output"}
+
+
+def item_blocks(cv, item, role: str) -> list:
+    """One input or output item as blocks."""
+    if not isinstance(item, dict):
+        return [cv.other(role, item)]
+    kind = as_str(item.get("type"))
+    if kind in (None, "message") and "role" in item:
+        return _message_blocks(cv, cv.role_of(item.get("role")), item.get("content"))
+    if kind in ("function_call", "custom_tool_call"):
+        return [cv.tool_call(item.get("call_id") or item.get("id"), item.get("name"), _item_arguments(item))]
+    if kind in _RESULT_ITEMS:
+        return [cv.tool_result(item.get("call_id"), item.get("name"), item.get("output"))]
+    if kind == "reasoning":
+        texts = [as_dict(p).get("text") for p in as_list(item.get("summary")) + as_list(item.get("content"))]
+        joined = "\n\n".join(t for t in texts if isinstance(t, str))
+        return [cv.reasoning("assistant", joined, encrypted=bool(item.get("encrypted_content")))]
+    if kind and kind.endswith("_call"):  # web_search_call, file_search_call, code_interpreter_call, mcp_call...
+        tool = _tool_from_item(item)
+        out = [cv.server_call("assistant", tool.id, tool.name, kind, _item_arguments(item))]
+        result = item.get("results", item.get("outputs", item.get("output")))
+        if result is not None:
+            out.append(cv.server_result("assistant", tool.id, tool.name, kind, result))
+        return out
+    return [cv.other(role, item)]
+
+
+def _message_blocks(cv, role: str, content) -> list:
+    if isinstance(content, str):
+        return [cv.text(role, content)] if content else []
+    out = []
+    for part in as_list(content):
+        part = as_dict(part)
+        kind = part.get("type")
+        if kind in ("input_text", "output_text", "text") and isinstance(part.get("text"), str):
+            out.append(cv.text(role, part["text"]))
+        elif kind == "refusal":
+            out.append(cv.Block(role, "refusal", text=as_str(part.get("refusal"))))
+        elif kind == "input_image":
+            out.append(cv.media(role, url=part.get("image_url") or part.get("file_id"), kind=kind))
+        elif kind == "input_file":
+            out.append(cv.media(role, data=part.get("file_data"), url=part.get("file_url") or part.get("file_id"), kind=kind))
+        elif kind == "input_audio":
+            audio = as_dict(part.get("input_audio"))
+            out.append(cv.media(role, f"audio/{audio.get('format')}" if audio.get("format") else None, data=audio.get("data"), kind=kind))
+        else:
+            out.append(cv.other(role, part))
+    return out
+
+
 def looks_like(event: dict) -> bool:
     kind = event.get("type")
     return (isinstance(kind, str) and kind.startswith("response.")) or event.get("object") == "response"
 
 
 register(Api(name="openai.responses", summary="OpenAI Responses API", reassemble=reassemble,
-             paths=("/responses",), body=looks_like, order=40, streams=True))
+             paths=("/responses",), body=looks_like, order=40, streams=True,
+             transcript=transcript, answer=answer_blocks))

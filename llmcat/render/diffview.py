@@ -87,6 +87,8 @@ def _place(path: str) -> tuple[str, str]:
             if below == "tools" or below.startswith(("tools.", "tools[")):
                 return "tools offered", below
             return "params", below
+        if key.startswith("transcript"):
+            return "messages", rest
         if key.startswith(("messages", "prompt")):
             return key.split("[")[0], rest
         return "call", rest
@@ -125,7 +127,7 @@ def _sections(differences: list[Difference]) -> dict[str, list[tuple[str, Differ
 
 def _section_lines(title: str, diffs: list[tuple[str, Difference]], pair: Pair, word_diff: bool) -> list[Line]:
     if pair.trees and title == "messages":
-        a, b = (_messages_text(t["request"]["messages"]) for t in pair.trees)
+        a, b = (_messages_text(t["request"]) for t in pair.trees)
         if a != b:
             return text_diff(a, b, word_diff)
     if pair.trees and title == "tools offered":
@@ -138,7 +140,14 @@ def _section_lines(title: str, diffs: list[tuple[str, Difference]], pair: Pair, 
     return out
 
 
-def _messages_text(messages: Any) -> str:
+def _messages_text(request: dict) -> str:
+    """The role-labelled transcript (the normalised one for chat calls), as `show` draws it."""
+    if isinstance(request.get("transcript"), list) and request.get("messages") is None:
+        from llmcat.render.conversation import transcript_text
+        from llmcat.shape import block_from_dict
+
+        return transcript_text([block_from_dict(b) for b in request["transcript"]])
+    messages = request.get("messages")
     if isinstance(messages, list):
         return transcript(messages)
     return "" if messages is None else pretty_json(messages)

@@ -10,10 +10,10 @@ from __future__ import annotations
 from msgspec import Struct, field
 from typing import Any
 
-import orjson
-
 from llmcat.apis import request_view
-from llmcat.model import Completion, Recording
+from llmcat.model import Completion, Recording, Transcript
+from llmcat.render.conversation import Entry, answer_sections, entry
+from llmcat.render.jsontext import compact_json, pretty_json
 from llmcat.render.escape import inline, visible
 
 
@@ -27,47 +27,12 @@ class Section(Struct):
     fields: list[Field] = field(default_factory=list)
     text: str | None = None  # multi-line body, already escaped
     style: str = "body"  # body | answer | reasoning | code | error | muted
+    entries: list[Entry] | None = None  # a transcript: role-labelled blocks, each with its own style
 
 
 class Document(Struct):
     heading: str
     sections: list[Section]
-
-
-TOO_DEEP = "(nested too deeply to show)"
-
-
-def pretty_json(value: Any) -> str:
-    try:
-        return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
-    except TypeError:  # lone surrogates, or deeper than orjson writes (255 levels)
-        import json
-
-        try:
-            return json.dumps(value, indent=2, ensure_ascii=True, default=str)
-        except RecursionError:
-            return TOO_DEEP
-
-
-def compact_json(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    try:
-        return orjson.dumps(value).decode()
-    except TypeError:
-        import json
-
-        try:
-            return json.dumps(value, ensure_ascii=True, default=str)
-        except RecursionError:
-            return TOO_DEEP
-
-
-def _pretty_arguments(arguments: str) -> str:
-    try:
-        return pretty_json(orjson.loads(arguments))
-    except orjson.JSONDecodeError:
-        return arguments  # not JSON (cut short, or a provider's own syntax): show as sent
 
 
 def clip_lines(text: str, head: int | None = None, tail: int | None = None) -> str:
@@ -85,10 +50,13 @@ def clip_lines(text: str, head: int | None = None, tail: int | None = None) -> s
 
 def build(rec: Recording, completion: Completion, head: int | None = None, tail: int | None = None) -> Document:
     """The document for one call; `head`/`tail` limit each multi-line text to its first/last lines."""
+    from llmcat.apis._conversation import answer_blocks, request_transcript
+
     view = request_view(rec)
     heading = rec.label
-    sections = [_call_section(rec, completion, view), *_request_sections(view)]
-    sections += _answer_sections(completion)
+    conversation = request_transcript(rec, completion.api)
+    sections = [_call_section(rec, completion, view), *_request_sections(view, conversation)]
+    sections += _answer_sections(completion, answer_blocks(rec, completion))
     if completion.details:
         sections.append(Section("result", text=visible(pretty_json(completion.details)), style="code"))
     if completion.error:
@@ -100,6 +68,8 @@ def build(rec: Recording, completion: Completion, head: int | None = None, tail:
         for section in sections:
             if section.text is not None:
                 section.text = clip_lines(section.text, head, tail)
+            for item in section.entries or ():
+                item.text = clip_lines(item.text, head, tail)
     return Document(inline(heading), sections)
 
 
@@ -120,8 +90,10 @@ def _call_section(rec: Recording, completion: Completion, view: dict) -> Section
     return Section("call", fields)
 
 
-def _request_sections(view: dict) -> list[Section]:
+def _request_sections(view: dict, conversation: Transcript | None) -> list[Section]:
     params = dict(view["params"])
+    if conversation is not None:
+        return _conversation_sections(params, conversation)
     tools = params.pop("tools", None)
     out = [Section("request", [Field(inline(str(k)), inline(compact_json(v))) for k, v in params.items()])]
     if view["prompt"] is not None:
@@ -133,6 +105,18 @@ def _request_sections(view: dict) -> list[Section]:
         out.append(Section("messages", text=visible(pretty_json(view["messages"]))))
     if tools:
         out.append(Section("tools offered", [Field("tool", inline(name)) for name in tool_names(tools)]))
+    return out
+
+
+def _conversation_sections(params: dict, transcript: Transcript) -> list[Section]:
+    """A chat call: its parameters but those the transcript stands for, the transcript, the tools offered."""
+    for key in transcript.keys:
+        params.pop(key, None)
+    out = [Section("request", [Field(inline(str(k)), inline(compact_json(v))) for k, v in params.items()])]
+    if transcript.blocks:
+        out.append(Section("messages", entries=[entry(b) for b in transcript.blocks]))
+    if transcript.tools:
+        out.append(Section("tools offered", [Field("tool", inline(t.name)) for t in transcript.tools]))
     return out
 
 
@@ -189,22 +173,15 @@ def _part_text(part: Any) -> str:
     return compact_json(part)
 
 
-def _answer_sections(completion: Completion) -> list[Section]:
+def _answer_sections(completion: Completion, blocks: list) -> list[Section]:
     out = []
     several = len(completion.choices) > 1
-    for choice in completion.choices:
+    for choice, answer in zip(completion.choices, blocks):
         suffix = f" (choice {choice.index})" if several else ""
-        if choice.reasoning:
-            out.append(Section("reasoning" + suffix, text=visible(choice.reasoning), style="reasoning"))
-        if choice.text or not (choice.tool_calls or choice.refusal or choice.reasoning):
-            out.append(Section("answer" + suffix, text=visible(choice.text), style="answer"))
-        if choice.refusal:
-            out.append(Section("refusal" + suffix, text=visible(choice.refusal), style="error"))
-        for n, call in enumerate(choice.tool_calls):
-            label = inline(call.name or "?")
-            extras = ", ".join(x for x in (inline(call.id) if call.id else "", inline(call.kind) if call.kind and call.kind != "function" else "") if x)
-            title = f"tool call {n}{suffix}: {label}" + (f" ({extras})" if extras else "")
-            out.append(Section(title, text=visible(_pretty_arguments(call.arguments)), style="code"))
+        sections = [Section(title, text=text, style=style) for title, text, style in answer_sections(answer, suffix)]
+        if not any(b.type in ("text", "tool_call", "server_tool_call", "refusal", "reasoning") for b in answer):
+            sections.insert(0, Section("answer" + suffix, text="", style="answer"))  # said nothing: say so
+        out += sections
     return out
 
 
@@ -221,7 +198,7 @@ def _summary_section(rec: Recording, completion: Completion) -> Section:
         fields.append(Field("finish", inline(", ".join(reasons))))
     usage = completion.usage
     if usage is not None:
-        fields.append(Field("usage", f"{_n(usage.prompt_tokens)} prompt + {_n(usage.completion_tokens)} completion = {_n(usage.total_tokens)} tokens"))
+        fields.append(Field("usage", usage_text(usage)))
     if completion.timing:
         fields.append(Field("timing", inline(_timing_text(completion))))
     fields.append(Field("chunks", str(completion.chunks)))
@@ -229,7 +206,34 @@ def _summary_section(rec: Recording, completion: Completion) -> Section:
 
 
 def _n(value: int | None) -> str:
-    return "?" if value is None else str(value)
+    return "?" if value is None else f"{value:,}"
+
+
+_REASONING_TOKENS = (("completion_tokens_details", "reasoning_tokens"), ("output_tokens_details", "reasoning_tokens"),
+                     (None, "thoughtsTokenCount"), (None, "thoughts_token_count"), (None, "reasoning_tokens"))
+_CACHED_TOKENS = (("prompt_tokens_details", "cached_tokens"), ("input_tokens_details", "cached_tokens"),
+                  (None, "cache_read_input_tokens"), (None, "cachedContentTokenCount"), (None, "cached_content_token_count"),
+                  (None, "cacheReadInputTokens"), (None, "prompt_cache_hit_tokens"))
+
+
+def usage_text(usage) -> str:
+    """`13 prompt + 2,241 completion (1,856 reasoning) = 2,254 tokens; 4,352 cached`: the parts in brackets
+    and after the semicolon only when the provider reported them (and they are not zero)."""
+    thinking, cached = (_reported_count(usage.reported, where) for where in (_REASONING_TOKENS, _CACHED_TOKENS))
+    completion = f"{_n(usage.completion_tokens)} completion" + (f" ({thinking:,} reasoning)" if thinking else "")
+    text = f"{_n(usage.prompt_tokens)} prompt + {completion} = {_n(usage.total_tokens)} tokens"
+    return text + (f"; {cached:,} cached" if cached else "")
+
+
+def _reported_count(reported: Any, where: tuple) -> int | None:
+    if not isinstance(reported, dict):
+        return None
+    for outer, key in where:
+        holder = reported.get(outer) if outer else reported
+        value = holder.get(key) if isinstance(holder, dict) else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
 
 
 def _timing_text(completion: Completion) -> str:

@@ -1,8 +1,14 @@
 """Rich writer for a `Document`, for terminals. Text reaches rich only as `Text` objects,
-so recorded `[markup]` and `:emoji:` codes print literally; escaping happened in `document`."""
+so recorded `[markup]` and `:emoji:` codes print literally; escaping happened in `document`.
+
+Long lines are wrapped here, at word boundaries, each under its own first column (a field's
+value under the values, a transcript entry's text under the text, not under its label)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
+from rich.cells import cell_len
 from rich.console import Console
 from rich.rule import Rule
 from rich.text import Text
@@ -24,34 +30,99 @@ def make_console(file, force_terminal: bool, width: int | None = None) -> Consol
                    soft_wrap=True)
 
 
-def render(doc: Document, console: Console) -> None:
-    console.print(Rule(Text(doc.heading, style="bold cyan"), align="left", style="cyan"))
+def render(doc: Document, console: Console, wrap_lines: bool = False) -> None:
+    """`wrap_lines` on a terminal; into a pipe (`--color always | less -R`) lines stay whole, as in the plain view."""
+    width = console.width if wrap_lines else UNWRAPPED
+    console.print(heading(doc.heading, console.width))
     for section in doc.sections:
-        if not section.fields and section.text is None:
+        if not section.fields and section.text is None and not section.entries:
             continue
         title_style = "bold red" if section.style == "error" else "bold magenta"
         console.print(Text(section.title, style=title_style))
-        width = max((len(f.label) for f in section.fields), default=0)
+        label_width = max((len(f.label) for f in section.fields), default=0)
         for f in section.fields:
             line = Text("  ")
-            line.append(f"{f.label + ':':<{width + 1}} ", style="cyan")
-            line.append(f.value)
+            line.append(f"{f.label + ':':<{label_width + 1}} ", style="cyan")
+            hang = 2 + label_width + 2
+            line.append("\n".join(_hung(wrap(f.value, width - hang), hang)))
             console.print(line)
         if section.text is not None:
-            _print_text(console, section.text, _STYLES.get(section.style, ""))
+            _print_lines(console, _hung(_wrapped_lines(section.text, width - 2), 2, first="  "), _STYLES.get(section.style, ""))
+        for item in section.entries or ():
+            hang = 2 + cell_len(item.label) + 1
+            line = Text("  ")
+            line.append(item.label + " ", style="cyan")
+            line.append("\n".join(_hung(_wrapped_lines(item.text, width - hang), hang)), style=_STYLES.get(item.style, ""))
+            console.print(line)
     console.print()
 
 
 BATCH_LINES = 200  # a long text is drawn a batch at a time: the first screen appears before the rest is laid out
+MIN_WIDTH = 20  # narrower than this, wrapping would only make a column of letters
+UNWRAPPED = 1 << 62
 
 
-def _print_text(console: Console, text: str, style: str) -> None:
-    # Indent by hand: a Padding would crop long lines to the width; soft wrap leaves wrapping to the terminal.
-    lines = text.split("\n")
-    for start in range(0, len(lines), BATCH_LINES):
-        body = Text()
-        for n, line in enumerate(lines[start : start + BATCH_LINES]):
-            body.append(("\n  " if n else "  ") + line, style=style)
-        console.print(body)
-        if start == 0:
-            console.file.flush()
+def heading(label: str, width: int):
+    """The call's name as a rule across the screen; when it is too long, its directory is shortened,
+    never its file name or `#N` (which are printed whole even when they alone are too wide)."""
+    room = width - 6
+    if cell_len(label) > room:
+        head, sep, name = label.rpartition("/")
+        keep = room - cell_len(name) - 2
+        label = ("…" + head[-keep:] if keep > 0 else "…") + sep + name if sep else label
+    title = Text(label, style="bold cyan")
+    return Rule(title, align="left", style="cyan") if cell_len(label) <= room else title
+
+
+def wrap(line: str, width: int) -> list[str]:
+    """One line cut at spaces to `width` cells (a word longer than that is cut where it must be)."""
+    width = max(width, MIN_WIDTH)
+    if len(line) <= width // 2 or width >= UNWRAPPED // 2 or cell_len(line) <= width:
+        return [line]
+    out = []
+    while cell_len(line) > width:
+        cut = _fitting(line, width)
+        space = line.rfind(" ", 0, cut + 1)
+        if space > 0:
+            out.append(line[:space].rstrip())
+            line = line[space + 1 :]
+        else:
+            out.append(line[:cut])
+            line = line[cut:]
+    out.append(line)
+    return out
+
+
+def _fitting(line: str, width: int) -> int:
+    """How many characters of `line` fit in `width` cells (wide characters take two)."""
+    cut = min(len(line), width)
+    while cut > 1 and cell_len(line[:cut]) > width:
+        cut -= max(1, (cell_len(line[:cut]) - width) // 2)
+    return cut
+
+
+def _wrapped_lines(text: str, width: int) -> Iterator[str]:
+    for line in text.split("\n"):
+        yield from wrap(line, width)
+
+
+def _hung(lines: Iterable[str], hang: int, first: str = "") -> Iterator[str]:
+    """Lines indented by `hang` spaces, the first by `first` (the label, or the indent, already printed)."""
+    pad = " " * hang
+    for n, line in enumerate(lines):
+        yield (pad if n else first) + line if line else ""
+
+
+def _print_lines(console: Console, lines: Iterator[str], style: str) -> None:
+    batch: list[str] = []
+    first = True
+    for line in lines:
+        batch.append(line)
+        if len(batch) == BATCH_LINES:
+            console.print(Text("\n".join(batch), style=style))
+            batch = []
+            if first:
+                console.file.flush()
+                first = False
+    if batch:
+        console.print(Text("\n".join(batch), style=style))
