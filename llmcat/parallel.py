@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+from llmcat.status import ExitStatus
 from llmcat.walk import Source
 
 R = TypeVar("R")  # one file's result
@@ -114,7 +115,7 @@ def _fork_reader(queue: int, blocks: list[list[Source]], read_block: Callable[[l
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: read, send everything back at once, and leave without running any cleanup
-        code = 1
+        code = ExitStatus.TROUBLE
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
             os.close(read_end)
@@ -122,7 +123,7 @@ def _fork_reader(queue: int, blocks: list[list[Source]], read_block: Callable[[l
             data = pickle.dumps(results, pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(data)
-            code = 0
+            code = ExitStatus.OK
         finally:
             os._exit(code)
     os.close(write_end)
@@ -136,7 +137,7 @@ def _collect(pid: int, fd: int, blocks: list[list[Source]],
     with os.fdopen(fd, "rb") as pipe:
         data = pipe.read()
     _, status = os.waitpid(pid, 0)
-    if status != 0 or not data:
+    if os.waitstatus_to_exitcode(status) != ExitStatus.OK or not data:
         raise RuntimeError("a reader process failed")
     with _gc_paused():
         return [(number, unpack(blocks[number], packed)) for number, packed in pickle.loads(data)]

@@ -14,7 +14,7 @@ files (see `parallel`); diff reads its two sides with `read_one`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from msgspec import Struct
 
@@ -23,6 +23,9 @@ from llmcat.apis import reassemble
 from llmcat.formats import load
 from llmcat.model import Completion, InputError, Need, Recording
 from llmcat.walk import Source, expand
+
+if TYPE_CHECKING:
+    from llmcat.render.output import Problems
 
 T = TypeVar("T")
 
@@ -153,7 +156,7 @@ def read_one(spec: str, need: Need) -> FileResult[list[Call]]:
     return read_block([Source(spec, spec, True)], KeepCalls(need))[0]
 
 
-def calls(paths: Iterable[str], need: Need, problems: Any) -> Iterator[Call]:
+def calls(paths: Iterable[str], need: Need, problems: Problems) -> Iterator[Call]:
     """The calls of the files named (not walked), file after file; a file that fails is reported and skipped."""
     for result in read(sources(paths, walk=False), KeepCalls(need)):
         if result.failure is not None:
@@ -210,7 +213,7 @@ def _finish(loaded: list[tuple[FileResult[T], list[Recording]]], work: Work[T]) 
             result.value = _step(result, work.digest, result.source, file_calls)
 
 
-def rendered(items: Iterable[Call], problems: Any, render: Callable[[Call], T]) -> Iterator[T]:
+def rendered(items: Iterable[Call], problems: Problems, render: Callable[[Call], T]) -> Iterator[T]:
     """Each call rendered; one that cannot be (pathological nesting, memory) is reported for its file and skipped."""
     for call in items:
         out = attempt(render, call)
