@@ -209,6 +209,19 @@ def looks_like(event: dict) -> bool:
     return isinstance(kind, str) and (kind in _EVENTS or (kind == "message" and "content" in event))
 
 
+def refine(rec: Recording, api: str) -> str:
+    """`/messages` is not always Anthropic's: OpenAI Assistants' `/threads/{id}/messages`, and
+    MCP's older SSE transport posting JSON-RPC to `/messages`."""
+    from llmcat.apis.registry import url_path
+
+    if "/threads/" in url_path(rec):
+        return "openai.assistants"
+    body = rec.request.body
+    if isinstance(body, dict) and body.get("jsonrpc") == "2.0":
+        return "mcp"
+    return api
+
+
 register(Api(name="anthropic.messages", summary="Anthropic Messages", reassemble=reassemble,
-             paths=("/messages",), body=looks_like, order=20, streams=True,
+             paths=("/messages",), refine=refine, body=looks_like, order=20, streams=True,
              transcript=transcript, answer=answer_blocks))

@@ -1,8 +1,10 @@
-"""Cohere chat: v2 (`/v2/chat`) streamed (typed events) and not; v1 stream events tolerated.
+"""Cohere chat: v2 (`/v2/chat`) streamed (typed events) and not; v1 (`/v1/chat`) streamed and not.
 
 v2 stream events: `content-delta` (text, or `thinking` for reasoning models),
 `tool-plan-delta`, `tool-call-start` / `tool-call-delta` (arguments by `index`),
 `message-end` with the finish reason and usage (`tokens`, else `billed_units`).
+v1 stream events (JSON lines): `text-generation`, `tool-calls-generation` (the calls whole:
+`name` and `parameters`, no ids), `stream-end` with the whole `response`.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from llmcat.apis._common import ChoiceBuilder, ToolCallBuilder, as_dict, as_int, as_list, as_str, seal, json_text, make_usage, stream_error
+from llmcat.apis.bedrock_invoke import invocation_usage
 from llmcat.model import Completion, Recording
 from llmcat.apis.registry import Api, register, host_of
 
@@ -58,7 +61,7 @@ def _whole(rec: Recording, body: dict) -> Completion:
             choice.tools.append(tool)
         choice.finish_reason = as_str(body.get("finish_reason"))
         out.choices = [choice.build()]
-    out.usage = usage_of(body.get("usage") or body)
+    out.usage = usage_of(body.get("usage") or body) or invocation_usage(rec)  # (Command R on Bedrock: in headers)
     return seal(out, rec)
 
 
@@ -91,6 +94,13 @@ def _stream(rec: Recording, events: list[dict]) -> Completion:
             tools[as_int(event.get("index")) or 0] = tool
             choice.tools.append(tool)
             carried = True
+        elif kind == "tool-calls-generation":  # v1: the calls whole (no ids), after their chunks
+            for call in as_list(event.get("tool_calls")):
+                call = as_dict(call)
+                tool = ToolCallBuilder(as_str(call.get("id")), as_str(call.get("name")), "function")
+                tool.parts.append(json_text(call.get("parameters", {})))
+                choice.tools.append(tool)
+                carried = True
         elif kind == "tool-call-delta":
             arguments = as_dict(as_dict(message.get("tool_calls")).get("function")).get("arguments")
             tool = tools.get(as_int(event.get("index")) or 0)
@@ -111,6 +121,7 @@ def _stream(rec: Recording, events: list[dict]) -> Completion:
         if carried and ended:
             out.content_after_finish += 1
     out.choices = [choice.build()]
+    out.usage = out.usage or invocation_usage(rec)
     out.finished = ended
     return seal(out, rec)
 
@@ -121,9 +132,12 @@ _EVENTS = {"message-start", "content-start", "content-delta", "content-end", "to
 
 
 def looks_like(event: dict) -> bool:
+    """v2's typed events and message, v1's stream events and answer (also Command R's on Bedrock)."""
     if event.get("type") in _EVENTS or event.get("event_type") in _EVENTS:
         return True
-    return "finish_reason" in event and isinstance(event.get("message"), dict) and "choices" not in event
+    if "finish_reason" in event and isinstance(event.get("message"), dict) and "choices" not in event:
+        return True
+    return isinstance(event.get("text"), str) and "generation_id" in event and "finish_reason" in event
 
 
 def cohere_host(rec: Recording, path: str) -> str | None:

@@ -27,7 +27,7 @@ from llmcat.apis._common import (
 )
 from llmcat.apis.embeddings import embedding_details, vectors_of
 from llmcat.model import Completion, Recording
-from llmcat.apis.registry import Api, register
+from llmcat.apis.registry import Api, host_of, register
 
 
 def usage_of(raw: Any):
@@ -236,7 +236,10 @@ def reassemble_models(rec: Recording) -> Completion:
 
 def refine(rec: Recording, api: str) -> str:
     """Trust the chunks over the label: some recorders filed chat chunks under /v1/completions,
-    Together adds a completions-style `text` to chat chunks, some hosts a chat-style delta to completions."""
+    Together adds a completions-style `text` to chat chunks, some hosts a chat-style delta to completions.
+    Writer's `/v1/completions` is its own API (a stream of `{"value"}` events)."""
+    if api == "openai.completions" and host_of(rec).endswith("writer.com"):
+        return "writer.completions"
     for event in rec.response.events:
         for choice in as_list(as_dict(event).get("choices")):
             choice = as_dict(choice)
