@@ -19,7 +19,7 @@ _EVENTS = {"stream_chunk", "stream_summary", "completion_summary"}
 
 def looks_like(event: Any) -> bool:
     event = as_dict(event)
-    if event.get("type") in _EVENTS:
+    if isinstance(event.get("type"), str) and event["type"] in _EVENTS:
         return True
     completions = as_list(event.get("completions"))
     return bool(completions) and isinstance(as_dict(completions[0]).get("completion"), str)

@@ -133,7 +133,8 @@ _EVENTS = {"message-start", "content-start", "content-delta", "content-end", "to
 
 def looks_like(event: dict) -> bool:
     """v2's typed events and message, v1's stream events and answer (also Command R's on Bedrock)."""
-    if event.get("type") in _EVENTS or event.get("event_type") in _EVENTS:
+    kind = event.get("type", event.get("event_type"))
+    if isinstance(kind, str) and kind in _EVENTS or isinstance(event.get("event_type"), str) and event["event_type"] in _EVENTS:
         return True
     if "finish_reason" in event and isinstance(event.get("message"), dict) and "choices" not in event:
         return True

@@ -11,7 +11,6 @@ from llmcat.apis._common import as_dict, as_int, as_list, seal, make_usage
 from llmcat.apis.registry import Api, register
 from llmcat.model import Completion, Recording
 
-PATHS = ("/rerank",)
 
 
 def _ranked(body: dict) -> list:
@@ -21,6 +20,11 @@ def _ranked(body: dict) -> list:
 def looks_like(event: Any) -> bool:
     ranked = _ranked(as_dict(event))
     return bool(ranked) and all(isinstance(r, dict) and "relevance_score" in r and "index" in r for r in ranked)
+
+
+def url_rule(rec: Recording, path: str) -> str | None:
+    """`/rerank` is many servers' path (llama-stack's own answers differently): the ranking's shape decides."""
+    return "rerank" if path.endswith("/rerank") and any(isinstance(e, dict) and looks_like(e) for e in rec.response.events) else None
 
 
 def reassemble(rec: Recording) -> Completion:
@@ -40,4 +44,4 @@ def reassemble(rec: Recording) -> Completion:
 
 
 register(Api(name="rerank", summary="Rerankers (Voyage, Cohere, Jina): the ranking",
-             reassemble=reassemble, paths=PATHS, body=looks_like, order=105))
+             reassemble=reassemble, url_rule=url_rule, body=looks_like, order=105))
