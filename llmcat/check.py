@@ -79,7 +79,7 @@ def call_findings(rec: Recording, completion: Completion) -> list[tuple[str, str
         found.append((WARNING, "chunks-after-finish", f"{n} chunk{'s' if n != 1 else ''} carry content after the finish"))
     usage = completion.usage
     if usage and None not in (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens):
-        if usage.total_tokens != usage.prompt_tokens + usage.completion_tokens + _uncounted(usage.reported):
+        if usage.total_tokens not in _totals(usage.prompt_tokens + usage.completion_tokens, usage.reported):
             found.append((WARNING, "usage-mismatch", f"total_tokens {usage.total_tokens} is not prompt {usage.prompt_tokens}"
                                                       f" + completion {usage.completion_tokens}"))
     if completion.error is not None:
@@ -87,14 +87,26 @@ def call_findings(rec: Recording, completion: Completion) -> list[tuple[str, str
     return found
 
 
-# Gemini's total also counts thinking and tool-use prompt tokens, which its candidate count leaves out.
-_ALSO_IN_TOTAL = ("thoughtsTokenCount", "thoughts_token_count", "toolUsePromptTokenCount", "tool_use_prompt_token_count")
+# Counts a provider's own total takes in but its prompt and completion counts leave out: Gemini's
+# thinking and tool-use prompt tokens, Google Interactions' thought and tool-use tokens, Bedrock's
+# cache reads and writes.
+_ALSO_IN_TOTAL = ("thoughtsTokenCount", "thoughts_token_count", "toolUsePromptTokenCount", "tool_use_prompt_token_count",
+                  "total_thought_tokens", "total_tool_use_tokens", "cacheReadInputTokens", "cacheWriteInputTokens")
 
 
-def _uncounted(raw: Any) -> int:
+def _totals(counted: int, raw: Any) -> tuple[int, ...]:
+    """The totals that agree with prompt + completion for this provider. Reasoning tokens are part of
+    the completion for OpenAI, but xAI counts them apart (in the total, not in completion_tokens)."""
     if not isinstance(raw, dict):
-        return 0
-    return sum(v for k in _ALSO_IN_TOTAL if isinstance(v := raw.get(k), int) and not isinstance(v, bool))
+        return (counted,)
+    counted += sum(v for k in _ALSO_IN_TOTAL if _is_count(v := raw.get(k)))
+    details = raw.get("completion_tokens_details")
+    reasoning = details.get("reasoning_tokens") if isinstance(details, dict) else None
+    return (counted, counted + reasoning) if _is_count(reasoning) and reasoning else (counted,)
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _error_text(error: dict) -> str:

@@ -124,6 +124,8 @@ class Usage(Struct):
     completion_tokens: int | None
     total_tokens: int | None
     reported: Any = None  # the provider's own usage object, as recorded
+    reasoning_tokens: int | None = None  # where the provider reports them (None: not reported)
+    cached_tokens: int | None = None  # prompt tokens read from the provider's cache, where reported
 
 
 class Completion(Struct):

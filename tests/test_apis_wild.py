@@ -292,3 +292,22 @@ def test_no_new_family_claims_the_old_fixtures():
     found = {orjson.loads(line)["api"] for line in result_.stdout_bytes.splitlines()}
     assert found <= {"openai.chat", "anthropic.messages", "http", "gemini", "openai.responses", "cohere.chat", "bedrock.converse",
                      "bedrock.embed", "openai.embeddings", "cohere.embed", "gemini.embed", "ollama.chat"}
+
+
+# --- usage normalised per provider -------------------------------------------------------------
+
+
+def test_reasoning_and_cached_tokens_in_show_json():
+    xai = call("usage.yaml", 0)["usage"]
+    assert (xai["reasoning_tokens"], xai["cached_tokens"]) == (320, 8)
+    converse = call("usage.yaml", 1)["usage"]
+    assert (converse["reasoning_tokens"], converse["cached_tokens"]) == (None, 1500)
+    interactions = call("interactions.yaml", 0)["usage"]
+    assert interactions["reasoning_tokens"] == 14 and interactions["cached_tokens"] is None
+    assert "(320 reasoning) = 333 tokens; 8 cached" in run("show", f"{APIS / 'usage.yaml'}#0").stdout
+
+
+def test_usage_mismatch_only_where_the_providers_own_total_does_not_add_up():
+    result_ = run("check", APIS / "usage.yaml", APIS / "interactions.yaml", APIS / "interaction.json")
+    mismatches = [line for line in result_.stdout.splitlines() if "usage-mismatch" in line]
+    assert mismatches == [f"{APIS / 'usage.yaml'}#2: warning: usage-mismatch: total_tokens 99 is not prompt 12 + completion 1"]

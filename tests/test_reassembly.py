@@ -22,7 +22,7 @@ def test_schema_is_exact_for_every_fixture(path):
         for tool in choice["tool_calls"]:
             assert list(tool) == ["id", "name", "arguments"]
     if call["usage"] is not None:
-        assert list(call["usage"]) == ["prompt_tokens", "completion_tokens", "total_tokens", "raw"]
+        assert list(call["usage"]) == ["prompt_tokens", "completion_tokens", "total_tokens", "reasoning_tokens", "cached_tokens", "raw"]
 
 
 def test_completions_stream_concatenates_text_and_keeps_time_info():
@@ -48,6 +48,7 @@ def test_chat_stream_skips_choiceless_chunks_and_repeated_roles():
     assert call["api"] == "openai.chat" and len(call["choices"]) == 1
     assert choice["text"] == "Paris is the capital of France." and choice["finish_reason"] == "stop"
     assert call["usage"] == {"prompt_tokens": 21, "completion_tokens": 7, "total_tokens": 28,
+                             "reasoning_tokens": None, "cached_tokens": None,
                              "raw": {"completion_tokens": 7, "prompt_tokens": 21, "total_tokens": 28}}
     assert call["request"]["messages"][1] == {"role": "user", "content": "What is the capital of France?"}
     assert call["request"]["params"]["temperature"] == 0.7

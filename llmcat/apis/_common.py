@@ -41,13 +41,34 @@ def json_text(value: Any) -> str:
         return str(value)
 
 
+# Where each provider's usage object reports reasoning and cached prompt tokens: (nested object, key).
+_REASONING_AT = (("completion_tokens_details", "reasoning_tokens"), ("output_tokens_details", "reasoning_tokens"),
+                 (None, "thoughtsTokenCount"), (None, "thoughts_token_count"), (None, "total_thought_tokens"),
+                 (None, "reasoning_tokens"))
+_CACHED_AT = (("prompt_tokens_details", "cached_tokens"), ("input_tokens_details", "cached_tokens"),
+              (None, "cache_read_input_tokens"), (None, "cachedContentTokenCount"), (None, "cached_content_token_count"),
+              (None, "cacheReadInputTokens"), (None, "prompt_cache_hit_tokens"), (None, "total_cached_tokens"))
+
+
+def reported_count(raw: Any, where: tuple) -> int | None:
+    """The first count found at one of these places of a provider's usage object."""
+    if not isinstance(raw, dict):
+        return None
+    for outer, key in where:
+        holder = raw.get(outer) if outer else raw
+        value = as_int(holder.get(key)) if isinstance(holder, dict) else None
+        if value is not None:
+            return value
+    return None
+
+
 def make_usage(prompt: Any, completion: Any, total: Any, raw: Any) -> Usage | None:
     prompt, completion, total = as_int(prompt), as_int(completion), as_int(total)
     if prompt is None and completion is None and total is None:
         return None
     if total is None and prompt is not None and completion is not None:
         total = prompt + completion
-    return Usage(prompt, completion, total, raw)
+    return Usage(prompt, completion, total, raw, reported_count(raw, _REASONING_AT), reported_count(raw, _CACHED_AT))
 
 
 def usage_from(raw: Any, prompt_key: str, completion_key: str, total_key: str | None = None) -> Usage | None:

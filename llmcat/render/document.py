@@ -209,31 +209,13 @@ def _n(value: int | None) -> str:
     return "?" if value is None else f"{value:,}"
 
 
-_REASONING_TOKENS = (("completion_tokens_details", "reasoning_tokens"), ("output_tokens_details", "reasoning_tokens"),
-                     (None, "thoughtsTokenCount"), (None, "thoughts_token_count"), (None, "reasoning_tokens"))
-_CACHED_TOKENS = (("prompt_tokens_details", "cached_tokens"), ("input_tokens_details", "cached_tokens"),
-                  (None, "cache_read_input_tokens"), (None, "cachedContentTokenCount"), (None, "cached_content_token_count"),
-                  (None, "cacheReadInputTokens"), (None, "prompt_cache_hit_tokens"))
-
-
 def usage_text(usage) -> str:
     """`13 prompt + 2,241 completion (1,856 reasoning) = 2,254 tokens; 4,352 cached`: the parts in brackets
     and after the semicolon only when the provider reported them (and they are not zero)."""
-    thinking, cached = (_reported_count(usage.reported, where) for where in (_REASONING_TOKENS, _CACHED_TOKENS))
+    thinking, cached = usage.reasoning_tokens, usage.cached_tokens
     completion = f"{_n(usage.completion_tokens)} completion" + (f" ({thinking:,} reasoning)" if thinking else "")
     text = f"{_n(usage.prompt_tokens)} prompt + {completion} = {_n(usage.total_tokens)} tokens"
     return text + (f"; {cached:,} cached" if cached else "")
-
-
-def _reported_count(reported: Any, where: tuple) -> int | None:
-    if not isinstance(reported, dict):
-        return None
-    for outer, key in where:
-        holder = reported.get(outer) if outer else reported
-        value = holder.get(key) if isinstance(holder, dict) else None
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    return None
 
 
 def _timing_text(completion: Completion) -> str:
