@@ -2,9 +2,12 @@
 
 Per call: a stream cut short (`truncated-stream`), content after the finish
 (`chunks-after-finish`), a total that is not prompt + completion (`usage-mismatch`),
-a failed call (`recorded-error`). Per file: cannot be read (`unreadable`), is not a
-recording (`not-a-recording`), its name is not its request's hash (`hash-mismatch`).
-Across files: two files recording the same request (`duplicate-request`).
+a failed call (`recorded-error`), a credential recorded (`secret`), cookies recorded
+with their values (`cookie`), a body stored compressed or base64 (`encoded-body`).
+Per file: cannot be read (`unreadable`), is not a recording (`not-a-recording`), its
+name is not its request's hash (`hash-mismatch`), it is over `--max-size` (`large`),
+its test is gone (`orphan`). Across files: two files recording the same request
+(`duplicate-request`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,15 @@ if TYPE_CHECKING:
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 
+# Every finding code and its level, in the order the README lists them.
+CODES = {
+    "unreadable": ERROR, "not-a-recording": ERROR, "truncated-stream": ERROR, "secret": ERROR,
+    "chunks-after-finish": WARNING, "usage-mismatch": WARNING, "hash-mismatch": WARNING, "duplicate-request": WARNING,
+    "cookie": WARNING, "orphan": WARNING,
+    "recorded-error": INFO, "encoded-body": INFO, "large": INFO,
+}
+DEFAULT_MAX_SIZE = 1024 * 1024
+
 
 class Finding(Struct):
     source: str
@@ -39,6 +51,8 @@ class Finding(Struct):
 class FileFindings(Struct):
     findings: list[Finding]
     requests: list[tuple[int, str, str]]  # (interaction, label, request key) for duplicate detection
+    test_id: str | None = None  # of the file's first call, for orphans
+    format: str | None = None
 
 
 class FindingsWork(Work[FileFindings]):
@@ -47,17 +61,20 @@ class FindingsWork(Work[FileFindings]):
     need = Need.EVERYTHING
     in_blocks = True
 
+    def __init__(self, codes: frozenset[str] = frozenset(CODES)) -> None:
+        self.codes = codes
+
     def digest(self, source: Source, calls: list[Call]) -> FileFindings:
-        return file_findings(source.spec, calls)
+        return file_findings(source.spec, calls, self.codes)
 
 
-def file_findings(spec: str, calls: list[Call]) -> FileFindings:
+def file_findings(spec: str, calls: list[Call], codes: frozenset[str] = frozenset(CODES)) -> FileFindings:
     """Everything `check` can say about one readable file (runs in the reader processes)."""
     out = FileFindings([], [])
     for call in calls:
         rec, completion = call.recording, call.completion
         name = rec.label
-        for level, code, message in call_findings(rec, completion):
+        for level, code, message in call_findings(rec, completion) + stored_findings(rec, codes):
             out.findings.append(Finding(rec.source, rec.interaction, name, level, code, message))
         key = request_key(rec, completion)
         if key is not None:
@@ -67,7 +84,28 @@ def file_findings(spec: str, calls: list[Call]) -> FileFindings:
         message = hash_finding(spec, rec.stored)
         if message:
             out.findings.append(Finding(rec.source, rec.interaction, rec.label, WARNING, "hash-mismatch", message))
+    if calls:
+        out.test_id, out.format = calls[0].recording.request.test_id, calls[0].recording.format
     return out
+
+
+def stored_findings(rec: Recording, codes: frozenset[str]) -> list[tuple[str, str, str]]:
+    """What the call holds as stored: credentials, cookies, bodies nobody can read."""
+    from llmcat.encoded import encoded_bodies
+    from llmcat.secrets import cookies, leaks
+
+    found = []
+    if "secret" in codes:
+        found += [(ERROR, "secret", f"{leak.place}: {leak.kind} recorded: {leak.masked}") for leak in leaks(rec)]
+    if "cookie" in codes:
+        for jar in cookies(rec):
+            names = ", ".join(jar.names)
+            plural = "s" if len(jar.names) > 1 else ""
+            found.append((WARNING, "cookie", f"{jar.place}: cookie{plural} {names} recorded with the value{plural}"
+                                             " (a session may be replayable)"))
+    if "encoded-body" in codes:
+        found += [(INFO, "encoded-body", f"{e.place}: {e.how}: llmcat reads it, a reviewer cannot") for e in encoded_bodies(rec)]
+    return found
 
 
 def call_findings(rec: Recording, completion: Completion) -> list[tuple[str, str, str]]:
@@ -155,14 +193,14 @@ def request_key(rec: Recording, completion: Completion) -> str | None:
     return hashlib.sha256(data).hexdigest()
 
 
-def run_check(paths: list[str], as_json: bool, strict: bool, output: Output) -> ExitStatus:
-    """`llmcat check`: OK nothing wrong, FOUND an error (or with --strict a warning), TROUBLE running."""
+def run_check(paths: list[str], as_json: bool, strict: bool, output: Output, codes: frozenset[str] = frozenset(CODES),
+              max_size: int = DEFAULT_MAX_SIZE) -> ExitStatus:
+    """`llmcat check`: OK nothing wrong, FOUND an error (or with --strict a warning), TROUBLE running.
+    `codes`: the finding codes to look for and report (`--only`, `--skip`)."""
     from llmcat.formats import split_address
-    from llmcat.render.escape import inline
-    from llmcat.render.machine import dumps_line
     from llmcat.pipeline import read, sources
 
-    problems, out = output.problems, output.stdout
+    problems = output.problems
     present = []
     for path in paths:
         if path == "-" or os.path.lexists(split_address(path)[0]):
@@ -172,9 +210,10 @@ def run_check(paths: list[str], as_json: bool, strict: bool, output: Output) -> 
     files = sources(present)
     progress = output.progress(len(files))
     per_file: list[list[Finding]] = []
+    recorded = []
     first_seen: dict[str, str] = {}
     try:
-        for result in read(files, FindingsWork(), progress.advance):
+        for result in read(files, FindingsWork(codes), progress.advance):
             findings: list[Finding] = []
             if result.failure is not None:
                 if result.explicit or result.expected:
@@ -188,18 +227,69 @@ def run_check(paths: list[str], as_json: bool, strict: bool, output: Output) -> 
                                                 f"records the same request as {first_seen[key]}"))
                     else:
                         first_seen.setdefault(key, result.spec)
+                if result.size > max_size:
+                    findings.append(Finding(result.spec, None, result.spec, INFO, "large",
+                                            f"{_size(result.size)}, over --max-size {_size(max_size)}"))
+                recorded.append((len(per_file), result.spec, result.value))
             per_file.append(findings)
     finally:
         progress.close()
+    if "orphan" in codes:
+        _add_orphans(per_file, recorded)
+    return _report([[f for f in findings if f.code in codes] for findings in per_file], as_json, strict, output)
+
+
+def _add_orphans(per_file: list[list[Finding]], recorded: list[tuple[int, str, FileFindings]]) -> None:
+    from llmcat.orphans import Recorded, find_orphans
+
+    index = {spec: i for i, spec, _ in recorded}
+    found = find_orphans(Recorded(spec, value.format or "", value.test_id) for _, spec, value in recorded if value.format)
+    for orphan in found:
+        per_file[index[orphan.source]].append(Finding(orphan.source, None, orphan.source, WARNING, "orphan", orphan.message))
+
+
+def _report(per_file: list[list[Finding]], as_json: bool, strict: bool, output: Output) -> ExitStatus:
+    from llmcat.render.escape import inline
+    from llmcat.render.machine import dumps_line
+
+    out = output.stdout
     failing = {ERROR, WARNING} if strict else {ERROR}
     failed = False
+    totals = dict.fromkeys((ERROR, WARNING, INFO), 0)
     for findings in per_file:
         for f in findings:
             failed |= f.level in failing
+            totals[f.level] += 1
             if as_json:
                 out.write(dumps_line({"source": f.source, "interaction": f.interaction, "level": f.level, "code": f.code,
                                       "message": f.message}))
             else:
                 out.write(f"{inline(f.label)}: {f.level}: {f.code}: {inline(f.message)}\n".encode("utf-8", "backslashreplace"))
+    # The totals end the view on a terminal; in a pipe every line stays a finding (grep, awk).
+    if not as_json and output.terminal and any(totals.values()):
+        out.write(totals_line(totals).encode())
     out.flush()
-    return ExitStatus.of(problems.count, found=failed)
+    return ExitStatus.of(output.problems.count, found=failed)
+
+
+def totals_line(totals: dict[str, int]) -> str:
+    """`2 errors, 14 warnings, 3 infos`."""
+    return ", ".join(f"{n} {level}{'s' if n != 1 else ''}" for level, n in totals.items()) + "\n"
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}".replace(".0 ", " ")
+    return f"{n} bytes"
+
+
+def parse_size(text: str) -> int:
+    """`1MB`, `500K`, `2 GiB`, `1048576`: a size in bytes (K, M, G are powers of 1024)."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?\s*", text, re.IGNORECASE)
+    if not match:
+        raise ValueError(f"not a size: {text!r} (try 1MB, 500K, 1048576)")
+    scale = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[match.group(2).lower()]
+    return int(float(match.group(1)) * scale)

@@ -134,16 +134,38 @@ def stats(
     raise typer.Exit(run_stats(paths, as_json, _output()))
 
 
+def _codes(values: Optional[List[str]]) -> Optional[List[str]]:
+    from llmcat.check import CODES
+
+    for value in values or []:
+        if value not in CODES:
+            raise typer.BadParameter(f"unknown code {value!r} (codes: {', '.join(CODES)})")
+    return values
+
+
+def _max_size(value: str) -> int:
+    from llmcat.check import parse_size
+
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
 @app.command()
 def check(
     paths: List[str] = PATHS,
     as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per finding."),
     strict: bool = typer.Option(False, "--strict", help="Count warnings as errors for the exit status."),
+    only: Optional[List[str]] = typer.Option(None, "--only", metavar="CODE", callback=_codes, help="Look only for this finding code (repeatable)."),
+    skip: Optional[List[str]] = typer.Option(None, "--skip", metavar="CODE", callback=_codes, help="Do not look for this finding code (repeatable)."),
+    max_size: int = typer.Option("1MB", "--max-size", metavar="SIZE", parser=_max_size, help="Report recordings over this size as large (1MB, 500K, bytes)."),
 ) -> None:
-    """Find what is wrong with recordings: cut-short streams, stale names, duplicates, unreadable files."""
-    from llmcat.check import run_check
+    """Find what is wrong with recordings: leaked credentials, cut-short streams, orphans, stale names, duplicates."""
+    from llmcat.check import CODES, run_check
 
-    raise typer.Exit(run_check(paths, as_json, strict, _output()))
+    codes = frozenset(only or CODES) - frozenset(skip or ())
+    raise typer.Exit(run_check(paths, as_json, strict, _output(), codes, max_size))
 @app.command()
 def diff(
     paths: List[str] = typer.Argument(..., metavar="A B", help="Two recordings, or two directories of them (or git's 7 external-diff arguments)."),

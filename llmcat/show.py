@@ -14,6 +14,11 @@ if TYPE_CHECKING:
 
 def run_show(files: list[str], as_json: bool, head: int | None, tail: int | None, output: Output) -> ExitStatus:
     """`llmcat show`: OK, or TROUBLE when some file could not be read or shown (reported on stderr)."""
+    # A credential recorded in the call is masked wherever show would print it (URL, parameters,
+    # messages, answer...), in both views.
+    from llmcat.render.mask import mask_document, mask_tree
+    from llmcat.secrets import secret_values
+
     problems = output.problems
     out = output.stdout
     if as_json:
@@ -21,14 +26,15 @@ def run_show(files: list[str], as_json: bool, head: int | None, tail: int | None
         from llmcat.shape import call_dict
 
         for line in rendered(calls(files, Need.ANSWERS, problems), problems,
-                             lambda c: dumps_line(call_dict(c.recording, c.completion))):
+                             lambda c: dumps_line(mask_tree(call_dict(c.recording, c.completion), secret_values(c.recording)))):
             out.write(line)
     else:
         from llmcat.render.document import build
 
         draw = _drawer(output)
         for doc in rendered(calls(files, Need.ANSWERS, problems), problems,
-                            lambda c: build(c.recording, c.completion, head=head, tail=tail)):
+                            lambda c: mask_document(build(c.recording, c.completion, head=head, tail=tail),
+                                                    secret_values(c.recording))):
             draw(doc)
     output.close()
     return ExitStatus.of(problems.count)

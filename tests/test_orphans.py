@@ -28,7 +28,7 @@ def recorded(*paths) -> list[Recorded]:
 
 
 def test_orphans_found_exactly_in_both_layouts():
-    expected = sorted(str(FIXTURES / p) for p in orjson.loads((ORPHANS / "expected.json").read_bytes()))
+    expected = sorted(str(FIXTURES / p) for p in orjson.loads((ORPHANS / "expected.txt").read_bytes()))
     found = find_orphans(recorded(ORPHANS))
     assert sorted(o.source for o in found) == expected
     messages = {o.source.rsplit("/", 1)[-1]: o.message for o in found}

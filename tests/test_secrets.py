@@ -24,7 +24,7 @@ from llmcat.secrets import cookies, leaks, secret_values
 from llmcat.walk import expand
 
 SECRETS = FIXTURES / "secrets"
-PLANTED = orjson.loads((SECRETS / "planted.json").read_bytes())
+PLANTED = orjson.loads((SECRETS / "planted.txt").read_bytes())
 CORPUS = SHARED / "corpus"
 
 
@@ -62,7 +62,7 @@ def test_fixtures_cover_each_container_and_place():
 def test_no_planted_value_survives_masking():
     values = {p["value"] for p in PLANTED}
     for path in SECRETS.iterdir():
-        if path.name == "planted.json":
+        if path.name == "planted.txt":
             continue
         for rec in calls(path):
             for leak in leaks(rec):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import Any
+
 ELLIPSIS = "…"
 # A value this long may keep its first 4 and last 2 characters (enough to tell two keys
 # apart, or to find the one to revoke); shorter ones keep less, the shortest nothing.
@@ -28,3 +31,30 @@ def mask_in(text: str, secrets: list[str]) -> str:
         if secret and secret in text:
             text = text.replace(secret, f"[{mask(secret)}]")
     return text
+
+
+def mask_tree(value: Any, secrets: Collection[str]) -> Any:
+    """A JSON-shaped value with every secret masked in every string (keys included)."""
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        return mask_in(value, list(secrets))
+    if isinstance(value, dict):
+        return {mask_tree(k, secrets): mask_tree(v, secrets) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mask_tree(v, secrets) for v in value]
+    return value
+
+
+def mask_document(doc: Any, secrets: Collection[str]) -> Any:
+    """`show`'s document (render.document.Document) with every secret masked in every text."""
+    if not secrets:
+        return doc
+    found = list(secrets)
+    doc.heading = mask_in(doc.heading, found)
+    for section in doc.sections:
+        if section.text is not None:
+            section.text = mask_in(section.text, found)
+        for f in section.fields:
+            f.value = mask_in(f.value, found)
+    return doc
