@@ -200,6 +200,10 @@ def run_check(paths: list[str], as_json: bool, strict: bool, output: Output, cod
     from llmcat.formats import split_address
     from llmcat.pipeline import read, sources
 
+    if codes & {"secret", "cookie", "encoded-body"}:  # imported before the readers fork: compiled once
+        import llmcat.encoded
+        import llmcat.secrets  # noqa: F401
+
     problems = output.problems
     present = []
     for path in paths:

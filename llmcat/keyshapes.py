@@ -46,12 +46,13 @@ _SHAPE_PREFIXES = tuple(p for _, prefixes, _ in _SHAPES for p in prefixes) + ("P
 
 # The quick look works on bytes, lower-cased once: a str holding one non-ASCII character is
 # stored four bytes a character, and a 75 MB stream is searched some thirty times.
-# (T3BlbkFJ keys begin with `sk-`.)
-_LOOKED_FOR = tuple(dict.fromkeys(p.lower().encode() for p in _SHAPE_PREFIXES if p != "T3BlbkFJ")) + (
+# (T3BlbkFJ keys begin with `sk-`, which covers the other `sk-` prefixes too.)
+_LOOKED_FOR = tuple(dict.fromkeys(b"sk-" if p == "T3BlbkFJ" else p.lower().encode() for p in _SHAPE_PREFIXES)) + (
     # names credentials are recorded under (headers, fields, query parameters, text)
     b"bearer", b"basic ", b"authorization", b"apikey", b"api_key", b"api-key", b"secret", b"passw", b"credential",
     b"key=", b"x-amz-security", b"access-key", b"accesskey", b"subscription-key", b"functions-key",
 )
+_SHAPE_WORDS = [tuple(b"sk-" if p == "T3BlbkFJ" else p.lower().encode() for p in prefixes) for _, prefixes, _ in _SHAPES]
 _TOKEN = re.compile(rb"token(?![a-z_])")
 _TOKEN_QUALIFIERS = (b"access", b"refresh", b"id", b"auth", b"api", b"session", b"security", b"bearer", b"x-auth", b"x-access")
 
@@ -59,10 +60,21 @@ _TOKEN_QUALIFIERS = (b"access", b"refresh", b"id", b"auth", b"api", b"session", 
 def suspect(text: str | bytes) -> bool:
     """A quick look: could `text` hold a credential at all (a key shape's prefix, or a name
     credentials are recorded under)? False means no finding is possible in it."""
-    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    low = (text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text).lower()
+    return any(word in low for word in _LOOKED_FOR) or _names_a_token(low)
+
+
+def glance(data: bytes) -> frozenset[bytes]:
+    """Which of the looked-for words (lower case; `token` for a token's name) `data` holds:
+    empty means no finding is possible; the rest tells `find_shapes` which shapes to try."""
     low = data.lower()
-    if any(word in low for word in _LOOKED_FOR):
-        return True
+    seen = {word for word in _LOOKED_FOR if word in low}
+    if _names_a_token(low):
+        seen.add(b"token")
+    return frozenset(seen)
+
+
+def _names_a_token(low: bytes) -> bool:
     for match in _TOKEN.finditer(low):  # `token`, `access_token`, `X-Auth-Token`; not `max_tokens`
         start = match.start()
         before = low[start - 1:start]
@@ -73,12 +85,16 @@ def suspect(text: str | bytes) -> bool:
     return False
 
 
-def find_shapes(text: str) -> list[tuple[str, str]]:
-    """Every known key shape in `text` that is not a placeholder: (kind, value), in order."""
+def find_shapes(text: str, seen: frozenset[bytes] | None = None) -> list[tuple[str, str]]:
+    """Every known key shape in `text` that is not a placeholder: (kind, value), in order.
+    `seen`: what `glance` saw in it, so that only shapes whose prefix it saw are tried."""
     found: list[tuple[int, str, str]] = []
     taken: list[tuple[int, int]] = []
-    for kind, prefixes, regex in _COMPILED:
-        if not any(prefix in text for prefix in prefixes):
+    for (kind, prefixes, regex), words in zip(_COMPILED, _SHAPE_WORDS):
+        if seen is not None:
+            if not any(word in seen for word in words):
+                continue
+        elif not any(prefix in text for prefix in prefixes):
             continue
         for match in regex.finditer(text):
             start, end = match.span()
@@ -88,7 +104,7 @@ def find_shapes(text: str) -> list[tuple[str, str]]:
             value = match.group()
             if not is_placeholder(value) and entropy(value) >= 3.0:
                 found.append((start, kind, value))
-    if "PRIVATE KEY" in text:
+    if (b"private key" in seen) if seen is not None else "PRIVATE KEY" in text:
         found += [(m.start(), "private-key", m.group()) for m in _PRIVATE_KEY.finditer(text)]
     return [(kind, value) for _, kind, value in sorted(found)]
 

@@ -69,9 +69,10 @@ def cookies(rec: Recording) -> list[CookieJar]:
 
 def _found(rec: Recording) -> list[tuple[str, str, str]]:
     text = _call_text(rec)
-    if text is not None and not keyshapes.suspect(text):
+    seen = None if text is None else keyshapes.glance(text)
+    if seen is not None and not seen:
         return []  # most calls, a 100,000-chunk stream included: one C-speed look, nothing more
-    look = _Look(None if text is None else _candidates(text.decode("utf-8", "replace")))
+    look = _Look(None if text is None or seen is None else _candidates(text.decode("utf-8", "replace"), seen))
     precise: list[tuple[str, str, str]] = []
     for side, name, value in _headers(rec.stored):
         if _is_credential_header(name):
@@ -131,14 +132,13 @@ def _call_text(rec: Recording) -> bytes | None:
         return None
 
 
-def _candidates(text: str) -> set[str]:
+def _candidates(text: str, seen: frozenset[bytes]) -> set[str]:
     """The values string rules could report, found in the call's JSON text (JSON escapes none
-    of a token's characters, so each appears there as recorded)."""
-    values = {value for _, value in keyshapes.find_shapes(text)}
-    low = text.lower()
-    if "bearer" in low:
+    of a token's characters, so each appears there as recorded); `seen`: what `glance` saw."""
+    values = {value for _, value in keyshapes.find_shapes(text, seen)}
+    if b"bearer" in seen:
         values.update(m.group(1) for m in _BEARER.finditer(text))
-    if any(name in low for name in _TEXT_HEADER_NAMES):
+    if seen & _TEXT_HEADER_WORDS:
         for match in _DUMPED_HEADER_LINE.finditer(text):
             values.update(v for _, v in keyshapes.authorization_secrets(match.group(2)))
     if "?" in text and "://" in text:
@@ -278,6 +278,7 @@ _TEXT_HEADER = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _TEXT_HEADER_NAMES = ("authorization", "api-key", "x-amz-security-token")
+_TEXT_HEADER_WORDS = frozenset({b"authorization", b"api-key", b"x-amz-security"})  # the same, as `glance` sees them
 # The same lines and URLs inside the call's JSON text, where a line break is written `\\n`.
 _DUMPED_HEADER_LINE = re.compile(
     r"(?:^|\\[rn]|[\r\n])[ \t]*(authorization|proxy-authorization|x-api-key|api-key|x-goog-api-key|x-amz-security-token)"

@@ -113,6 +113,19 @@ def test_freshly_made_keys_are_all_found_and_named(kind):
         assert keyshapes.authorization_secrets(f"Bearer {key}") == [(kind, key)], key
 
 
+def test_fresh_keys_are_found_in_a_recorded_call_of_any_shape():
+    rng = random.Random(7)
+    legacy = "sk-" + "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(20)) + "T3BlbkFJ" + \
+        "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(20))
+    keys = [("openai-api-key", legacy)] + [(kind, _fresh(kind, rng)) for kind in
+                                           ("openai-api-key", "anthropic-api-key", "google-api-key", "aws-access-key-id",
+                                            "groq-api-key", "huggingface-token", "xai-api-key")]
+    for kind, key in keys:
+        answer = {"choices": [{"index": 0, "message": {"role": "assistant", "content": f"The key: {key}."}}]}
+        rec = Recording("x.json", 0, "json", Request(), Response(events=[answer]), answer)
+        assert [(leak.place, leak.kind) for leak in leaks(rec)] == [("response.body$.choices[0].message.content", kind)], key
+
+
 def test_unknown_shapes_are_found_by_where_they_are_recorded():
     rng = random.Random(3)
     for _ in range(300):
