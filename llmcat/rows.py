@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+import orjson
 from msgspec import Struct, field
 
 # Imported here, not inside the per-call functions: a suite is thousands of calls to them.
@@ -149,6 +150,11 @@ def json_line(rec: Recording, row: Row, completion: Completion) -> bytes:
     """`show --json`'s keys without the long texts: no choices, timing, prompt or messages."""
     view = request_view(rec)
     del view["prompt"], view["messages"]
+    if _may_hold_a_credential(view):  # never printed whole; the look costs ~10 us a call
+        from llmcat.render.mask import mask_tree
+        from llmcat.secrets import secret_values
+
+        view = mask_tree(view, secret_values(rec))
     return dumps_line({
         "source": row.source,
         "interaction": row.interaction,
@@ -162,6 +168,16 @@ def json_line(rec: Recording, row: Row, completion: Completion) -> bytes:
         "error": completion.error,
         "test_id": row.test_id,
     })
+
+
+def _may_hold_a_credential(view: dict) -> bool:
+    from llmcat import keyshapes
+
+    try:
+        data = orjson.dumps([view["url"], view["params"]], option=orjson.OPT_NON_STR_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        return True
+    return keyshapes.suspect(data)
 
 
 def searchable_texts(rec: Recording, completion: Completion) -> Iterator[str]:

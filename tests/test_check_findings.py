@@ -47,11 +47,18 @@ def test_json_findings_keep_their_shape():
     assert sum(f["code"] == "secret" for f in findings) == len(PLANTED)
 
 
+_HEADERS, _BODIES = str(SECRETS / "headers.yaml"), str(SECRETS / "bodies.yaml")
+
+
 @pytest.mark.parametrize("argv", [["check"], ["check", "--json"], ["check", "--strict"], ["show"], ["show", "--json"],
-                                  ["show", "--color", "always"], ["show", "--head", "1"]])
+                                  ["show", "--color", "always"], ["show", "--head", "1"], ["ls", "--json"], ["ls"],
+                                  ["diff", _HEADERS, _BODIES], ["diff", "--json", _BODIES, _HEADERS],
+                                  ["diff", "--color", "always", _HEADERS, _BODIES]])
 def test_no_planted_value_is_printed_whole(argv):
-    proc = subprocess_llmcat(*argv, *PLANTED_FILES)
+    proc = subprocess_llmcat(*argv, *([] if argv[0] == "diff" else PLANTED_FILES))
     assert proc.returncode in (0, 1), proc.stderr
+    if argv[0] == "diff":
+        assert b"chars)]" in proc.stdout  # a changed credential is shown, masked
     printed = proc.stdout + proc.stderr
     assert printed
     for planted in PLANTED:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from llmcat.compare import ABSENT, Pair
 from llmcat.render import diffview
+from llmcat.render.mask import mask_in, mask_tree
 
 if TYPE_CHECKING:
     from llmcat.render.output import Output
@@ -34,12 +35,11 @@ class DiffWriter:
 
     def pair(self, pair: Pair, mode: str, label_a: str | None, label_b: str | None) -> None:
         report = self.report
-        if report.quiet:
+        if report.quiet or (report.stat and not report.as_json):
             return
+        secrets = _secrets_of(pair)  # a credential recorded in either call is never printed whole
         if report.as_json:
-            self._json(pair)
-            return
-        if report.stat:
+            self._json(pair, secrets)
             return
         if mode == "directories":
             lines = [diffview.status_line(pair)]
@@ -49,6 +49,8 @@ class DiffWriter:
             return  # errors go to stderr; like diff(1), nothing to say about equal files
         else:
             lines = diffview.pair_lines(pair, report.word_diff, label_a, label_b)
+        if secrets:
+            lines = [[(style, mask_in(text, secrets)) for style, text in line] for line in lines]
         self._draw(lines)
 
     def totals(self, pairs: list[Pair]) -> None:
@@ -68,12 +70,13 @@ class DiffWriter:
                  [("muted", f"note: not a recording ({diffview.inline(pair.reason or '?')}); compared as text")]]
         self._draw(lines + diffview.text_diff(a, b, self.report.word_diff, file_text=True))
 
-    def _json(self, pair: Pair) -> None:
+    def _json(self, pair: Pair, secrets: list[str] | None = None) -> None:
         from llmcat.render.machine import dumps_line
 
         differences = [{"path": d.path, "a": None if d.a is ABSENT else d.a, "b": None if d.b is ABSENT else d.b}
                        for d in pair.differences]
-        self.out.write(dumps_line({"a": pair.a, "b": pair.b, "status": pair.status, "differences": differences}))
+        self.out.write(dumps_line(mask_tree({"a": pair.a, "b": pair.b, "status": pair.status, "differences": differences},
+                                            secrets or [])))
 
     def _draw(self, lines: list) -> None:
         if self.console is not None:
@@ -84,6 +87,16 @@ class DiffWriter:
 
     def flush(self) -> None:
         self.out.flush()
+
+
+def _secrets_of(pair: Pair) -> list[str]:
+    from llmcat.secrets import secret_values
+
+    found: set[str] = set()
+    for call in pair.calls:
+        if call is not None:
+            found |= secret_values(call.recording)
+    return sorted(found)
 
 
 def _text_of(path: str) -> str:
