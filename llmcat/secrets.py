@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from typing import Any, Iterator
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
 import orjson
 from msgspec import Struct
@@ -46,8 +46,10 @@ def leaks(rec: Recording) -> list[Leak]:
 
 
 def secret_values(rec: Recording) -> set[str]:
-    """The whole values of `leaks(rec)`, for a renderer to mask wherever they appear."""
-    return {value for _, _, value in _found(rec)}
+    """The whole values of `leaks(rec)`, for a renderer to mask wherever they appear (also as
+    a URL writes them: a query value is found decoded, `%2B` and all)."""
+    values = {value for _, _, value in _found(rec)}
+    return values | {quote(v, safe="") for v in values} | {quote_plus(v) for v in values}
 
 
 def cookies(rec: Recording) -> list[CookieJar]:
@@ -144,6 +146,8 @@ def _candidates(text: str, seen: frozenset[bytes]) -> set[str]:
     if "?" in text and "://" in text:
         for match in _DUMPED_URL.finditer(text):
             values.update(v for _, _, v in _url_hits("", match.group()))
+    if b"key=" in seen or b"token" in seen or b"secret" in seen or b"passw" in seen:
+        values.update(m.group(2) for m in _DUMPED_PAIR.finditer(text) if keyshapes.looks_like_credential(m.group(2)))
     return values
 
 
@@ -287,6 +291,10 @@ _DUMPED_HEADER_LINE = re.compile(
 )
 _DUMPED_URL = re.compile(r"https?://[^\s\"\\?]+\?[^\s\"\\]+")
 _SPACE = re.compile(r"\s")
+_FORM = re.compile(r"[\w.\-%]+=[^\s&=]*(?:&[\w.\-%]+=[^\s&]*)*")
+# `name=value` for a credential's name inside the call's JSON text (a form body, a query).
+_DUMPED_PAIR = re.compile(r"(?<![\w\-])(" + "|".join(sorted(_QUERY_CREDENTIALS, key=len, reverse=True)) + r")=([^&\s\"\\]+)",
+                          re.IGNORECASE)
 _BEARER = re.compile(r"\bbearer\s+([A-Za-z0-9._~+/\-]{12,}=*)", re.IGNORECASE)
 
 
@@ -296,6 +304,12 @@ def _url_hits(place: str, url: str) -> list[tuple[str, str, str]]:
         query = urlsplit(url).query
     except ValueError:
         query = url.partition("?")[2]
+    return hits + _query_hits(place, query)
+
+
+def _query_hits(place: str, query: str) -> list[tuple[str, str, str]]:
+    """Credentials in a query string (a URL's, or a form body's): `place?name`."""
+    hits = []
     for name, value in parse_qsl(query, keep_blank_values=True):
         where = f"{place}?{name}"
         shaped = keyshapes.find_shapes(value)
@@ -362,6 +376,8 @@ def _text_hits(place: str, text: str) -> list[tuple[str, str, str]]:
                 hits.append((place, "bearer-token", token))
     if "://" in text and "?" in text and len(text) < 8192 and not _SPACE.search(text.strip()):
         hits += [h for h in _url_hits(place, text.strip()) if h[2] not in found]
+    elif "=" in text and len(text) < 65536 and _FORM.fullmatch(text.strip()):  # a form body: api_key=…&model=…
+        hits += [h for h in _query_hits(place, text.strip()) if h[2] not in found]
     return hits
 
 

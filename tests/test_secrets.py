@@ -61,8 +61,8 @@ def test_fixtures_cover_each_container_and_place():
 
 def test_no_planted_value_survives_masking():
     values = {p["value"] for p in PLANTED}
-    for path in SECRETS.iterdir():
-        if path.name == "planted.txt":
+    for path in SECRETS.rglob("*"):
+        if path.is_dir() or path.name == "planted.txt":
             continue
         for rec in calls(path):
             for leak in leaks(rec):
@@ -79,7 +79,7 @@ def test_placeholders_and_lookalikes_are_not_credentials():
 
 
 def test_sigv4_gives_the_access_key_id_not_the_signature():
-    (key,) = [p["value"] for p in PLANTED if p["kind"] == "aws-access-key-id"]
+    (key,) = [p["value"] for p in PLANTED if p["kind"] == "aws-access-key-id" and p["file"] == "secrets/headers.yaml"]
     signature = "a1b2" * 16
     header = f"AWS4-HMAC-SHA256 Credential={key}/20250626/us-east-1/bedrock/aws4_request, SignedHeaders=host, Signature={signature}"
     assert keyshapes.authorization_secrets(header) == [("aws-access-key-id", key)]
