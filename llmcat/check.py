@@ -92,7 +92,8 @@ def file_findings(spec: str, calls: list[Call], codes: frozenset[str] = frozense
 def stored_findings(rec: Recording, codes: frozenset[str]) -> list[tuple[str, str, str]]:
     """What the call holds as stored: credentials, cookies, bodies nobody can read."""
     from llmcat.encoded import encoded_bodies
-    from llmcat.secrets import cookies, leaks
+    from llmcat.cookies import cookies
+    from llmcat.secrets import leaks
 
     found = []
     if "secret" in codes:

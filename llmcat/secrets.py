@@ -35,11 +35,6 @@ class Leak(Struct, frozen=True):
     masked: str  # at most the first 4 and last 2 characters, and the length
 
 
-class CookieJar(Struct, frozen=True):
-    place: str  # `request.headers.cookie`, `response.headers.set-cookie`, `request.cookies` (HAR)
-    names: list[str]  # the cookies recorded with a value (the values are not kept)
-
-
 def leaks(rec: Recording) -> list[Leak]:
     """The credentials recorded anywhere in one call, each once per part of the call."""
     return [Leak(place, kind, mask(value)) for place, kind, value in _found(rec)]
@@ -52,20 +47,6 @@ def secret_values(rec: Recording) -> set[str]:
     return values | {quote(v, safe="") for v in values} | {quote_plus(v) for v in values}
 
 
-def cookies(rec: Recording) -> list[CookieJar]:
-    """Cookies recorded with their values: a request `cookie`, a response `set-cookie`."""
-    jars: dict[str, dict[str, None]] = {}  # place -> names, in order, once each
-    for side, name, value in _headers(rec.stored):
-        if name in ("cookie", "set-cookie"):
-            for cookie in _cookie_names(value, name == "set-cookie"):
-                jars.setdefault(f"{side}.headers.{name}", {})[cookie] = None
-    sides = {place.split(".")[0] for place in jars}
-    for side, names in _har_cookie_arrays(rec.stored):
-        if names and side not in sides:  # HAR repeats its cookie headers as arrays: one finding
-            jars.setdefault(f"{side}.cookies", {}).update(dict.fromkeys(names))
-    return [CookieJar(place, list(names)) for place, names in jars.items() if names]
-
-
 # --- the search -------------------------------------------------------------------------------
 
 
@@ -76,7 +57,7 @@ def _found(rec: Recording) -> list[tuple[str, str, str]]:
         return []  # most calls, a 100,000-chunk stream included: one C-speed look, nothing more
     look = _Look(None if text is None or seen is None else _candidates(text.decode("utf-8", "replace"), seen))
     precise: list[tuple[str, str, str]] = []
-    for side, name, value in _headers(rec.stored):
+    for side, name, value in recorded_headers(rec.stored):
         if _is_credential_header(name):
             precise += [(f"{side}.headers.{name}", kind, v) for kind, v in keyshapes.authorization_secrets(value)]
         elif name not in ("cookie", "set-cookie") and look.worth_searching(value):
@@ -178,8 +159,9 @@ def _is_credential_header(name: str) -> bool:
     return name not in _NOT_CREDENTIAL_HEADERS and _CREDENTIAL_HEADER.search(name.replace("_", "-")) is not None
 
 
-def _headers(stored: Any) -> Iterator[tuple[str, str, str]]:
-    """(side, lower-cased name, value) for every header value in the stored object."""
+def recorded_headers(stored: Any) -> Iterator[tuple[str, str, str]]:
+    """(side, lower-cased name, value) for every header value in a call's stored object, in
+    whatever container: side is `request`, `response`, or `headers` when nothing says."""
     for path, holder in _header_holders(stored):
         side = _side(path)
         for name, value in _header_pairs(holder):
@@ -243,27 +225,6 @@ def _as_text(value: Any) -> str | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return None
-
-
-def _cookie_names(value: str, set_cookie: bool) -> list[str]:
-    pairs = [value.split(";", 1)[0]] if set_cookie else value.split(";")
-    names = []
-    for pair in pairs:
-        name, eq, cookie = pair.strip().partition("=")
-        if eq and name and cookie.strip() and not keyshapes.is_placeholder(cookie) and name not in names:
-            names.append(name)
-    return names
-
-
-def _har_cookie_arrays(stored: Any) -> Iterator[tuple[str, list[str]]]:
-    if not isinstance(stored, dict):
-        return
-    for side in ("request", "response"):
-        part = stored.get(side)
-        jar = part.get("cookies") if isinstance(part, dict) else None
-        if isinstance(jar, list):
-            yield side, [c["name"] for c in jar if isinstance(c, dict) and isinstance(c.get("name"), str)
-                         and isinstance(c.get("value"), str) and c["value"] and not keyshapes.is_placeholder(c["value"])]
 
 
 # --- URLs, bodies, text -------------------------------------------------------------------

@@ -17,10 +17,11 @@ import pytest
 
 from conftest import FIXTURES, SHARED
 from llmcat import formats, keyshapes
+from llmcat.cookies import cookies
 from llmcat.encoded import encoded_bodies
 from llmcat.model import InputError, Recording, Request, Response
 from llmcat.render.mask import mask, mask_in
-from llmcat.secrets import cookies, leaks, secret_values
+from llmcat.secrets import leaks, secret_values
 from llmcat.walk import expand
 
 SECRETS = FIXTURES / "secrets"
