@@ -57,4 +57,7 @@ def mask_document(doc: Any, secrets: Collection[str]) -> Any:
             section.text = mask_in(section.text, found)
         for f in section.fields:
             f.value = mask_in(f.value, found)
+        for entry in section.entries or []:  # a transcript's role-labelled blocks
+            entry.label = mask_in(entry.label, found)
+            entry.text = mask_in(entry.text, found)
     return doc
