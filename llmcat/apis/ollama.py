@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from llmcat.apis._chat_messages import transcript_ollama
 from llmcat.apis._common import Choices, ToolCallBuilder, as_dict, as_list, as_str, seal, json_text, make_usage, stream_error
 from llmcat.apis.embeddings import embedding_details, vectors_of
 from llmcat.model import Completion, Recording
@@ -98,6 +97,13 @@ def native_path(rec: Recording, path: str) -> str | None:
     if rec.format not in HTTP_EXCHANGE_FORMATS or ":11434" in (rec.request.url or ""):
         return "ollama.other"
     return None
+
+
+def transcript_ollama(body: dict):
+    """The request's conversation (apis/_chat_messages.py, imported only when a transcript is shown or compared)."""
+    from llmcat.apis._chat_messages import transcript_ollama as build
+
+    return build(body)
 
 
 register(Api(name="ollama.generate", summary="Ollama generate (native NDJSON)", reassemble=reassemble_generate,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._chat_messages import transcript_chat
 from llmcat.apis._common import (
     ChoiceBuilder,
     Choices,
@@ -275,6 +274,13 @@ def looks_like_embeddings(event: dict) -> bool:
     from llmcat.apis.embeddings import looks_like
 
     return isinstance(event.get("data"), list) and looks_like(event)
+
+
+def transcript_chat(body: dict):
+    """The request's conversation (apis/_chat_messages.py, imported only when a transcript is shown or compared)."""
+    from llmcat.apis._chat_messages import transcript_chat as build
+
+    return build(body)
 
 
 register(Api(
