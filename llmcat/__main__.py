@@ -1,10 +1,11 @@
 """`python -m llmcat` and the `llmcat` executable: start-up kept to what the command needs.
 
 git runs `llmcat show` (as a textconv driver) and `llmcat join` once per file version,
-so their start-up is paid many times over: given plain arguments they run from here,
-without building the typer app (typer and click are about half of llmcat's start-up).
-Anything else (another command, --help, an option or value this does not know) goes to
-the typer app in cli.py, which answers or complains as it always does.
+so their start-up is paid many times over, and `ls` and `stats` have a speed target:
+given plain arguments these run from here, without building the typer app (typer and
+click are about half of llmcat's start-up). Anything else (another command, --help, an
+option or value this does not know) goes to the typer app in cli.py, which answers or
+complains as it always does.
 """
 
 from __future__ import annotations
@@ -13,10 +14,15 @@ import sys
 
 from llmcat.status import guarded
 
-# The options of `show` and `join` (cli.py has their help): on/off, a count of at least 0, one word of a set.
-_FLAGS = {"join": {"-n": "no_newline", "--no-newline": "no_newline", "--reasoning": "reasoning"}, "show": {"--json": "as_json"}}
-_COUNTS = {"join": {"--choice": "choice"}, "show": {"--head": "head", "--tail": "tail"}}
-_WORDS = {"join": {}, "show": {"--color": ("color", ("auto", "always", "never"))}}
+# The options of these commands (cli.py has their help): on/off, a count of at least 0, one word of a
+# set, any text (a value starting with "-" is left to the typer app).
+_FLAGS = {"join": {"-n": "no_newline", "--no-newline": "no_newline", "--reasoning": "reasoning"}, "show": {"--json": "as_json"},
+          "ls": {"--json": "as_json", "--errors": "errors", "--tools": "tools"}, "stats": {"--json": "as_json"}}
+_COUNTS = {"join": {"--choice": "choice"}, "show": {"--head": "head", "--tail": "tail"}, "ls": {}, "stats": {}}
+_WORDS = {"join": {}, "show": {"--color": ("color", ("auto", "always", "never"))},
+          "ls": {"--sort": ("sort", ("path", "model", "tokens", "chunks"))}, "stats": {}}
+_TEXTS = {"join": {}, "show": {}, "ls": {"--api": "api", "--model": "model", "--test": "test", "--finish": "finish", "--grep": "grep"},
+          "stats": {}}
 
 
 def plain_arguments(argv: list[str]) -> tuple[str, list[str], dict[str, object]] | None:
@@ -25,7 +31,7 @@ def plain_arguments(argv: list[str]) -> tuple[str, list[str], dict[str, object]]
     if not argv or argv[0] not in _FLAGS:
         return None
     command = argv[0]
-    flags, counts, words = _FLAGS[command], _COUNTS[command], _WORDS[command]
+    flags, counts, words, texts = _FLAGS[command], _COUNTS[command], _WORDS[command], _TEXTS[command]
     files: list[str] = []
     options: dict[str, object] = {}
     rest = iter(argv[1:])
@@ -40,13 +46,17 @@ def plain_arguments(argv: list[str]) -> tuple[str, list[str], dict[str, object]]
         if not equals and arg in flags:
             options[flags[arg]] = True
             continue
-        if name not in counts and name not in words:
+        if name not in counts and name not in words and name not in texts:
             return None  # --help, a mistake, or an option added in cli.py only: the typer app decides
         if not equals:
             value = next(rest, None)
             if value is None:
                 return None
-        if name in counts:
+        if name in texts:
+            if value.startswith("-") or (name == "--grep" and not _is_regex(value)):
+                return None
+            options[texts[name]] = value
+        elif name in counts:
             try:
                 count = int(value)
             except ValueError:
@@ -62,6 +72,16 @@ def plain_arguments(argv: list[str]) -> tuple[str, list[str], dict[str, object]]
     return (command, files, options) if files else None
 
 
+def _is_regex(pattern: str) -> bool:
+    import re
+
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True
+
+
 def main() -> None:
     parsed = plain_arguments(sys.argv[1:])
     if parsed is None:
@@ -73,6 +93,9 @@ def main() -> None:
 
 def _run(command: str, files: list[str], options: dict) -> object:
     from llmcat.render.output import Output
+
+    if command in ("ls", "stats"):
+        return _run_suite(command, files, options, Output.of_process())
     from llmcat.show import run_join, run_show
 
     if command == "join":
@@ -80,6 +103,22 @@ def _run(command: str, files: list[str], options: dict) -> object:
                         Output.of_process())
     return run_show(files, bool(options.get("as_json")), options.get("head"), options.get("tail"),
                     Output.of_process(options.get("color", "auto")))
+
+
+def _run_suite(command: str, paths: list[str], options: dict, output: object) -> object:
+    from llmcat.suite import run_ls, run_stats
+
+    if command == "stats":
+        return run_stats(paths, bool(options.get("as_json")), output)
+    import re
+
+    from llmcat.rows import Filters
+
+    grep = options.get("grep")
+    filters = Filters(api=options.get("api"), model=options.get("model"), test=options.get("test"),
+                      finish=options.get("finish"), errors=bool(options.get("errors")), tools=bool(options.get("tools")),
+                      grep=None if grep is None else re.compile(grep))
+    return run_ls(paths, filters, options.get("sort"), bool(options.get("as_json")), output)
 
 
 if __name__ == "__main__":

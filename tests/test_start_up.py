@@ -1,5 +1,5 @@
-"""Start-up: `show` and `join` with plain arguments run without building the typer app, and
-read their arguments exactly as the typer app does (anything else is left to it)."""
+"""Start-up: `show`, `join`, `ls` and `stats` with plain arguments run without building the typer
+app, and read their arguments exactly as the typer app does (anything else is left to it)."""
 
 from __future__ import annotations
 
@@ -9,24 +9,31 @@ import pytest
 import typer.main
 from typer._click.types import IntRange
 
-from conftest import LLAMA, ROOT, run, subprocess_llmcat
-from llmcat.__main__ import _COUNTS, _FLAGS, _WORDS, plain_arguments
+from conftest import FIXTURES, LLAMA, ROOT, run, subprocess_llmcat
+from llmcat.__main__ import _COUNTS, _FLAGS, _TEXTS, _WORDS, plain_arguments
 from llmcat.cli import app
 
 STREAM = LLAMA / "chat-stream.json"
 
 DEFAULTS = {"join": {"no_newline": False, "choice": 0, "reasoning": False},
-            "show": {"as_json": False, "color": "auto", "head": None, "tail": None}}
+            "show": {"as_json": False, "color": "auto", "head": None, "tail": None},
+            "ls": {"as_json": False, "api": None, "model": None, "test": None, "finish": None, "errors": False, "tools": False,
+                   "grep": None, "sort": None},
+            "stats": {"as_json": False}}
 
 ARGVS = [
     ["join", "-n", "a.json"], ["join", "a.json", "b.json", "--no-newline"], ["join", "--choice", "1", "a"],
     ["join", "--choice=2", "--reasoning", "a"], ["join", "--choice", "1", "--choice", "3", "a"], ["join", "--", "-n", "--x"],
     ["join", "-", "--choice", "0"], ["show", "--color", "never", "-"], ["show", "--color=always", "--json", "x#2"],
     ["show", "--head", "3", "--tail=4", "a", "b"], ["show", "a", "--head", " 7"],
+    ["ls", "d", "--json", "--api", "openai", "--model=gpt-*", "--test", "t", "--finish", "stop", "--errors", "--tools",
+     "--grep", "fox|dog", "--sort", "tokens"], ["ls", "--sort=path", "-", "--", "--json"], ["ls", "--model", "", "d"],
+    ["stats", "--json", "d", "e"], ["stats", "d"],
     # not plain: left to the typer app (help, unknown options, bad values, no file, clusters, other commands)
     ["join"], ["join", "-h", "a"], ["join", "--help"], ["join", "--choice", "-1", "a"], ["join", "--choice", "x", "a"],
     ["join", "--choice"], ["join", "-nn", "a"], ["join", "--json", "a"], ["show", "--color", "blue", "a"],
-    ["show", "--json=1", "a"], ["show", "--head", "-2", "a"], ["ls", "a"], ["--version"], [],
+    ["show", "--json=1", "a"], ["show", "--head", "-2", "a"], ["ls", "--grep", "(", "d"], ["ls", "--model", "--json", "d"],
+    ["ls", "--sort", "size", "d"], ["ls", "--api"], ["stats", "--strict", "d"], ["check", "d"], ["--version"], [],
 ]
 
 
@@ -39,9 +46,8 @@ def test_plain_arguments_are_read_as_the_typer_app_reads_them(argv):
     click_command = typer.main.get_command(app).commands[command]
     context = click_command.make_context(command, list(argv[1:]))
     params = dict(context.params)
-    assert list(params.pop("files")) == files
-    if "color" in params:
-        params["color"] = getattr(params["color"], "value", params["color"])
+    assert list(params.pop("files" if "files" in params else "paths")) == files
+    params = {key: getattr(value, "value", value) for key, value in params.items()}  # (typer's enums: their words)
     assert params == {**DEFAULTS[command], **options}
 
 
@@ -49,20 +55,22 @@ def test_the_quick_paths_options_are_the_typer_apps():
     """Each option the quick path reads is one of cli.py's, of the same kind (an option cli.py has and the
     quick path does not know is safe: such a command line goes to the typer app)."""
     group = typer.main.get_command(app)
-    for command in ("show", "join"):
+    for command in _FLAGS:
         params = {name: param for param in group.commands[command].params for name in getattr(param, "opts", [])}
         for name in _FLAGS[command]:
             assert params[name].is_flag, name
         for name in _COUNTS[command]:
             assert isinstance(params[name].type, IntRange) and params[name].type.min == 0, name
         for name, (_, allowed) in _WORDS[command].items():
-            assert tuple(params[name].type.choices) == allowed, name
+            assert tuple(getattr(c, "value", c) for c in params[name].type.choices) == allowed, name
+        for name in _TEXTS[command]:
+            assert not params[name].is_flag and params[name].type.name == "str", name
 
 
 def test_join_and_show_start_without_typer():
-    for argv in (["join", "-n", STREAM], ["show", "--color", "never", STREAM]):
+    for argv in (["join", "-n", STREAM], ["show", "--color", "never", STREAM], ["ls", "--json", LLAMA], ["stats", LLAMA]):
         proc = subprocess_llmcat_importtime(*argv)
-        assert proc.returncode == 0
+        assert proc.returncode == 0, argv
         imported = {line.split("|")[-1].strip() for line in proc.stderr.decode().splitlines() if "|" in line}
         assert "llmcat.pipeline" in imported and "typer" not in imported and "click" not in imported
 
@@ -75,7 +83,10 @@ def subprocess_llmcat_importtime(*args):
 
 
 @pytest.mark.parametrize("argv", [["join", "-n", STREAM], ["join", "--choice", "1", STREAM], ["show", "--json", STREAM],
-                                  ["show", "--color", "never", "--head", "2", STREAM], ["join", "--choice", "-1", STREAM]])
+                                  ["show", "--color", "never", "--head", "2", STREAM], ["join", "--choice", "-1", STREAM],
+                                  ["ls", LLAMA], ["ls", "--json", "--sort", "tokens", "--grep", "fox", LLAMA],
+                                  ["ls", "--api", "openai.chat", "--model", "llama*", "--errors", LLAMA], ["stats", LLAMA],
+                                  ["stats", "--json", LLAMA, FIXTURES / "bad"], ["ls", "--grep", "(", LLAMA]])
 def test_the_quick_path_answers_as_the_typer_app(argv):
     quick = subprocess_llmcat(*argv)
     typed = run(*argv)
