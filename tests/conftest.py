@@ -39,6 +39,29 @@ def one(path) -> dict:
     return call
 
 
+def generated_secrets() -> Path:
+    """The credential fixtures of fixtures/generate_secrets.py, written once per test run into a
+    temporary directory: key-shaped values, fake as they are, are not committed (secret
+    scanners and push protection would flag the repository). Returns the base directory:
+    the files are under `base / "secrets"`, and the answer key's paths are relative to `base`."""
+    if not _SECRETS_BASE:
+        import atexit
+        import shutil
+        import tempfile
+
+        base = Path(tempfile.mkdtemp(prefix="llmcat-secrets-"))
+        atexit.register(shutil.rmtree, base, True)
+        sys.path.insert(0, str(FIXTURES))
+        import generate_secrets
+
+        generate_secrets.write_secrets(base)
+        _SECRETS_BASE.append(base)
+    return _SECRETS_BASE[0]
+
+
+_SECRETS_BASE: list[Path] = []
+
+
 def subprocess_llmcat(*args: str, input: bytes | None = None, env: dict | None = None, timeout: float = 60):
     """The installed entry point in a child process: exit status, stdout and stderr exactly."""
     full_env = {**os.environ, **(env or {})}

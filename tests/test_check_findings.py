@@ -10,14 +10,15 @@ from urllib.parse import quote
 import orjson
 import pytest
 
-from conftest import FIXTURES, run, subprocess_llmcat
+from conftest import FIXTURES, generated_secrets, run, subprocess_llmcat
 from llmcat.check import run_check
 from llmcat.render.output import Output
 
-SECRETS = FIXTURES / "secrets"
+SECRETS_BASE = generated_secrets()  # written at test time: no key-shaped values in the repository
+SECRETS = SECRETS_BASE / "secrets"
 ORPHANS = FIXTURES / "orphans"
 PLANTED = orjson.loads((SECRETS / "planted.txt").read_bytes())
-PLANTED_FILES = sorted({str(FIXTURES / p["file"]) for p in PLANTED})
+PLANTED_FILES = sorted({str(SECRETS_BASE / p["file"]) for p in PLANTED})
 
 
 def check_json(*args) -> tuple[int, list[dict]]:
@@ -26,7 +27,7 @@ def check_json(*args) -> tuple[int, list[dict]]:
 
 
 def label(planted: dict) -> str:
-    path = str(FIXTURES / planted["file"])
+    path = str(SECRETS_BASE / planted["file"])
     return path if "llama-stack" in planted["file"] else f"{path}#{planted['interaction']}"  # one call a file
 
 
