@@ -168,25 +168,43 @@ def check(
     raise typer.Exit(run_check(paths, as_json, strict, _output(), codes, max_size))
 @app.command()
 def diff(
-    paths: List[str] = typer.Argument(..., metavar="A B", help="Two recordings, or two directories of them (or git's 7 external-diff arguments)."),
+    paths: List[str] = typer.Argument(None, metavar="A B", help="Two recordings, or two directories of them (or git's 7 external-diff arguments); with --git: [REV2] [-- PATH...]."),
+    git: Optional[str] = typer.Option(None, "--git", metavar="REV", help="Compare the recordings at git revision REV with the working tree (or with REV2), read through git."),
     as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per compared pair, with each difference."),
-    stat: bool = typer.Option(False, "--stat", help="Print only the totals."),
+    stat: bool = typer.Option(False, "--stat", help="One line per changed pair (name | what changed), then the totals."),
+    name_status: bool = typer.Option(False, "--name-status", help="M, R, A or D and the path(s) of each changed pair, as git prints them."),
+    every: bool = typer.Option(False, "--all", help="Directories: list the unchanged pairs too."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Directories: the full diff of each changed pair too."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Print nothing; only the exit status tells."),
     strict: bool = typer.Option(False, "--strict", help="Compare everything, volatile fields and raw JSON included."),
     chunks: bool = typer.Option(False, "--chunks", help="Count different chunking (or streamed vs not) as a difference."),
     ignore: List[str] = typer.Option([], "--ignore", metavar="PATH", help="Ignore a difference path (and all below it); repeatable."),
-    word_diff: bool = typer.Option(False, "--word-diff", help="Mark changed words inline instead of changed lines."),
-    color: Color = typer.Option(Color.auto, "--color", help="Colour: auto (on a terminal), always, never."),
+    word_diff: bool = typer.Option(False, "--word-diff", help="Mark runs of changed words inline instead of changed lines."),
+    color: Color = typer.Option(Color.auto, "--color", help="Colour: auto (on a terminal; under git, as git colours its diff), always, never."),
 ) -> None:
     """Compare what was asked and answered in two recordings (or directories): 0 same, 1 different, 2 trouble."""
-    from llmcat import diff as differ
     from llmcat.compare import Options
+    from llmcat.diff import run
     from llmcat.render.diff_report import Report
 
+    paths = list(paths or [])
     options = Options(strict=strict, chunks=chunks, ignore=tuple(ignore))
-    report = Report(as_json=as_json, stat=stat, verbose=verbose, quiet=quiet, word_diff=word_diff)
-    raise typer.Exit(differ.run(paths, options, report, _output(color)))
+    report = Report(as_json=as_json, stat=stat, name_status=name_status, all=every, verbose=verbose, quiet=quiet,
+                    word_diff=word_diff)
+    raise typer.Exit(run(paths, options, report, _diff_output(color, paths, git), revision=git))
+
+
+def _diff_output(color, paths, revision):
+    """As git's external diff, colour is git's decision (git pipes our output into its pager)."""
+    if color is Color.auto and revision is None:
+        import sys
+
+        from llmcat.diffgit import color_under_git, git_arguments
+        from llmcat.render import is_terminal
+
+        if git_arguments(paths) is not None:
+            return _output(Color.always if color_under_git(is_terminal(sys.stdout)) else Color.never)
+    return _output(color)
 
 
 def main() -> None:

@@ -156,6 +156,17 @@ def read_one(spec: str, need: Need) -> FileResult[list[Call]]:
     return read_block([Source(spec, spec, True)], KeepCalls(need))[0]
 
 
+def read_data(source: Source, data: bytes, need: Need = Need.EVERYTHING) -> FileResult[list[Call]]:
+    """One file's calls from bytes already in hand (a blob `git cat-file` gave), or its failure."""
+    from llmcat.formats import parse
+
+    result: FileResult[list[Call]] = FileResult(source, size=len(data))
+    recordings = _step(result, parse, data, source.spec, need, source.relative)
+    if recordings is not None:
+        result.value = _step(result, _reassemble_all, recordings)
+    return result
+
+
 def calls(paths: Iterable[str], need: Need, problems: Problems) -> Iterator[Call]:
     """The calls of the files named (not walked), file after file; a file that fails is reported and skipped."""
     for result in read(sources(paths, walk=False), KeepCalls(need)):

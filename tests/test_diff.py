@@ -167,23 +167,31 @@ def test_interaction_address_and_file_against_directory():
 
 
 def test_directory_pair_reports_each_path_then_totals():
-    result = diff(DIFF / "tree-a", DIFF / "tree-b")
+    # Rows name the call (test id, model), say what changed in numbers, then the path; --all lists the unchanged too.
+    result = diff("--all", DIFF / "tree-a", DIFF / "tree-b")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        "only-b   added.json",
-        "changed  changed.json  (text)",
-        "only-a   removed.json",
-        "same     same.json",
-        "same     sub/rechunked.json  (chunked differently)",
+        "only-b   tests/test_tree.py::test_added  fixture-gpt  added.json",
+        "changed  tests/test_tree.py::test_changed  fixture-gpt  (text +2 −1 words)  changed.json",
+        "only-a   tests/test_tree.py::test_removed  fixture-gpt  removed.json",
+        "same     tests/test_tree.py::test_same  fixture-gpt  same.json",
+        "same     tests/test_tree.py::test_rechunked  fixture-gpt  (chunked differently)  sub/rechunked.json",
         "2 same, 1 changed, 1 only-a, 1 only-b, 0 error",
     ]
+    # without --all only what changed is listed; the totals count the rest
+    assert diff(DIFF / "tree-a", DIFF / "tree-b").stdout.splitlines() == [
+        line for n, line in enumerate(result.stdout.splitlines()) if n not in (3, 4)]
 
 
 def test_directory_stat_verbose_and_json():
     a, b = DIFF / "tree-a", DIFF / "tree-b"
-    assert diff("--stat", a, b).stdout == "2 same, 1 changed, 1 only-a, 1 only-b, 0 error\n"
+    assert diff("--stat", a, b).stdout == (" tests/test_tree.py::test_added   | only in b\n"
+                                           " tests/test_tree.py::test_changed | text +2 −1 words\n"
+                                           " tests/test_tree.py::test_removed | only in a\n"
+                                           "2 same, 1 changed, 1 only-a, 1 only-b, 0 error\n")
     verbose = diff("-v", a, b).stdout
-    assert f"changed  changed.json  (text)\n--- {a / 'changed.json'}\n+++ {b / 'changed.json'}\n" in verbose
+    assert (f"changed  tests/test_tree.py::test_changed  fixture-gpt  (text +2 −1 words)  changed.json\n"
+            f"--- {a / 'changed.json'}\n+++ {b / 'changed.json'}\n") in verbose
     assert "+the biggest city of France." in verbose
     rows = [orjson.loads(line) for line in diff("--json", a, b).stdout_bytes.splitlines()]
     assert [(r["status"], r["a"], r["b"]) for r in rows] == [
@@ -265,7 +273,10 @@ def test_multi_call_files_pair_interaction_by_interaction(tmp_path):
     result = diff(tmp_path / "a", tmp_path / "b")
     lines = result.stdout.splitlines()
     assert result.exit_code == 1
-    assert lines[:-1] == [f"same     c.yaml#{n}" for n in range(count - 1)] + [f"only-a   c.yaml#{count - 1}"]
+    listed = diff("--all", tmp_path / "a", tmp_path / "b").stdout.splitlines()
+    # each row: status, then the call (`c.yaml#N`: a cassette has no test id), then its model
+    assert [line.split()[:2] for line in listed[:-1]] == [["same", f"c.yaml#{n}"] for n in range(count - 1)] + [["only-a", f"c.yaml#{count - 1}"]]
+    assert lines[:-1] == listed[count - 1:-1]  # without --all: only the call b lost
     one = diff(f"{cassette}#0", f"{cassette}#1")  # one call of each: compared directly
     assert one.exit_code == 1 and one.stdout.startswith(f"--- {cassette}#0\n+++ {cassette}#1\n")
 

@@ -1,12 +1,17 @@
-"""What `diff` says about each compared pair: JSON Lines, status lines, full diffs, or nothing (-q)."""
+"""What `diff` says about each compared pair: JSON Lines, rows, `--stat`, `--name-status`, full diffs, or nothing (-q).
+
+The command (llmcat/diff.py) hands over pairs; this decides what each output mode
+says about them and draws it, in colour or plain, on the run's `Output`.
+"""
 
 from __future__ import annotations
 
-from msgspec import Struct
 from typing import TYPE_CHECKING
 
+from msgspec import Struct
+
 from llmcat.compare import ABSENT, Pair
-from llmcat.render import diffview
+from llmcat.render import diffrows, diffview
 from llmcat.render.mask import mask_in, mask_tree
 
 if TYPE_CHECKING:
@@ -18,67 +23,93 @@ class Report(Struct):
 
     as_json: bool = False
     stat: bool = False
+    name_status: bool = False
     verbose: bool = False
     quiet: bool = False
     word_diff: bool = False
+    all: bool = False  # list unchanged pairs of a tree too
 
 
 class DiffWriter:
-    """Where each pair's report goes: JSON Lines, status lines, full diffs, or nothing (-q)."""
+    """Where each pair's report goes."""
 
     def __init__(self, report: Report, output: Output) -> None:
         self.report = report
         self.out = output.stdout
         self.console = None
-        if output.color and not report.quiet and not report.as_json:
+        if output.color and not report.quiet and not report.as_json and not report.name_status:
             self.console = output.console()
 
-    def pair(self, pair: Pair, mode: str, label_a: str | None, label_b: str | None) -> None:
+    # --- two files, or one pair git handed over ---------------------------------------------------------------
+
+    def pair(self, pair: Pair, label_a: str | None = None, label_b: str | None = None, git: bool = False) -> None:
         report = self.report
-        if report.quiet or (report.stat and not report.as_json):
+        if report.quiet:
             return
-        secrets = _secrets_of(pair)  # a credential recorded in either call is never printed whole
         if report.as_json:
-            self._json(pair, secrets)
-            return
-        if mode == "directories":
-            lines = [diffview.status_line(pair)]
-            if report.verbose and pair.status == "changed":
-                lines += diffview.pair_lines(pair, report.word_diff)
-        elif pair.status == "error" or (mode == "files" and pair.status == "same" and not pair.chunking):
+            self._json(pair)
+        elif report.name_status:
+            self._draw(diffrows.name_status_lines([pair]))
+        elif report.stat:
+            self._draw(diffrows.stat_lines([pair]), _secrets_of([pair]))
+        elif pair.status == "error" or (not git and pair.status == "same" and not pair.chunking):
             return  # errors go to stderr; like diff(1), nothing to say about equal files
         else:
-            lines = diffview.pair_lines(pair, report.word_diff, label_a, label_b)
-        if secrets:
-            lines = [[(style, mask_in(text, secrets)) for style, text in line] for line in lines]
-        self._draw(lines)
+            self._draw(diffview.pair_lines(pair, report.word_diff, label_a, label_b), _secrets_of([pair]))
 
-    def totals(self, pairs: list[Pair]) -> None:
-        if self.report.quiet or self.report.as_json:
-            return
-        self._draw([diffview.totals_line(pairs)])
-
-    def fallback(self, label_a: str, path_a: str, label_b: str, path_b: str, pair: Pair) -> None:
+    def fallback(self, label_a: str, text_a: str, label_b: str, text_b: str, pair: Pair) -> None:
         """git handed over a file that is not a recording: a plain text diff, as git would print."""
         if self.report.quiet:
             return
         if self.report.as_json:
             self._json(pair)
             return
-        a, b = (_text_of(p) for p in (path_a, path_b))
         lines = [[("header", "--- " + diffview.inline(label_a))], [("header", "+++ " + diffview.inline(label_b))],
                  [("muted", f"note: not a recording ({diffview.inline(pair.reason or '?')}); compared as text")]]
-        self._draw(lines + diffview.text_diff(a, b, self.report.word_diff, file_text=True))
+        self._draw(lines + diffview.text_diff(text_a, text_b, self.report.word_diff, file_text=True))
 
-    def _json(self, pair: Pair, secrets: list[str] | None = None) -> None:
+    # --- two trees -----------------------------------------------------------------------------------------
+
+    def tree(self, pairs: list[Pair]) -> None:
+        """Rows for what changed (every pair with --all), or --stat's or --name-status' lines; then the totals."""
+        report = self.report
+        if report.quiet:
+            return
+        if report.as_json:
+            for pair in pairs:
+                self._json(pair)
+            return
+        if report.name_status:
+            self._draw(diffrows.name_status_lines(pairs, report.all))
+            return
+        if report.stat:
+            self._draw(diffrows.stat_lines(pairs), _secrets_of(pairs))
+        else:
+            for pair in pairs:
+                if report.all or diffrows.shown(pair):
+                    lines = [diffrows.row(pair)]
+                    if report.verbose and pair.status == "changed":
+                        lines += diffview.pair_lines(pair, report.word_diff)
+                    self._draw(lines, _secrets_of([pair]))
+        self.totals(pairs)
+
+    def totals(self, pairs: list[Pair]) -> None:
+        if not (self.report.quiet or self.report.as_json or self.report.name_status):
+            self._draw([diffrows.totals_line(pairs)])
+
+    # --- drawing --------------------------------------------------------------------------------------------
+
+    def _json(self, pair: Pair) -> None:
         from llmcat.render.machine import dumps_line
 
         differences = [{"path": d.path, "a": None if d.a is ABSENT else d.a, "b": None if d.b is ABSENT else d.b}
                        for d in pair.differences]
-        self.out.write(dumps_line(mask_tree({"a": pair.a, "b": pair.b, "status": pair.status, "differences": differences},
-                                            secrets or [])))
+        row = {"a": pair.a, "b": pair.b, "status": pair.status, "renamed": pair.renamed_to is not None, "differences": differences}
+        self.out.write(dumps_line(mask_tree(row, _secrets_of([pair]))))
 
-    def _draw(self, lines: list) -> None:
+    def _draw(self, lines: list, secrets: list[str] | None = None) -> None:
+        if secrets:  # a credential recorded in either call is never printed whole
+            lines = [[(style, mask_in(text, secrets)) for style, text in line] for line in lines]
         if self.console is not None:
             self.out.flush()
             diffview.draw(lines, self.console)
@@ -89,19 +120,12 @@ class DiffWriter:
         self.out.flush()
 
 
-def _secrets_of(pair: Pair) -> list[str]:
+def _secrets_of(pairs: list[Pair]) -> list[str]:
     from llmcat.secrets import secret_values
 
     found: set[str] = set()
-    for call in pair.calls:
-        if call is not None:
-            found |= secret_values(call.recording)
+    for pair in pairs:
+        for call in pair.calls:
+            if call is not None:
+                found |= secret_values(call.recording)
     return sorted(found)
-
-
-def _text_of(path: str) -> str:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read().decode("utf-8", "replace")
-    except OSError:
-        return ""

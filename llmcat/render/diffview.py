@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from llmcat.compare import ABSENT, Difference, Pair, parts
+from llmcat.compare import ABSENT, Difference, Pair
 from llmcat.render.document import compact_json, pretty_json, transcript
 from llmcat.render.escape import inline, visible
 
@@ -22,24 +22,6 @@ Line = list  # [(style, text), ...]
 _PROSE = re.compile(r"(^|\.)(text|reasoning|refusal|prompt|message|content)$")
 _LONG = 80
 _CONTEXT = 2  # unchanged lines kept around a word-diff change
-
-
-def status_line(pair: Pair) -> Line:
-    line: Line = [(pair.status, f"{pair.status:<9}"), ("", inline(pair.label))]
-    if pair.status == "changed":
-        line.append(("muted", f"  ({', '.join(parts(pair.differences))})"))
-    elif pair.status == "error":
-        line.append(("muted", f": {inline(pair.reason or '?')}"))
-    elif pair.chunking:
-        line.append(("muted", "  (chunked differently)"))
-    return line
-
-
-def totals_line(pairs: list[Pair]) -> Line:
-    counts = {status: 0 for status in ("same", "changed", "only-a", "only-b", "error")}
-    for pair in pairs:
-        counts[pair.status] += 1
-    return [("header", ", ".join(f"{n} {status}" for status, n in counts.items()))]
 
 
 def pair_lines(pair: Pair, word_diff: bool, label_a: str | None = None, label_b: str | None = None) -> list[Line]:
@@ -215,22 +197,15 @@ def text_diff(a: str, b: str, word_diff: bool, file_text: bool = False) -> list[
     return out
 
 
-_TOKEN = re.compile(r"\s+|\S+")
-
-
 def _word_diff(a: str, b: str) -> list[Line]:
-    """Changed words inline, like `git diff --word-diff`; unchanged lines far from a change are left out."""
-    tokens_a, tokens_b = _TOKEN.findall(visible(a)), _TOKEN.findall(visible(b))
-    segments: list[tuple[str, str]] = []
-    matcher = difflib.SequenceMatcher(None, tokens_a, tokens_b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            segments.append(("", "".join(tokens_a[i1:i2])))
-            continue
-        if i2 > i1:
-            segments.append(("del-word", "".join(tokens_a[i1:i2])))
-        if j2 > j1:
-            segments.append(("add-word", "".join(tokens_b[j1:j2])))
+    """Changed words inline, like `git diff --word-diff`: each run of changed words one removed/added
+    pair (textdiff); unchanged lines far from a change are left out."""
+    from llmcat.textdiff import word_segments
+
+    styles = {"del": "del-word", "add": "add-word"}
+    segments = [(styles.get(style, ""), text) for style, text in word_segments(visible(a), visible(b))]
+    if a != b and not any(style for style, _ in segments):
+        return [[("muted", "(only whitespace changed)")]]
     return _keep_near_changes(_split_lines(segments))
 
 
@@ -279,8 +254,11 @@ def plain(lines: Iterable[Line]) -> str:
 
 _STYLES = {
     "header": "bold", "section": "bold magenta", "label": "cyan", "hunk": "cyan", "muted": "dim",
-    "del": "red", "add": "green", "del-word": "bold red", "add-word": "bold green",
-    "same": "dim", "changed": "yellow", "only-a": "red", "only-b": "green", "error": "bold red",
+    "del": "red", "add": "green",
+    # background, as git's word diff in colour: a removed run and the added one after it never run together
+    "del-word": "bright_white on red", "add-word": "black on green",
+    "same": "dim", "changed": "yellow", "renamed": "blue", "only-a": "red", "only-b": "green", "error": "bold red",
+    "model": "cyan",
 }
 
 

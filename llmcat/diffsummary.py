@@ -1,0 +1,133 @@
+"""What one compared pair is, in a few words: which call (test id, model) and what changed.
+
+A directory diff's row and `--stat` line say this instead of a hash-named path and
+a list of parts: `text +12 −3 words`, `tokens 120 → 96`, `tool calls`,
+`finish length → stop`. Pure functions over a `Pair`; rendering is render/'s.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from llmcat.compare import ABSENT, Difference, Pair, parts
+from llmcat.textdiff import word_counts
+
+_TEXT = re.compile(r"^response\.choices\[\d+\]\.text$")
+_FINISH = re.compile(r"^response\.choices\[\d+\]\.finish_reason$")
+_TOKENS = ("total_tokens", "completion_tokens", "prompt_tokens")
+
+
+def call_of(pair: Pair) -> Any:
+    """The call a row names: b's (the new recording) when there is one."""
+    return pair.calls[1] or pair.calls[0]
+
+
+def test_id(pair: Pair) -> str | None:
+    call = call_of(pair)
+    return None if call is None else call.recording.request.test_id
+
+
+def model(pair: Pair) -> str | None:
+    call = call_of(pair)
+    if call is None:
+        return None
+    model = call.recording.request.model
+    return model if isinstance(model, str) else None
+
+
+def name(pair: Pair) -> str:
+    """How a row names the call: its test id, else its path (`path#N` for one call of several)."""
+    return test_id(pair) or pair.label
+
+
+_ASKED_MAX = 50
+
+
+def asked(pair: Pair) -> str | None:
+    """What was asked, in a few words (the last user message, or the prompt): names a call that has no test id."""
+    call = call_of(pair)
+    body = None if call is None else call.recording.request.body
+    if not isinstance(body, dict):
+        return None
+    text = _last_user_text(body.get("messages")) or body.get("prompt")
+    if isinstance(text, list):
+        text = next((t for t in text if isinstance(t, str)), None)
+    if not isinstance(text, str) or not text.strip():
+        return None
+    line = text.strip().splitlines()[0]
+    return line if len(line) <= _ASKED_MAX else line[:_ASKED_MAX - 1] + "…"
+
+
+def _last_user_text(messages: Any) -> str | None:
+    if not isinstance(messages, list):
+        return None
+    for message in reversed(messages):
+        if isinstance(message, dict) and message.get("role") == "user":
+            content = message.get("content")
+            if isinstance(content, list):  # content parts: the first text one
+                content = next((p.get("text") for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)), None)
+            return content if isinstance(content, str) else None
+    return None
+
+
+def what_changed(pair: Pair) -> list[str]:
+    """The changed parts of a pair, each with its numbers where one says more than the name."""
+    out = []
+    for part in parts(pair.differences):
+        of_part = [d for d in pair.differences if _part(d) == part]
+        if part == "text":
+            out.append(_text(of_part) or part)
+        elif part == "usage":
+            out.append(_tokens(of_part) or part)
+        elif part == "finish":
+            out.append(_finish(of_part) or part)
+        elif part == "model":
+            out.append(_arrow("model", of_part[0]) if len(of_part) == 1 else part)
+        else:
+            out.append(part)
+    return out
+
+
+def _part(difference: Difference) -> str:
+    from llmcat.compare import part_of
+
+    return part_of(difference.path)
+
+
+def _text(differences: list[Difference]) -> str | None:
+    added = removed = 0
+    for d in differences:
+        if not _TEXT.match(d.path):
+            continue
+        a, b = (v if isinstance(v, str) else "" for v in (d.a, d.b))
+        plus, minus = word_counts(a, b)
+        added, removed = added + plus, removed + minus
+    if not (added or removed):
+        return None  # whitespace only, or a whole choice added: the part's name says it
+    return f"text +{added} −{removed} word{'s' if added + removed != 1 else ''}"
+
+
+def _tokens(differences: list[Difference]) -> str | None:
+    by_key = {d.path.rsplit(".", 1)[-1]: d for d in differences}
+    for key in _TOKENS:
+        if key in by_key:
+            d = by_key[key]
+            label = "tokens" if key == "total_tokens" else key.replace("_tokens", " tokens")
+            return _arrow(label, d)
+    return None
+
+
+def _finish(differences: list[Difference]) -> str | None:
+    found = [d for d in differences if _FINISH.match(d.path)]
+    return _arrow("finish", found[0]) if found else None
+
+
+def _arrow(label: str, d: Difference) -> str:
+    return f"{label} {_short(d.a)} → {_short(d.b)}"
+
+
+def _short(value: Any) -> str:
+    if value is ABSENT or value is None:
+        return "none"
+    return str(value)

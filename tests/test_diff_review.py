@@ -1,0 +1,214 @@
+"""Reviewing a re-recorded suite with `llmcat diff`, through the real CLI: pairing renamed recordings
+by what they record, rows that name tests, --stat, --name-status, word runs, git's external-diff
+convention (labels, colour) and `--git REV`. Fixtures: fixtures/diff/suite-* (generate.py)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from conftest import FIXTURES, run, subprocess_llmcat
+
+DIFF = FIXTURES / "diff"
+LEGACY, CURRENT, MOVED = DIFF / "suite-legacy", DIFF / "suite-current", DIFF / "suite-moved"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+
+R = "tests/integration/recordings/responses"
+T_STORY = "tests/integration/agents/test_agents.py::test_story[txt=ollama/qwen3:4b]"
+T_SEASON = "tests/integration/inference/test_inference.py::test_season[txt=ollama/llama3.2:3b]"
+STORY_B = "tests/integration/agents/recordings/cf6db020ec315c3cb7e08856d722e92c3c0cf71488ec6a6a7cbeaed1cc1e6253.json"
+SEASON_B = "tests/integration/inference/recordings/8eac69cb1c4208b78be00fdeb62c52807d29f5514306b3b20b75b598c297a961.json"
+ADDED_B = "tests/integration/agents/recordings/64fa54b947ce120287b4638c95e4985d60e0361ebb367ae56f0dd436815671b7.json"
+GREETING_B = "tests/integration/inference/recordings/5e10349eafd41014dfdd05c9cdfc97aebc19169ec8953a4f4e1f316e96a0eb37.json"
+SHARED_B = "tests/integration/inference/recordings/63e8a3139577b21b5505839e38008684529aa610ad0dcdbaf952712920fd9726.json"
+
+# legacy -> current: 10 calls under llama-stack's legacy names (no test ids) and a cassette of 2, against the suite
+# re-recorded under the current scheme. Paired by request: 7 unchanged (not listed), 3 changed; "Say hello." was one
+# legacy file and is now recorded by two tests (ambiguous: never guessed at); one call removed, one added.
+LEGACY_TO_CURRENT = [
+    "renamed  cassettes/test_weather.yaml#1 → cassettes/test_weather_in_paris.yaml#1  gpt-fx  (text +4 −1 words)  “Weather in Paris?”",
+    f"only-b   tests/integration/agents/test_agents.py::test_added[txt=ollama/qwen3:4b]  qwen3:4b  {ADDED_B}",
+    f"only-b   tests/integration/inference/test_inference.py::test_greeting[txt=ollama/llama3.2:3b]  llama3.2:3b  {GREETING_B}",
+    f"only-b   tests/integration/inference/test_inference.py::test_shared[txt=ollama/llama3.2:3b]  llama3.2:3b  {SHARED_B}",
+    f"renamed  {T_STORY}  qwen3:4b  (text +0 −5 words, finish stop → length, tokens 37 → 32)  {R}/335dd3684f42.json → {STORY_B}",
+    f"renamed  {T_SEASON}  llama3.2:3b  (text +8 −9 words, tokens 33 → 32)  {R}/5d650519f906.json → {SEASON_B}",
+    f"only-a   {R}/c99f23702fe3.json  qwen3:4b  “Name a prime number.”",
+    f"only-a   {R}/ce6be8ab302a.json  llama3.2:3b  “Say hello.”",
+    "7 same, 3 changed, 2 only-a, 3 only-b, 0 error (10 renamed)",
+]
+
+
+def test_a_suite_renamed_under_the_other_naming_scheme_pairs_by_what_it_records():
+    result = run("diff", LEGACY, CURRENT)
+    assert result.exit_code == 1 and result.stderr == ""
+    assert result.stdout.splitlines() == LEGACY_TO_CURRENT
+
+
+def test_json_rows_say_renamed_and_every_pair_is_there():
+    rows = [orjson.loads(line) for line in run("diff", "--json", LEGACY, CURRENT).stdout_bytes.splitlines()]
+    assert len(rows) == 15
+    assert sorted((r["status"], r["renamed"]) for r in rows) == sorted(
+        [("same", True)] * 7 + [("changed", True)] * 3 + [("only-a", False)] * 2 + [("only-b", False)] * 3)
+    story = next(r for r in rows if r["b"] == str(CURRENT / STORY_B))
+    assert story["a"] == str(LEGACY / R / "335dd3684f42.json")
+    assert [d["path"] for d in story["differences"]] == [
+        "response.choices[0].text", "response.choices[0].finish_reason", "response.usage.completion_tokens",
+        "response.usage.total_tokens"]
+
+
+def test_repeated_requests_pair_by_test_id_and_unchanged_pairs_are_summarised():
+    # suite-moved: suite-current's calls under another layout; "Say hello." by two tests pairs by test id
+    result = run("diff", CURRENT, MOVED)
+    assert (result.exit_code, result.stdout) == (0, "13 same, 0 changed, 0 only-a, 0 only-b, 0 error (13 renamed)\n")
+    listed = run("diff", "--all", CURRENT, MOVED).stdout.splitlines()
+    assert len(listed) == 14 and all(line.startswith("renamed  ") and "  (same)" in line for line in listed[:-1])
+    assert (f"renamed  tests/integration/inference/test_inference.py::test_greeting[txt=ollama/llama3.2:3b]  llama3.2:3b  (same)"
+            f"  {GREETING_B} → recordings/inference/5e10349eafd41014.json") in listed
+
+
+def test_stat_lists_each_changed_pair_like_git():
+    result = run("diff", "--stat", LEGACY, CURRENT)
+    name_width = len("tests/integration/inference/test_inference.py::test_greeting[txt=ollama/llama3.2:3b]")
+    assert result.stdout.splitlines() == [
+        f" {name:<{name_width}} | {what}" for name, what in [
+            ("cassettes/test_weather.yaml#1 → cassettes/test_weather_in_paris.yaml#1", "renamed, text +4 −1 words"),
+            ("tests/integration/agents/test_agents.py::test_added[txt=ollama/qwen3:4b]", "only in b"),
+            ("tests/integration/inference/test_inference.py::test_greeting[txt=ollama/llama3.2:3b]", "only in b"),
+            ("tests/integration/inference/test_inference.py::test_shared[txt=ollama/llama3.2:3b]", "only in b"),
+            (T_STORY, "renamed, text +0 −5 words, finish stop → length, tokens 37 → 32"),
+            (T_SEASON, "renamed, text +8 −9 words, tokens 33 → 32"),
+            (f"{R}/c99f23702fe3.json", "only in a"),
+            (f"{R}/ce6be8ab302a.json", "only in a"),
+        ]] + [LEGACY_TO_CURRENT[-1]]
+
+
+def test_name_status_prints_letters_and_paths_tab_separated():
+    result = run("diff", "--name-status", LEGACY, CURRENT)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "R\tcassettes/test_weather.yaml#1\tcassettes/test_weather_in_paris.yaml#1",
+        f"A\t{ADDED_B}", f"A\t{GREETING_B}", f"A\t{SHARED_B}",
+        f"R\t{R}/335dd3684f42.json\t{STORY_B}", f"R\t{R}/5d650519f906.json\t{SEASON_B}",
+        f"D\t{R}/c99f23702fe3.json", f"D\t{R}/ce6be8ab302a.json",
+    ]
+
+
+def test_word_diff_pairs_runs_of_words():
+    result = run("diff", "--word-diff", LEGACY / R / "5d650519f906.json", CURRENT / SEASON_B)
+    assert ("[-The best time to visit Japan is spring. Cherry-]{+Spring (March-May): cherry+} blossoms bloom in late March"
+            " and early April. {+Autumn is a close second.+}\n") in result.stdout
+    coloured = subprocess_llmcat("diff", "--word-diff", "--color", "always", LEGACY / R / "5d650519f906.json",
+                                 CURRENT / SEASON_B).stdout.decode()
+    # in colour: background colours, one run removed, the next added, never run together
+    assert "\x1b[97;41mThe best time to visit Japan is spring. Cherry\x1b[0m\x1b[30;42mSpring (March-May): cherry\x1b[0m" in coloured
+
+
+def test_word_diff_alignment_is_complete_and_bounded():
+    from llmcat.textdiff import opcodes, word_segments
+
+    a = " ".join(f"w{n % 97}" for n in range(30_000))  # repeated words, long: no quadratic path may run
+    b = a.replace("w5 ", "x5 ", 40)
+    segments = word_segments(a, b)
+    assert "".join(t for s, t in segments if s != "del") == b and "".join(t for s, t in segments if s != "add") == a
+    ops = opcodes(a.split(), b.split())
+    assert ops[0][1:] == (0, ops[0][2], 0, ops[0][4]) and ops[-1][2] == len(a.split()) and ops[-1][4] == len(b.split())
+
+
+# --- git ---------------------------------------------------------------------------------------------------------
+
+
+def test_external_diff_labels_each_call_of_a_cassette():
+    old, new = LEGACY / "cassettes" / "test_weather.yaml", CURRENT / "cassettes" / "test_weather_in_paris.yaml"
+    result = run("diff", "w.yaml", old, "a" * 40, "100644", new, "b" * 40, "100644")
+    assert result.exit_code == 0
+    assert result.stdout == ("--- a/w.yaml#0\n+++ b/w.yaml#0\nsame call\n"
+                             "--- a/w.yaml#1\n+++ b/w.yaml#1\n== choice 0\ntext:\n@@ -1 +1 @@\n"
+                             "-Rain after six.\n+Rain after seven, clearing by midnight.\n")
+
+
+def _seven(env: dict, *options: str, cwd: Path) -> str:
+    old, new = LEGACY / R / "5d650519f906.json", CURRENT / SEASON_B
+    proc = subprocess.run([sys.executable, "-m", "llmcat", "diff", *options, "rec.json", str(old), "a" * 40, "100644",
+                           str(new), "b" * 40, "100644"], capture_output=True, env=env, cwd=cwd, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.decode()
+
+
+@needs_git
+def test_under_git_colour_follows_gits_decision(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "NO_COLOR"))}
+    env.update(HOME=str(tmp_path), GIT_CONFIG_NOSYSTEM="1", TERM="xterm")
+    subprocess.run(["git", "init", "-q"], cwd=repo, env=env, check=True)
+    assert not ANSI.search(_seven(env, cwd=repo))  # a pipe, and no pager: git would not colour
+    paged = {**env, "GIT_PAGER_IN_USE": "true"}  # git's pager reads our output: colour, as git's own diff
+    assert ANSI.search(_seven(paged, cwd=repo)) and "\x1b[1m--- a/rec.json\x1b[0m" in _seven(paged, cwd=repo)
+    assert not ANSI.search(_seven(paged, "--color", "never", cwd=repo))  # --color still decides
+    subprocess.run(["git", "config", "color.diff", "never"], cwd=repo, env=env, check=True)
+    assert not ANSI.search(_seven(paged, cwd=repo))  # the user's color.diff
+    subprocess.run(["git", "config", "color.diff", "always"], cwd=repo, env=env, check=True)
+    assert ANSI.search(_seven(env, cwd=repo))
+    subprocess.run(["git", "config", "--unset", "color.diff"], cwd=repo, env=env, check=True)
+    subprocess.run(["git", "config", "color.ui", "false"], cwd=repo, env=env, check=True)
+    assert not ANSI.search(_seven(paged, cwd=repo))  # color.ui when color.diff is unset
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    """A repository whose first commit holds suite-legacy as rec/ and second suite-current; cwd inside it."""
+    if shutil.which("git") is None:
+        pytest.skip("git not installed")
+    root = tmp_path / "repo"
+    root.mkdir()
+    for key in [k for k in os.environ if k.startswith("GIT_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.chdir(root)
+
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=root, check=True, capture_output=True)
+
+    git("init", "-q")
+    shutil.copytree(LEGACY, root / "rec")
+    (root / "README.md").write_text("a repository\n")
+    git("add", ".")
+    git("commit", "-qm", "legacy recordings")
+    shutil.rmtree(root / "rec")
+    shutil.copytree(CURRENT, root / "rec")
+    git("add", ".")
+    git("commit", "-qm", "re-recorded")
+    return root
+
+
+def test_git_revision_against_working_tree_and_between_revisions(repo):
+    expected = [re.sub(r"(\S+\.(?:json|yaml)(?:#\d)?)", r"rec/\1", line) for line in LEGACY_TO_CURRENT]
+    between = run("diff", "--git", "HEAD~1", "HEAD", "--", "rec")
+    assert between.exit_code == 1 and between.stdout.splitlines() == expected
+    worktree = run("diff", "--git", "HEAD~1", "--", "rec")  # the working tree holds HEAD's files
+    assert worktree.stdout == between.stdout
+    assert run("diff", "--git", "HEAD", "--", "rec").stdout == "13 same, 0 changed, 0 only-a, 0 only-b, 0 error\n"
+    # an untracked recording in the working tree is compared too; the specs name revision and file
+    shutil.copy(LEGACY / R / "c99f23702fe3.json", repo / "rec" / "again.json")
+    rows = [orjson.loads(line) for line in run("diff", "--json", "--git", "HEAD~1", "rec").stdout_bytes.splitlines()]
+    back = next(r for r in rows if r["b"] == "rec/again.json")
+    assert back == {"a": f"HEAD~1:rec/{R}/c99f23702fe3.json", "b": "rec/again.json", "status": "same", "renamed": True,
+                    "differences": []}
+    assert run("diff", "--git", "HEAD~1").exit_code == 1  # no path: the whole tree (README.md is no recording: skipped)
+
+
+def test_git_trouble_is_one_line_and_status_2(repo, tmp_path, monkeypatch):
+    bad = run("diff", "--git", "no-such-rev", "--", "rec")
+    assert (bad.exit_code, bad.stdout, bad.stderr) == (2, "", "llmcat: git: no-such-rev: not a revision\n")
+    monkeypatch.chdir(tmp_path)  # not a repository
+    outside = run("diff", "--git", "HEAD")
+    assert outside.exit_code == 2 and outside.stderr.startswith("llmcat: git: ") and "not a git repository" in outside.stderr
