@@ -63,7 +63,7 @@ class Pair(Struct):
     b: str | None
     status: str = "same"  # same | changed | only-a | only-b | error
     differences: list[Difference] = field(default_factory=list)
-    trees: tuple[dict, dict] | None = None  # the compared trees, for the renderer
+    trees: tuple[dict | None, dict | None] | None = None  # the compared trees (one None for only-a/only-b), for the renderer
     calls: tuple[Any, Any] = (None, None)  # the calls themselves (one is None for only-a/only-b)
     chunking: str | None = None  # "chunked differently" when that was not compared
     reason: str | None = None  # why `error`
@@ -207,13 +207,24 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def compare_calls(call_a, call_b, options: Options, pair: Pair) -> Pair:
-    tree_a, tree_b = call_tree(call_a, options.strict), call_tree(call_b, options.strict)
+    return compare_shapes(compared_tree(call_a, options), compared_tree(call_b, options), options, pair)
+
+
+def compared_tree(call, options: Options) -> dict:
+    """`call_tree` as a comparison under `options` walks it (the raw JSON only with --strict)."""
+    tree = call_tree(call, options.strict)
     if not options.strict:
-        tree_a["raw"] = tree_b["raw"] = None  # never compared: do not walk it
-        if tree_a["request"].get("test_id") is None or tree_b["request"].get("test_id") is None:
-            # a recorder that stores no test id (llama-stack's legacy layout) says nothing about the test
-            tree_a["request"]["test_id"] = tree_b["request"]["test_id"] = None
+        tree["raw"] = None  # never compared: do not walk it (nor send it between processes)
+    return tree
+
+
+def compare_shapes(tree_a: dict, tree_b: dict, options: Options, pair: Pair) -> Pair:
+    """Two calls' `compared_tree`s compared (made where their files were read, for a suite)."""
     pair.trees = (tree_a, tree_b)
+    if not options.strict and (tree_a["request"].get("test_id") is None or tree_b["request"].get("test_id") is None):
+        # a recorder that stores no test id (llama-stack's legacy layout) says nothing about the test
+        tree_a = {**tree_a, "request": {**tree_a["request"], "test_id": None}}
+        tree_b = {**tree_b, "request": {**tree_b["request"], "test_id": None}}
     pair.differences = tree_differences(tree_a, tree_b, ignore_for(options))
     pair.status = "changed" if pair.differences else "same"
     if not (options.chunks or options.strict):

@@ -12,60 +12,106 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from llmcat.compare import Options, Pair, compare_calls
+from llmcat.compare import Options, Pair, compare_shapes, compared_tree
+from llmcat.identity import Identity, identities, match
 from llmcat.model import Need
-from llmcat.pipeline import FileResult, KeepCalls, read, read_one, sources
+from llmcat.pipeline import Call, Failure, FileResult, Work, attempt, read, read_one, sources
+from llmcat.walk import Source
 from llmcat.status import ExitStatus
 
 if TYPE_CHECKING:
     from llmcat.render.diff_report import DiffWriter, Report
     from llmcat.render.output import Output
 
-def pair_calls(label: str, spec_a: str | None, calls_a: list, spec_b: str | None, calls_b: list, options: Options) -> Iterator[Pair]:
+class Shaped(NamedTuple):
+    """One call as a diff compares it, made where its file was read (in a reader process, for a suite):
+    its `compared_tree` and `identity`, not the call itself (cheap to send back)."""
+
+    interaction: int
+    tree: dict
+    identity: Identity
+    call: Any = None  # the call itself, when read here (two files: an added one is shown whole)
+
+
+class ShapeWork(Work[list[Shaped]]):
+    """A suite's files read in blocks, in parallel when many: each file's calls as `Shaped`."""
+
+    in_blocks = True
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        # Without --strict only the answers are compared, and the fast reader gives the same ones (with
+        # the text) for half the time; --strict compares the container's raw JSON: the general reader.
+        self.need = Need.EVERYTHING if options.strict else Need.COUNTS_AND_TEXT
+
+    def digest(self, source: Source, calls: list[Call]) -> list[Shaped]:
+        return shaped(calls, self.options, keep=False)
+
+
+def shaped(calls: list[Call], options: Options, keep: bool = True) -> list[Shaped]:
+    found = identities([c.recording for c in calls])
+    return [Shaped(c.recording.interaction, compared_tree(c, options), i, c if keep else None)
+            for c, i in zip(calls, found, strict=True)]
+
+
+def pair_calls(label: str, spec_a: str | None, calls_a: list[Shaped], spec_b: str | None, calls_b: list[Shaped],
+               options: Options) -> Iterator[Pair]:
     """The pairs of two files' calls; a file with several calls pairs them interaction by interaction."""
+    for pair, _ in _paired(label, spec_a, calls_a, spec_b, calls_b, options):
+        yield pair
+
+
+def _paired(label: str, spec_a: str | None, calls_a: list[Shaped], spec_b: str | None, calls_b: list[Shaped],
+            options: Options) -> Iterator[tuple[Pair, Shaped | None]]:
+    """Each pair, with the call of a pair found on one side only."""
     if len(calls_a) == 1 and len(calls_b) == 1:  # one call each (`FILE#N` included): compare them
         by_a, by_b, single = {0: calls_a[0]}, {0: calls_b[0]}, True
     else:
-        by_a = {c.recording.interaction: c for c in calls_a}
-        by_b = {c.recording.interaction: c for c in calls_b}
+        by_a = {c.interaction: c for c in calls_a}
+        by_b = {c.interaction: c for c in calls_b}
         single = len(by_a) <= 1 and len(by_b) <= 1 and set(by_a) | set(by_b) <= {0}
     for n in sorted(set(by_a) | set(by_b)):
         suffix = "" if single else f"#{n}"
         pair = Pair(label + suffix, spec_a and spec_a + suffix if n in by_a else None,
                     spec_b and spec_b + suffix if n in by_b else None)
-        pair.calls = (by_a.get(n), by_b.get(n))
-        if n not in by_b:
-            pair.status = "only-a"
-        elif n not in by_a:
-            pair.status = "only-b"
-        else:
-            compare_calls(by_a[n], by_b[n], options, pair)
-        yield pair
+        yield _compared(pair, by_a.get(n), by_b.get(n), options), by_a.get(n) if n not in by_b else by_b.get(n)
+
+
+def _compared(pair: Pair, a: Shaped | None, b: Shaped | None, options: Options) -> Pair:
+    pair.calls = (a and a.call, b and b.call)
+    if a is not None and b is not None:
+        return compare_shapes(a.tree, b.tree, options, pair)
+    pair.trees = (a and a.tree, b and b.tree)
+    pair.status = "only-b" if a is None else "only-a"
+    return pair
 
 
 def compare_files(label: str, spec_a: str | None, spec_b: str | None, options: Options) -> Iterator[Pair]:
     """Pairs from two files (`None` or /dev/null: no file on that side, as git says of an added one)."""
-    calls_a, failed = _read_side(label, spec_a, spec_b, "a")
+    calls_a, failed = _read_side(label, spec_a, spec_b, "a", options)
     if failed:
         yield failed
         return
-    calls_b, failed = _read_side(label, spec_a, spec_b, "b")
+    calls_b, failed = _read_side(label, spec_a, spec_b, "b", options)
     if failed:
         yield failed
         return
     yield from pair_calls(label, spec_a, calls_a, spec_b, calls_b, options)
 
 
-def _read_side(label: str, spec_a: str | None, spec_b: str | None, side: str) -> tuple[list, Pair | None]:
+def _read_side(label: str, spec_a: str | None, spec_b: str | None, side: str, options: Options) -> tuple[list, Pair | None]:
     """Every call in one side's file, or the pair's error. diff compares the recordings as stored: the general reader."""
     spec = spec_a if side == "a" else spec_b
     if spec is None or spec == os.devnull:
         return [], None
     result = read_one(spec, Need.EVERYTHING)
     if result.failure is None:
-        return result.value or [], None
+        made = attempt(shaped, result.value or [], options)
+        if not isinstance(made, Failure):
+            return made, None
+        result.failure, result.value = made, None
     return [], error_pair(label, spec_a, spec_b, result)
 
 
@@ -79,15 +125,17 @@ def error_pair(label: str, spec_a: str | None, spec_b: str | None, failed: FileR
 # --- two trees --------------------------------------------------------------------------------------------
 
 
-def read_tree(top: str) -> dict[str, FileResult]:
-    """Every file under `top` by its relative path, read (or failed)."""
-    return {result.source.relative: result for result in read(sources([top]), KeepCalls(Need.EVERYTHING))}
+def read_trees(side_a: list[Source], side_b: list[Source], options: Options) -> tuple[dict[str, FileResult], dict[str, FileResult]]:
+    """Two sides' files by relative path, each read (or failed), in one parallel read."""
+    results = list(read(side_a + side_b, ShapeWork(options)))
+    return ({r.source.relative: r for r in results[:len(side_a)]},
+            {r.source.relative: r for r in results[len(side_a):]})
 
 
 def compare_trees(side_a: dict[str, FileResult], side_b: dict[str, FileResult], options: Options) -> list[Pair]:
     """Files of the same relative path first; the calls left over by what they record. In path order."""
     pairs: list[Pair] = []
-    left: tuple[list[Leftover], list[Leftover]] = ([], [])
+    left: tuple[list[tuple[Pair, Shaped]], list[tuple[Pair, Shaped]]] = ([], [])
     for rel in sorted(set(side_a) | set(side_b)):
         result_a, result_b = side_a.get(rel), side_b.get(rel)
         failed = next((r for r in (result_a, result_b) if r is not None and r.failure is not None), None)
@@ -97,19 +145,13 @@ def compare_trees(side_a: dict[str, FileResult], side_b: dict[str, FileResult], 
                 continue  # a README or a script beside the recordings: not ours to compare
             pairs.append(error_pair(rel, _spec(result_a), _spec(result_b), failed))
             continue
-        calls_a, calls_b = _calls(result_a), _calls(result_b)
-        for pair in pair_calls(rel, _spec(result_a), calls_a, _spec(result_b), calls_b, options):
-            if pair.status == "only-a":
-                left[0].append((pair, calls_a))
-            elif pair.status == "only-b":
-                left[1].append((pair, calls_b))
+        for pair, alone in _paired(rel, _spec(result_a), _calls(result_a), _spec(result_b), _calls(result_b), options):
+            if pair.status in ("only-a", "only-b"):
+                left[pair.status == "only-b"].append((pair, alone))
             else:
                 pairs.append(pair)
     pairs += pair_by_identity(left[0], left[1], options)
     return sorted(pairs, key=_order)
-
-
-Leftover = tuple[Pair, list]  # a call found on one side only, and all the calls of its file
 
 
 def _spec(result: FileResult | None) -> str | None:
@@ -120,13 +162,11 @@ def _calls(result: FileResult | None) -> list:
     return [] if result is None else result.value or []
 
 
-def pair_by_identity(only_a: list[Leftover], only_b: list[Leftover], options: Options) -> list[Pair]:
+def pair_by_identity(only_a: list[tuple[Pair, Shaped]], only_b: list[tuple[Pair, Shaped]], options: Options) -> list[Pair]:
     """Calls found on one side only, paired where what they record says they are the same call (`identity`)."""
-    from llmcat import identity
-
     if not only_a or not only_b:
         return [pair for pair, _ in only_a + only_b]
-    matched = identity.match(_identities(only_a, 0), _identities(only_b, 1))
+    matched = match([s.identity for _, s in only_a], [s.identity for _, s in only_b])
     paired_a, paired_b = {n for n, _ in matched}, {n for _, n in matched}
     out = [renamed(only_a[i][0], only_b[j][0], options) for i, j in matched]
     out += [pair for n, (pair, _) in enumerate(only_a) if n not in paired_a]
@@ -134,26 +174,12 @@ def pair_by_identity(only_a: list[Leftover], only_b: list[Leftover], options: Op
     return out
 
 
-def _identities(left: list[Leftover], which: int) -> list[Any]:
-    """Each left-over call's identity, its repeats numbered within its own file."""
-    from llmcat import identity
-
-    per_file: dict[int, dict[int, Any]] = {}  # id(file's call list) -> id(call) -> identity
-    out = []
-    for pair, file_calls in left:
-        known = per_file.get(id(file_calls))
-        if known is None:
-            found = identity.identities([c.recording for c in file_calls])
-            known = per_file[id(file_calls)] = {id(c): i for c, i in zip(file_calls, found, strict=True)}
-        out.append(known[id(pair.calls[which])])
-    return out
-
-
 def renamed(only_a: Pair, only_b: Pair, options: Options) -> Pair:
     """One call under two names: compared as any pair, and said to be renamed."""
     pair = Pair(only_a.label, only_a.a, only_b.b, renamed_to=only_b.label)
     pair.calls = (only_a.calls[0], only_b.calls[1])
-    return compare_calls(pair.calls[0], pair.calls[1], options, pair)
+    assert only_a.trees is not None and only_b.trees is not None
+    return compare_shapes(only_a.trees[0], only_b.trees[1], options, pair)
 
 
 def _order(pair: Pair) -> tuple[str, int]:
@@ -167,7 +193,7 @@ def _order(pair: Pair) -> tuple[str, int]:
 
 
 def compare_dirs(dir_a: str, dir_b: str, options: Options) -> list[Pair]:
-    return compare_trees(read_tree(dir_a), read_tree(dir_b), options)
+    return compare_trees(*read_trees(sources([dir_a]), sources([dir_b]), options), options)
 
 
 def compare_paths(path_a: str, path_b: str, options: Options) -> Iterable[Pair]:
@@ -233,11 +259,25 @@ def _revisions(revision: str, args: list[str], options: Options, writer: DiffWri
     from llmcat import diffgit
 
     try:
-        side_a, side_b = diffgit.trees(diffgit.revisions(revision, args))
+        revs = diffgit.revisions(revision, args)
+        old = _shaped_results(diffgit.revision_tree(revs.old, revs.paths), options)
+        if revs.new is not None:
+            new = _shaped_results(diffgit.revision_tree(revs.new, revs.paths), options)
+        else:
+            new = read_trees([], diffgit.working_tree(revs.paths), options)[1]
     except diffgit.GitError as exc:
         output.problems.report("git", str(exc))
         return ExitStatus.TROUBLE
-    return _tree(compare_trees(side_a, side_b, options), writer, output)
+    return _tree(compare_trees(old, new, options), writer, output)
+
+
+def _shaped_results(results: dict[str, FileResult], options: Options) -> dict[str, FileResult]:
+    """Files read here (git's blobs) made `Shaped`, as a suite's reader processes make them."""
+    for result in results.values():
+        if result.failure is None:
+            made = attempt(shaped, result.value or [], options, False)
+            result.failure, result.value = (made, None) if isinstance(made, Failure) else (None, made)
+    return results
 
 
 def _external(path: str, git: tuple[str, str, str, str], options: Options, writer: DiffWriter, output: Output) -> ExitStatus:

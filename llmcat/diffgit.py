@@ -17,8 +17,7 @@ import re
 import subprocess
 from msgspec import Struct
 
-from llmcat.model import Need
-from llmcat.pipeline import FileResult, read_data, read_one
+from llmcat.pipeline import FileResult, read_data
 from llmcat.walk import Source
 
 _HEX = re.compile(r"[0-9a-f]{7,64}|\.")
@@ -131,20 +130,9 @@ def _blob_contents(oids: list[str]) -> list[bytes]:
     return out
 
 
-def working_tree(paths: list[str]) -> dict[str, FileResult]:
+def working_tree(paths: list[str]) -> list[Source]:
     """The files of the working tree under `paths` that git tracks or would (untracked, not ignored)."""
     listing = _git("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *paths)
-    out: dict[str, FileResult] = {}
-    for name in sorted({os.fsdecode(n) for n in listing.split(b"\0") if n}):
-        if os.path.islink(name) or not os.path.isfile(name):
-            continue  # deleted in the working tree (only in the revision), or a link
-        result = read_one(name, Need.EVERYTHING)
-        result.source = Source(name, name, False)
-        out[name] = result
-    return out
-
-
-def trees(revs: Revisions) -> tuple[dict[str, FileResult], dict[str, FileResult]]:
-    new = working_tree(revs.paths) if revs.new is None else revision_tree(revs.new, revs.paths)
-    return revision_tree(revs.old, revs.paths), new
-
+    names = sorted({os.fsdecode(n) for n in listing.split(b"\0") if n})
+    # deleted in the working tree (only in the revision), or a link: not there to compare
+    return [Source(name, name, False) for name in names if not os.path.islink(name) and os.path.isfile(name)]

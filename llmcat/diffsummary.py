@@ -18,22 +18,21 @@ _FINISH = re.compile(r"^response\.choices\[\d+\]\.finish_reason$")
 _TOKENS = ("total_tokens", "completion_tokens", "prompt_tokens")
 
 
-def call_of(pair: Pair) -> Any:
-    """The call a row names: b's (the new recording) when there is one."""
-    return pair.calls[1] or pair.calls[0]
+def request_of(pair: Pair) -> dict:
+    """The compared request a row names the call by: b's (the new recording) when there is one."""
+    trees = pair.trees or (None, None)
+    tree = trees[1] or trees[0]
+    return tree["request"] if tree else {}
 
 
 def test_id(pair: Pair) -> str | None:
-    call = call_of(pair)
-    return None if call is None else call.recording.request.test_id
+    found = request_of(pair).get("test_id")
+    return found if isinstance(found, str) else None
 
 
 def model(pair: Pair) -> str | None:
-    call = call_of(pair)
-    if call is None:
-        return None
-    model = call.recording.request.model
-    return model if isinstance(model, str) else None
+    found = request_of(pair).get("model")
+    return found if isinstance(found, str) else None
 
 
 def name(pair: Pair) -> str:
@@ -46,11 +45,8 @@ _ASKED_MAX = 50
 
 def asked(pair: Pair) -> str | None:
     """What was asked, in a few words (the last user message, or the prompt): names a call that has no test id."""
-    call = call_of(pair)
-    body = None if call is None else call.recording.request.body
-    if not isinstance(body, dict):
-        return None
-    text = _last_user_text(body.get("messages")) or body.get("prompt")
+    request = request_of(pair)
+    text = _last_user_text(request.get("transcript"), request.get("messages")) or request.get("prompt")
     if isinstance(text, list):
         text = next((t for t in text if isinstance(t, str)), None)
     if not isinstance(text, str) or not text.strip():
@@ -59,10 +55,12 @@ def asked(pair: Pair) -> str | None:
     return line if len(line) <= _ASKED_MAX else line[:_ASKED_MAX - 1] + "…"
 
 
-def _last_user_text(messages: Any) -> str | None:
-    if not isinstance(messages, list):
-        return None
-    for message in reversed(messages):
+def _last_user_text(transcript: Any, messages: Any) -> str | None:
+    """The normalised transcript's last user text block, else the raw messages' last user content."""
+    for block in reversed(transcript if isinstance(transcript, list) else []):
+        if isinstance(block, dict) and block.get("role") == "user" and block.get("type") == "text":
+            return block.get("text") if isinstance(block.get("text"), str) else None
+    for message in reversed(messages if isinstance(messages, list) else []):
         if isinstance(message, dict) and message.get("role") == "user":
             content = message.get("content")
             if isinstance(content, list):  # content parts: the first text one
