@@ -70,6 +70,7 @@ class Pair(Struct):
     failed: str | None = None  # which file the error is about
     input_error: bool = False  # the file was the trouble (not a recording, unreadable), not llmcat
     renamed_to: str | None = None  # b's relative path when the pair was found by identity under another name
+    secrets: tuple[str, ...] = ()  # credentials recorded in either call (found where read): never printed whole
 
 
 class Ignore:
@@ -225,11 +226,21 @@ def compare_shapes(tree_a: dict, tree_b: dict, options: Options, pair: Pair) -> 
         # a recorder that stores no test id (llama-stack's legacy layout) says nothing about the test
         tree_a = {**tree_a, "request": {**tree_a["request"], "test_id": None}}
         tree_b = {**tree_b, "request": {**tree_b["request"], "test_id": None}}
-    pair.differences = tree_differences(tree_a, tree_b, ignore_for(options))
+    pair.differences = [] if _identical(tree_a, tree_b) else tree_differences(tree_a, tree_b, ignore_for(options))
     pair.status = "changed" if pair.differences else "same"
     if not (options.chunks or options.strict):
         pair.chunking = _chunking_note(tree_a["response"], tree_b["response"])
     return pair
+
+
+def _identical(a: dict, b: dict) -> bool:
+    """The same JSON text, so no difference to look for (most pairs of a renamed suite): serialising
+    in C is ~10x quicker than walking. JSON text tells true from 1 and 1 from 1.0, as the walk does;
+    what JSON cannot hold (a key that is not a string, bytes) is left to the walk."""
+    try:
+        return orjson.dumps(a) == orjson.dumps(b)
+    except (TypeError, orjson.JSONEncodeError):
+        return False
 
 
 def _chunking_note(a: dict, b: dict) -> str | None:

@@ -14,6 +14,8 @@ import os
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+import orjson
+
 from llmcat.compare import Options, Pair, compare_shapes, compared_tree
 from llmcat.identity import Identity, identities, match
 from llmcat.model import Need
@@ -32,6 +34,7 @@ class Shaped(NamedTuple):
     interaction: int
     tree: dict
     identity: Identity
+    secrets: tuple[str, ...]  # credentials recorded in the call, for the renderer to mask
     call: Any = None  # the call itself, when read here (two files: an added one is shown whole)
 
 
@@ -52,8 +55,26 @@ class ShapeWork(Work[list[Shaped]]):
 
 def shaped(calls: list[Call], options: Options, keep: bool = True) -> list[Shaped]:
     found = identities([c.recording for c in calls])
-    return [Shaped(c.recording.interaction, compared_tree(c, options), i, c if keep else None)
-            for c, i in zip(calls, found, strict=True)]
+    out = []
+    for call, identity in zip(calls, found, strict=True):
+        tree = compared_tree(call, options)
+        out.append(Shaped(call.recording.interaction, tree, identity, _secrets(call, tree), call if keep else None))
+    return out
+
+
+def _secrets(call: Call, tree: dict) -> tuple[str, ...]:
+    """The credentials recorded in a call, looked for only when what diff may print of it could hold one
+    (a glance: ~10 us a call; false only where no finding is possible)."""
+    from llmcat import keyshapes
+    from llmcat.secrets import secret_values
+
+    try:
+        printed = orjson.dumps(tree, option=orjson.OPT_NON_STR_KEYS, default=repr)
+    except (TypeError, orjson.JSONEncodeError):
+        printed = None
+    if printed is not None and not keyshapes.suspect(printed):
+        return ()
+    return tuple(sorted(secret_values(call.recording)))
 
 
 def pair_calls(label: str, spec_a: str | None, calls_a: list[Shaped], spec_b: str | None, calls_b: list[Shaped],
@@ -81,6 +102,7 @@ def _paired(label: str, spec_a: str | None, calls_a: list[Shaped], spec_b: str |
 
 def _compared(pair: Pair, a: Shaped | None, b: Shaped | None, options: Options) -> Pair:
     pair.calls = (a and a.call, b and b.call)
+    pair.secrets = tuple(sorted({s for side in (a, b) if side is not None for s in side.secrets}))
     if a is not None and b is not None:
         return compare_shapes(a.tree, b.tree, options, pair)
     pair.trees = (a and a.tree, b and b.tree)
@@ -178,6 +200,7 @@ def renamed(only_a: Pair, only_b: Pair, options: Options) -> Pair:
     """One call under two names: compared as any pair, and said to be renamed."""
     pair = Pair(only_a.label, only_a.a, only_b.b, renamed_to=only_b.label)
     pair.calls = (only_a.calls[0], only_b.calls[1])
+    pair.secrets = tuple(sorted(set(only_a.secrets) | set(only_b.secrets)))
     assert only_a.trees is not None and only_b.trees is not None
     return compare_shapes(only_a.trees[0], only_b.trees[1], options, pair)
 

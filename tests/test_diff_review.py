@@ -14,7 +14,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from conftest import FIXTURES, run, subprocess_llmcat
+from conftest import FIXTURES, generated_secrets, run, subprocess_llmcat
 
 DIFF = FIXTURES / "diff"
 LEGACY, CURRENT, MOVED = DIFF / "suite-legacy", DIFF / "suite-current", DIFF / "suite-moved"
@@ -212,3 +212,22 @@ def test_git_trouble_is_one_line_and_status_2(repo, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # not a repository
     outside = run("diff", "--git", "HEAD")
     assert outside.exit_code == 2 and outside.stderr.startswith("llmcat: git: ") and "not a git repository" in outside.stderr
+
+
+@pytest.mark.parametrize("options", [["-v", "--all"], ["--json"], ["--stat"], ["-v", "--word-diff", "--color", "always"]])
+def test_a_tree_diff_never_prints_a_recorded_credential_whole(tmp_path, options):
+    secrets = generated_secrets() / "secrets"  # written at test time: no key-shaped values in the repository
+    planted = orjson.loads((secrets / "planted.txt").read_bytes())
+    a, b = tmp_path / "a", tmp_path / "b"
+    for side in (a, b):
+        side.mkdir()
+        for name in ("headers.yaml", "llama-stack.json", "query.yaml"):
+            shutil.copy(secrets / name, side / name)
+    shutil.copy(secrets / "bodies.yaml", b / "headers.yaml")  # the calls' credentials change
+    shutil.move(b / "query.yaml", b / "renamed.yaml")  # found again by identity, read in another file
+    proc = subprocess_llmcat("diff", *options, a, b)
+    assert proc.returncode == 1, proc.stderr
+    printed = proc.stdout + proc.stderr
+    assert b"headers.yaml" in printed
+    for value in {p["value"] for p in planted}:
+        assert value.encode() not in printed and value[6:-2].encode() not in printed, value

@@ -125,6 +125,7 @@ def _secrets_of(pairs: list[Pair]) -> list[str]:
 
     found: set[str] = set()
     for pair in pairs:
+        found.update(pair.secrets)  # found where the files were read (a suite's calls stay in the readers)
         for call in pair.calls:
             if call is not None:
                 found |= secret_values(call.recording)
