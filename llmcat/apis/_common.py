@@ -50,9 +50,15 @@ _CACHED_AT = (("prompt_tokens_details", "cached_tokens"), ("input_tokens_details
               (None, "cacheReadInputTokens"), (None, "prompt_cache_hit_tokens"), (None, "total_cached_tokens"))
 
 
-def reported_count(raw: Any, where: tuple) -> int | None:
+# The top-level keys under which those counts may be: most usage objects have none of them,
+# which one C-level set test tells (ls reads thousands of usage objects).
+_REASONING_KEYS = frozenset(outer or key for outer, key in _REASONING_AT)
+_CACHED_KEYS = frozenset(outer or key for outer, key in _CACHED_AT)
+
+
+def reported_count(raw: Any, where: tuple, keys: frozenset = frozenset()) -> int | None:
     """The first count found at one of these places of a provider's usage object."""
-    if not isinstance(raw, dict):
+    if not isinstance(raw, dict) or (keys and raw.keys().isdisjoint(keys)):
         return None
     for outer, key in where:
         holder = raw.get(outer) if outer else raw
@@ -68,7 +74,8 @@ def make_usage(prompt: Any, completion: Any, total: Any, raw: Any) -> Usage | No
         return None
     if total is None and prompt is not None and completion is not None:
         total = prompt + completion
-    return Usage(prompt, completion, total, raw, reported_count(raw, _REASONING_AT), reported_count(raw, _CACHED_AT))
+    return Usage(prompt, completion, total, raw, reported_count(raw, _REASONING_AT, _REASONING_KEYS),
+                 reported_count(raw, _CACHED_AT, _CACHED_KEYS))
 
 
 def usage_from(raw: Any, prompt_key: str, completion_key: str, total_key: str | None = None) -> Usage | None:

@@ -11,6 +11,7 @@ import os
 import re
 import stat
 import sys
+from llmcat.formats.registry import Content, read_content
 from llmcat.model import InputError, Need, Recording
 
 _ADDRESS = re.compile(r"^(.*)#(\d+)$")
@@ -102,10 +103,9 @@ def load(spec: str, need: Need = Need.EVERYTHING) -> tuple[list[Recording], int]
 
 def parse(data: bytes, source: str, need: Need = Need.EVERYTHING, name: str | None = None) -> list[Recording]:
     """The calls in a file's bytes, read by the first format that recognises them."""
-    from llmcat.formats._http import GZIP_MAGIC, decompress_gzip
-    from llmcat.formats.registry import Content, read_content
+    if data.startswith(b"\x1f\x8b"):  # gzip (a .yaml.gz cassette, a .json.gz recording)
+        from llmcat.formats._http import decompress_gzip
 
-    if data.startswith(GZIP_MAGIC):  # gzip (a .yaml.gz cassette, a .json.gz recording)
         data = decompress_gzip(data)
     if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark (Windows tools write one before HAR JSON)
         data = data[3:]

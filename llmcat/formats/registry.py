@@ -131,6 +131,7 @@ def register(fmt: Format) -> Format:
     if fmt.http_exchanges:
         HTTP_EXCHANGE_FORMATS.add(fmt.name)
     _ordered.clear()
+    _suffixes.clear()
     return fmt
 
 
@@ -152,7 +153,12 @@ def _load_modules() -> None:
 
 def recording_suffixes() -> tuple[str, ...]:
     """The file name endings of every format: in a directory walk, files expected to be recordings."""
-    return tuple(dict.fromkeys(suffix for fmt in registered() for suffix in fmt.suffixes))
+    if not _suffixes:
+        _suffixes.extend(dict.fromkeys(suffix for fmt in registered() for suffix in fmt.suffixes))
+    return tuple(_suffixes)
+
+
+_suffixes: list[str] = []
 
 
 def read_content(content: Content) -> list[Recording]:
