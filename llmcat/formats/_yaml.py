@@ -1,8 +1,23 @@
-"""YAML as recorders write it, read safely: tags never construct objects, alias bombs are refused."""
+"""YAML as recorders write it, read as data: tags never construct objects, alias bombs are refused.
+
+Recorders dump their language's objects into cassettes: Ruby's VCR writes `!binary`
+(base64 bytes) and, in old cassettes, `!ruby/struct:VCR::HTTPInteraction` mappings;
+vcrpy under aiohttp writes header names as `!!python/object/apply:multidict._multidict.istr`.
+A safe loader refuses such tags outright. This loader constructs no object of any
+language: a tagged mapping is its mapping, a tagged sequence its list (or its one
+argument, for a wrapper like `istr('Accept')`), a tagged scalar its text; `!binary`
+and `!!python/bytes` are base64 decoded to bytes. A Python tag that would call a
+function (`!!python/object/apply:os.system`) wraps no data: it is refused, as the safe
+loader refuses it.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
+
+import yaml
 
 from llmcat.model import InputError
 
@@ -12,11 +27,8 @@ MAX_ALIAS_EXPANSION = 1_000_000
 
 
 def load_yaml(data: bytes) -> Any:
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader  # libyaml when built with it: ~10x faster
     try:
-        obj = yaml.load(data, Loader=loader)
+        obj = yaml.load(data, Loader=DataLoader)
     except yaml.YAMLError as exc:
         raise InputError(f"not valid YAML: {_one_line(exc)}") from None
     except ValueError as exc:  # e.g. a bad !!binary payload, an out-of-range timestamp
@@ -60,3 +72,84 @@ def check_expansion(root: Any) -> None:
         unique += 1 + sum(1 for c in children if not isinstance(c, (dict, list)))
         stack.append((node, True))
         stack.extend((c, False) for c in children if isinstance(c, (dict, list)) and id(c) not in sizes)
+
+
+_BASE = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader  # libyaml when built with it: ~10x faster
+
+_BINARY_TAGS = ("!binary", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:python/bytes")
+_MAPPING_STATE_KEYS = ("state", "dictitems")  # python/object/new: the object's own fields
+
+
+class DataLoader(_BASE):  # type: ignore[misc, valid-type]
+    """SafeLoader that turns unknown tags into plain data instead of refusing them."""
+
+
+def _tagged(loader: yaml.BaseLoader, node: yaml.Node) -> Any:
+    tag = node.tag or ""
+    if not _wraps_data(tag):
+        raise yaml.constructor.ConstructorError(None, None, f"could not determine a constructor for the tag {tag!r}", node.start_mark)
+    if isinstance(node, yaml.ScalarNode):
+        text = loader.construct_scalar(node)
+        if tag in _BINARY_TAGS or tag.endswith(":binary"):
+            return _base64(text)
+        return text
+    if isinstance(node, yaml.SequenceNode):
+        items = loader.construct_sequence(node, deep=True)
+        if "python/object" in tag and len(items) == 1 and _hashable(items[0]):
+            return items[0]  # a one-argument wrapper: istr('Accept') is the name 'Accept'
+        return items
+    mapping = _mapping(loader, node)
+    if "python/object" in tag:  # new/apply with keyword form: {args: [...], state: {...}}
+        for key in _MAPPING_STATE_KEYS:
+            if isinstance(mapping.get(key), dict):
+                return mapping[key]
+        args = mapping.get("args")
+        if isinstance(args, list) and len(args) == 1 and _hashable(args[0]):
+            return args[0]
+    return mapping
+
+
+_PYTHON_CALLS = ("python/object/apply:", "python/object/new:", "python/object:")
+_DATA_MODULES = ("multidict.", "builtins.", "collections.", "__builtin__.")
+
+
+def _wraps_data(tag: str) -> bool:
+    """A Python tag that names a class wraps data (its arguments, its state); one that names
+    a function (`os.system`), a module or a bare name does not, and is refused as before."""
+    if "python/name:" in tag or "python/module:" in tag:
+        return False
+    for marker in _PYTHON_CALLS:
+        if marker in tag:
+            target = tag.split(marker, 1)[1]
+            return target.startswith(_DATA_MODULES) or target.rsplit(".", 1)[-1][:1].isupper()
+    return True
+
+
+def _mapping(loader: yaml.BaseLoader, node: yaml.MappingNode) -> dict:
+    loader.flatten_mapping(node)
+    out = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not _hashable(key):
+            key = str(key)
+        out[key] = loader.construct_object(value_node, deep=True)
+    return out
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _base64(text: str) -> bytes:
+    try:
+        return base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise yaml.constructor.ConstructorError(None, None, "a !binary value that is not base64", None) from None
+
+
+DataLoader.add_constructor("tag:yaml.org,2002:binary", _tagged)  # (the safe one refuses bad padding with a traceback-ish text)
+DataLoader.add_constructor(None, _tagged)  # every tag the safe loader does not know

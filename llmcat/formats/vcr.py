@@ -82,7 +82,7 @@ def _request(req: dict) -> Request:
 
 def _response(resp: dict, request: Request) -> Response:
     out = Response()
-    status = resp.get("status")
+    status = resp.get("status", resp.get("status_code"))  # (httpx stubs: `status_code`)
     code = status.get("code") if isinstance(status, dict) else status
     out.status = code if isinstance(code, int) and not isinstance(code, bool) else None
     out.headers = _http.header_map(resp.get("headers"))
@@ -98,7 +98,7 @@ def _response(resp: dict, request: Request) -> Response:
             _http.fill_json(out, body, streamed)
             out.streaming = out.streaming or len(out.events) > 1
         return out
-    body = resp.get("body")
+    body = resp.get("body", resp.get("content"))  # (httpx stubs: `content`)
     if isinstance(body, dict):
         body = body.get("string")
     if not isinstance(body, (str, bytes)):

@@ -1,0 +1,115 @@
+"""Ruby's VCR gem: `http_interactions:` cassettes (YAML, or JSON with VCR's :json serializer).
+
+Each interaction is `{request: {method, uri, body: {encoding, string}, headers},
+response: {status: {code, message}, headers, body: {encoding, string}}, recorded_at}`.
+A body that is not UTF-8 is written as `!binary` (base64) with encoding ASCII-8BIT, or
+as `base64_string` when the cassette preserves exact body bytes; a compressed body keeps
+its `Content-Encoding` and is undone here. VCR 1.x wrote a top-level list of
+`!ruby/struct:VCR::HTTPInteraction` with plain-string bodies: read the same way. Tags are
+read as data (formats/_yaml.py), never as Ruby objects.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from llmcat.formats import _http
+from llmcat.formats.registry import Content, Format, register
+from llmcat.model import InputError, NotARecording, Recording, Request, Response
+
+FORMAT = "ruby-vcr"
+
+
+def read(content: Content) -> list[Recording] | None:
+    obj = content.json
+    if obj is Content.NOT_JSON:
+        if not _sniff(content.data):
+            return None
+        obj = content.yaml
+    interactions = _interactions(obj)
+    if interactions is None:
+        return None
+    out = []
+    for position, entry in enumerate(interactions):
+        if _is_exchange(entry):
+            request = _request(entry["request"])
+            out.append(Recording(content.source, position, FORMAT, request, _response(entry["response"], request), stored=entry))
+    if not out:
+        raise NotARecording("a Ruby VCR cassette with no HTTP interactions")
+    return out
+
+
+def _sniff(data: bytes) -> bool:
+    head = data[:65536]
+    return b"http_interactions:" in head or b"!ruby/struct:VCR::HTTPInteraction" in head
+
+
+def _interactions(obj: Any) -> list | None:
+    if isinstance(obj, dict) and isinstance(obj.get("http_interactions"), list):
+        return obj["http_interactions"]
+    if isinstance(obj, list) and obj and all(_is_exchange(entry) for entry in obj):  # VCR 1.x
+        return obj
+    return None
+
+
+def _is_exchange(entry: Any) -> bool:
+    return (isinstance(entry, dict) and isinstance(entry.get("request"), dict) and isinstance(entry.get("response"), dict)
+            and isinstance(entry["request"].get("uri"), str))
+
+
+def _request(req: dict) -> Request:
+    headers = _http.header_map(req.get("headers"))
+    body = _body_bytes_or_text(req.get("body"))
+    if isinstance(body, bytes):
+        try:
+            body = _http.decode_content(body, headers.get("content-encoding"))
+        except InputError:
+            pass  # an undecodable request body still leaves the response readable
+    method = req.get("method")
+    method = method.lstrip(":") if isinstance(method, str) else None  # VCR 1.x wrote Ruby symbols (`:post`)
+    return _http.http_request(method, req["uri"], _http.json_or_text(body) if body is not None else None)
+
+
+def _response(resp: dict, request: Request) -> Response:
+    out = Response()
+    status = resp.get("status")
+    code = status.get("code") if isinstance(status, dict) else status
+    if isinstance(code, str) and code.isdigit():
+        code = int(code)
+    out.status = code if isinstance(code, int) and not isinstance(code, bool) else None
+    out.headers = _http.header_map(resp.get("headers"))
+    out.content_type = out.headers.get("content-type") or None
+    try:
+        body = _body_bytes_or_text(resp.get("body"))
+    except InputError as exc:
+        out.exception = {"type": "unreadable-body", "message": str(exc)}
+        return out
+    _http.fill_decoded(out, body, _http.request_streams(request.body, request.url))
+    return out
+
+
+def _body_bytes_or_text(body: Any) -> bytes | str | None:
+    """`{encoding, string}` or `{encoding, base64_string}` (or a bare string, VCR 1.x) -> the body."""
+    if isinstance(body, dict):
+        if isinstance(body.get("base64_string"), str):
+            try:
+                return base64.b64decode("".join(body["base64_string"].split()), validate=True)
+            except (binascii.Error, ValueError):
+                raise InputError("a base64_string body that is not base64") from None
+        body = body.get("string")
+    if isinstance(body, (str, bytes)):
+        return body
+    return None
+
+
+register(Format(
+    name=FORMAT,
+    summary="Ruby's VCR gem cassettes (`http_interactions:`; `!binary` and base64 bodies, YAML or JSON)",
+    read=read,
+    order=25,
+    suffixes=(".yml", ".yaml", ".json"),
+    multi_call=True,
+    http_exchanges=True,
+))
