@@ -70,6 +70,131 @@ def test_ruby_vcr_bad_binary_is_one_line_never_a_traceback():
     assert proc.stderr.decode().splitlines() == [f"llmcat: {FIXTURES / 'bad' / 'bad-binary.yml'}: not valid YAML: a !binary value that is not base64"]
 
 
+# --- Azure / Microsoft.ClientModel test proxy ---------------------------------------------------
+
+
+def test_test_proxy_json_body_sse_lines_and_responses():
+    assert calls_of(FIXTURES / "test-proxy" / "ChatSession.json") == [
+        ("test-proxy", "openai.chat", False, "Mjøsa.", None, [], "stop", (12, 3, 15)),
+        ("test-proxy", "openai.chat", True, "C-A-T", None, [], "stop", (10, 3, 13)),
+        ("test-proxy", "openai.responses", False, "ok", None, [], "completed", (8, 2, 10)),
+    ]
+
+
+def test_test_proxy_base64_binary_body_error_and_text():
+    speech, refused, text = run_json(FIXTURES / "test-proxy" / "SpeechAndErrors.json")
+    assert speech["api"] == "http" and speech["request"]["model"] == "tts-1"
+    details = run("show", f"{FIXTURES / 'test-proxy' / 'SpeechAndErrors.json'}#0").stdout
+    assert "audio/mpeg" in details and "56" in details  # the decoded mp3's type and size, not its bytes
+    assert refused["error"] == {"type": "invalid_request_error", "status_code": 400,
+                                "message": "'messages' must contain at least one non-empty message."}
+    assert text["api"] == "http" and text["request"]["method"] == "GET"
+
+
+def test_test_proxy_session_with_no_entries_is_a_record_of_no_calls():
+    path = FIXTURES / "test-proxy" / "NothingRecorded.json"
+    shown = subprocess_llmcat("show", path)
+    assert shown.returncode == 0 and shown.stdout == b"" and shown.stderr == b""
+    stats = orjson.loads(run("stats", "--json", path).stdout_bytes)
+    assert (stats["recordings"], stats["calls"]) == (1, 0)
+    assert subprocess_llmcat("check", path).returncode == 0
+    listed = subprocess_llmcat("ls", FIXTURES / "test-proxy")
+    assert listed.returncode == 0 and len(listed.stdout.decode().splitlines()) == 1 + 6  # header + the two sessions' calls
+
+
+def test_test_proxy_entries_that_are_not_exchanges_are_reported(tmp_path):
+    path = tmp_path / "Broken.json"
+    path.write_text('{"Entries": [{"RequestMethod": "GET"}], "Variables": {}}')
+    proc = subprocess_llmcat("ls", path)
+    assert proc.returncode == 2 and proc.stderr.decode().strip().endswith("a test-proxy record whose entries are not HTTP exchanges")
+
+
+# --- httprr ------------------------------------------------------------------------------------
+
+
+def test_httprr_chunked_ndjson_stream():
+    assert calls_of(FIXTURES / "httprr" / "TestOllamaStream.httprr") == [
+        ("httprr", "ollama.chat", True, "A nautical mile is 6076 feet.", None, [], "stop", (18, 6, 24))]
+
+
+def test_httprr_several_exchanges_http2_status_line_and_error():
+    calls = run_json(FIXTURES / "httprr" / "TestChatAndGemini.httprr")
+    assert [c["request"]["url"] for c in calls] == [
+        "https://api.openai.com/v1/chat/completions",
+        "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:generateContent",
+        "https://api.openai.com/v1/chat/completions"]
+    assert [summary(c) for c in calls[:2]] == [
+        ("httprr", "openai.chat", False, "Oslo.", None, [], "stop", (13, 2, 15)),
+        ("httprr", "gemini", False, "", None, [(None, "getWeather", '{"city":"Tromsø"}')], "STOP", (30, 5, 35)),
+    ]
+    assert calls[2]["error"] == {"type": "invalid_request_error", "status_code": 401, "message": "Incorrect API key provided."}
+
+
+def test_httprr_gzipped_trace_with_gzip_chunked_body():
+    assert calls_of(FIXTURES / "httprr" / "TestGzipStream.httprr.gz") == [
+        ("httprr", "openai.chat", True, "Fjords are deep.", None, [], "stop", (9, 3, 12))]
+
+
+def test_httprr_cut_short_is_reported():
+    proc = subprocess_llmcat("ls", FIXTURES / "bad" / "cut-short.httprr")
+    assert proc.returncode == 2 and "httprr trace is cut short" in proc.stderr.decode()
+
+
+# --- nock --------------------------------------------------------------------------------------
+
+
+def test_nock_json_response_and_hex_event_stream():
+    assert calls_of(FIXTURES / "nock" / "bedrock-converse.json") == [
+        ("nock", "bedrock.converse", False, "Hello from Bedrock.", None, [], "end_turn", (10, 5, 15)),
+        ("nock", "bedrock.converse", True, "Rain in Bergen.", None, [], "end_turn", (17, 5, 22)),
+    ]
+
+
+def test_nock_gzip_hex_chunks_sse_text_and_server_error():
+    calls = run_json(FIXTURES / "nock" / "openai-and-anthropic.json")
+    assert calls[0]["request"]["url"] == "https://api.openai.com:443/v1/chat/completions"
+    assert [summary(c) for c in calls[:2]] == [
+        ("nock", "openai.chat", False, "Compressed hello.", None, [], "stop", (7, 3, 10)),
+        ("nock", "anthropic.messages", True, "Hello!", "Short answer.", [], "end_turn", (5, 3, 8)),
+    ]
+    assert calls[2]["error"] == {"type": "server_error", "status_code": 500, "message": "The server had an error."}
+
+
+# --- Datadog test agent ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("openai_chat_completions_post_1a2b3c4d.json", ("dd-test-agent", "openai.chat", True, "Dovregubben.", None, [], "stop", (12, 4, 16))),
+    ("anthropic_v1_messages_post_5e6f7a8b.json",
+     ("dd-test-agent", "anthropic.messages", False, "Adding.", None, [("toolu_rec", "add", '{"a":2,"b":3}')], "tool_use", (300, 40, 340))),
+    ("bedrock-runtime_model_amazon.nova-lite-v1_0_converse-stream_post_9c0d1e2f.json",
+     ("dd-test-agent", "bedrock.converse", True, "Rain in Bergen.", None, [], "end_turn", (17, 5, 22))),
+])
+def test_dd_test_agent_cassette_is_not_taken_for_llama_stack(name, expected):
+    assert calls_of(FIXTURES / "dd-test-agent" / name) == [expected]
+
+
+def test_dd_test_agent_ls_counts_agree_with_show():
+    rows = run("ls", FIXTURES / "dd-test-agent").stdout.splitlines()[1:]
+    by_name = {row.split("\t")[0].rsplit("/", 1)[1]: row.split("\t") for row in rows}
+    assert by_name["anthropic_v1_messages_post_5e6f7a8b.json"][1:8] == ["anthropic.messages", "claude-sonnet-rec", "no", "1", "tool_use", "300", "40"]
+    assert by_name["openai_chat_completions_post_3a4b5c6d.json"][1] == "openai.chat"
+    (refused,) = run_json(FIXTURES / "dd-test-agent" / "openai_chat_completions_post_3a4b5c6d.json")
+    assert refused["error"] == {"type": "invalid_request_error", "status_code": 400, "message": "Empty message."}
+
+
+# --- saved {status, headers, body} -------------------------------------------------------------
+
+
+def test_saved_response_text_and_json_bodies():
+    assert calls_of(FIXTURES / "saved-response" / "anthropic-stream.json") == [
+        ("saved-response", "anthropic.messages", True, "Tusen takk.", "Short answer.", [], "end_turn", (30, 4, 34))]
+    assert calls_of(FIXTURES / "saved-response" / "openai-json.json") == [
+        ("saved-response", "openai.chat", False, "Skål!", None, [], "stop", (6, 2, 8))]
+    (overloaded,) = run_json(FIXTURES / "saved-response" / "overloaded.json")
+    assert overloaded["error"] == {"type": "overloaded_error", "status_code": 529, "message": "Overloaded"}
+
+
 # --- vcrpy flavours ----------------------------------------------------------------------------
 
 
