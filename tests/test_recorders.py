@@ -231,3 +231,58 @@ def test_vcrpy_httpx_stub_content_and_status_code():
     ]
 
 
+# --- WebSocket cassettes -----------------------------------------------------------------------
+
+
+def test_openai_realtime_tool_round_is_two_calls():
+    first, second = run_json(FIXTURES / "websocket" / "openai_realtime_tool_round.yaml")
+    assert summary(first) == ("websocket", "openai.realtime", True, "", None, [("call_tide1", "get_tide", '{"harbour": "Bodø"}')],
+                              "completed", (120, 18, 138))
+    assert first["request"]["model"] == "gpt-realtime"
+    assert first["request"]["params"]["instructions"] == "Answer tide questions with the tool."
+    assert first["request"]["messages"] == [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": "When is high tide in Bodø?"}]}]
+    assert second["request"]["messages"] == [{"type": "function_call_output", "call_id": "call_tide1", "output": "14:05"}]
+    assert summary(second) == ("websocket", "openai.realtime", True, "High tide is at 14:05.", None, [], "completed", (150, 9, 159))
+
+
+def test_openai_realtime_audio_answer_is_its_transcript_and_audio_its_size():
+    spoken, cut, refused = run_json(FIXTURES / "websocket" / "openai_realtime_audio.yaml")
+    assert spoken["request"]["messages"] == [{"type": "input_audio", "audio": "<768 bytes of audio>"},
+                                             {"type": "input_audio_transcription", "transcript": "How is the weather?"}]
+    assert summary(spoken)[3:] == ("It is sunny.", None, [], "completed", (40, 25, 65))
+    assert summary(cut)[3:] == ("Well, the", None, [], "max_output_tokens", (70, 4, 74))
+    assert refused["error"] == {"type": "invalid_request_error", "status_code": None, "message": "Conversation already has an active response"}
+    text = run("show", f"{FIXTURES / 'websocket' / 'openai_realtime_audio.yaml'}#0").stdout
+    assert "answered in audio: 1536 bytes" in text and "AAECAwQF" not in text
+
+
+def test_gemini_live_tool_call_then_spoken_answer_then_audio_turn():
+    calls = run_json(FIXTURES / "websocket" / "gemini_live.yaml")
+    assert [summary(c) for c in calls] == [
+        ("websocket", "gemini.live", True, "", None, [("fc_1", "lookup_height", '{"peak":"Galdhøpiggen"}')], "toolCall", NO_USAGE),
+        ("websocket", "gemini.live", True, "About 2469 metres.", "Looking it up gave 2469.", [], "turnComplete", (210, 30, 240)),
+        ("websocket", "gemini.live", True, "You're welcome.", None, [], "turnComplete", (260, 5, 265)),
+    ]
+    assert calls[0]["request"]["model"] == "gemini-live-rec"
+    assert calls[1]["request"]["messages"] == [
+        {"role": "user", "parts": [{"functionResponse": {"id": "fc_1", "name": "lookup_height", "response": {"metres": 2469}}}]}]
+    assert calls[2]["request"]["messages"] == [
+        {"role": "user", "parts": [{"inlineData": {"mimeType": "audio/pcm", "data": "<768 bytes of audio>"}}]},
+        {"role": "user", "parts": [{"text": "Thanks!"}]}]
+
+
+def test_websocket_session_of_an_unknown_protocol_is_one_call_with_its_audio_measured():
+    path = FIXTURES / "websocket" / "voice_agent_other_protocol.yaml"
+    (call,) = run_json(path)
+    assert (call["format"], call["api"], call["interaction"]) == ("websocket", "other", 0)
+    text = run("show", path).stdout
+    assert "Hei på deg!" in text and "<768 bytes of base64 data>" in text and "AAECAwQF" not in text
+
+
+def test_websocket_calls_are_addressed_by_number():
+    (call,) = run_json(f"{FIXTURES / 'websocket' / 'gemini_live.yaml'}#2")
+    assert call["interaction"] == 2 and call["choices"][0]["text"] == "You're welcome."
+    rows = run("ls", FIXTURES / "websocket").stdout.splitlines()
+    assert len(rows) == 1 + 9 and rows[1].split("\t")[0].endswith("gemini_live.yaml#0")
+
+
