@@ -286,3 +286,76 @@ def test_websocket_calls_are_addressed_by_number():
     assert len(rows) == 1 + 9 and rows[1].split("\t")[0].endswith("gemini_live.yaml#0")
 
 
+# --- xAI gRPC cassettes ------------------------------------------------------------------------
+
+
+def test_xai_samples_tool_call_then_answer():
+    first, second = run_json(FIXTURES / "xai-grpc" / "tool_round.xai.yaml")
+    assert summary(first) == ("xai-grpc", "xai.chat", False, "", "Use the tool.", [("call_rec1", "get_location", '{"name":"Bergen"}')],
+                              "REASON_TOOL_CALLS", (100, 20, 150))
+    assert first["request"]["model"] == "grok-4-fast-rec"
+    assert first["request"]["messages"] == [{"content": [{"text": "Coordinates of Bergen?"}], "role": "ROLE_USER"}]
+    assert summary(second) == ("xai-grpc", "xai.chat", False, "Bergen lies at 60.39 N, 5.32 E.", None, [], "REASON_STOP", (160, 14, 174))
+
+
+def test_xai_stream_reassembled_with_reasoning():
+    assert calls_of(FIXTURES / "xai-grpc" / "stream_reasoning.xai.yaml") == [
+        ("xai-grpc", "xai.chat", True, "The fourth prime is 7.", "Primes: 2 3 5 7.", [], "REASON_STOP", (40, 3, 55))]
+
+
+def test_join_prints_each_recorders_answers():
+    result = run("join", FIXTURES / "xai-grpc" / "tool_round.xai.yaml", FIXTURES / "httprr" / "TestOllamaStream.httprr")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == ["", "Bergen lies at 60.39 N, 5.32 E.", "A nautical mile is 6076 feet."]
+
+
+# --- the wild corpus ---------------------------------------------------------------------------
+
+wild = pytest.mark.skipif(not WILD.is_dir(), reason="../shared/corpus/wild is not here")
+WILD_FILES = sorted(p for p in WILD.rglob("*") if p.is_file() and p.name != "README.md") if WILD.is_dir() else []
+EMPTY_SESSION = "CompleteChatStreamingClosesNetworkStreamAsync.json"  # a test-proxy record of no entries
+
+
+@wild
+@pytest.mark.parametrize("path", WILD_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_wild_file_is_read(path):
+    proc = subprocess_llmcat("show", "--json", path)
+    assert proc.returncode == 0 and proc.stderr == b"", proc.stderr
+    if path.name == EMPTY_SESSION:
+        assert proc.stdout == b""
+        return
+    assert proc.stdout.count(b"\n") >= 1 and b"Traceback" not in proc.stderr
+
+
+@wild
+def test_wild_directory_lists_every_call_without_error():
+    proc = subprocess_llmcat("ls", WILD)
+    assert proc.returncode == 0 and proc.stderr == b""
+    assert len(proc.stdout.decode().splitlines()) == 1 + 25
+    stats = orjson.loads(subprocess_llmcat("stats", "--json", WILD).stdout)
+    assert (stats["recordings"], stats["calls"]) == (20, 25)
+    checked = subprocess_llmcat("check", WILD)
+    assert checked.returncode == 0 and b"unreadable" not in checked.stdout + checked.stderr
+
+
+def _wild(relative: str) -> list[dict]:
+    return run_json(WILD / relative)
+
+
+@wild
+def test_wild_answers_are_the_providers():
+    (dd,) = _wild("datadog-test-agent/anthropic_v1_messages_post_28bbec95.json")
+    assert summary(dd)[:2] == ("dd-test-agent", "anthropic.messages") and summary(dd)[5][0][1:] == ("add", '{"a":1,"b":2}')
+    realtime = _wild("websocket/test_tool_call_round.yaml")
+    assert [c["choices"][0]["text"] for c in realtime] == ["", "It is foggy and 12 degrees in London."]
+    assert realtime[0]["choices"][0]["tool_calls"][0]["name"] == "get_weather"
+    (live,) = _wild("websocket/test_text_in_audio_out_turn.yaml")
+    assert live["choices"][0]["text"] == "Hello there." and live["usage"]["total_tokens"] == 1157
+    (stream,) = _wild("xai-grpc/test_xai_stream_events_with_reasoning.xai.yaml")
+    assert stream["choices"][0]["text"].endswith("2, 3, 5, 7, 11, 13, 17, 19, 23, 29.")
+    rolls = _wild("ruby-vcr/chat_function_calling_openai_gpt-5-nano_can_handle_multiple_tool_calls_in_a_single_response.yml")
+    assert len(rolls) == 4 and rolls[-1]["choices"][0]["text"] == "Here are your 3 dice rolls (in order): 1, 2, 3."
+    (saved,) = _wild("status-headers-body/reasoning-tool-use-streaming.json")
+    assert saved["choices"][0]["tool_calls"][0]["arguments"] == '{"location": "San Francisco"}'
+    (httpx,) = _wild("vcrpy-httpx/chat_completion_streamed.yaml")
+    assert httpx["choices"][0]["text"] == "The Los Angeles Dodgers won the World Series in 2020."
