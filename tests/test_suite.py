@@ -334,7 +334,9 @@ def test_parallel_readers_share_the_blocks_and_results_keep_input_order(monkeypa
 
 @needs_corpus
 def test_ls_json_gives_one_row_per_recorded_call_on_the_corpus():
-    files = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix in (".json", ".yaml", ".yml"))
+    from llmcat.formats.registry import recording_suffixes
+
+    files = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.name.lower().endswith(recording_suffixes()))
     shown = subprocess_llmcat("show", "--json", *files, timeout=120)
     calls = [(c["source"], c["interaction"]) for c in map(orjson.loads, shown.stdout.splitlines())]
     proc = subprocess_llmcat("ls", "--json", CORPUS, timeout=120)
