@@ -91,15 +91,14 @@ def test_test_proxy_base64_binary_body_error_and_text():
     assert text["api"] == "http" and text["request"]["method"] == "GET"
 
 
-def test_test_proxy_session_with_no_entries_is_a_record_of_no_calls():
+def test_test_proxy_session_with_no_entries_says_so_and_a_walk_passes_it_over():
     path = FIXTURES / "test-proxy" / "NothingRecorded.json"
     shown = subprocess_llmcat("show", path)
-    assert shown.returncode == 0 and shown.stdout == b"" and shown.stderr == b""
-    stats = orjson.loads(run("stats", "--json", path).stdout_bytes)
-    assert (stats["recordings"], stats["calls"]) == (1, 0)
-    assert subprocess_llmcat("check", path).returncode == 0
+    assert shown.returncode == 2 and shown.stdout == b""
+    assert shown.stderr.decode() == f"llmcat: {path}: a test-proxy record with no entries (the test made no call)\n"
     listed = subprocess_llmcat("ls", FIXTURES / "test-proxy")
-    assert listed.returncode == 0 and len(listed.stdout.decode().splitlines()) == 1 + 6  # header + the two sessions' calls
+    assert listed.returncode == 0 and listed.stderr == b""
+    assert len(listed.stdout.decode().splitlines()) == 1 + 6  # header + the two sessions' calls
 
 
 def test_test_proxy_entries_that_are_not_exchanges_are_reported(tmp_path):
@@ -320,10 +319,10 @@ EMPTY_SESSION = "CompleteChatStreamingClosesNetworkStreamAsync.json"  # a test-p
 @pytest.mark.parametrize("path", WILD_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_wild_file_is_read(path):
     proc = subprocess_llmcat("show", "--json", path)
-    assert proc.returncode == 0 and proc.stderr == b"", proc.stderr
     if path.name == EMPTY_SESSION:
-        assert proc.stdout == b""
+        assert proc.returncode == 2 and proc.stderr.endswith(b": a test-proxy record with no entries (the test made no call)\n")
         return
+    assert proc.returncode == 0 and proc.stderr == b"", proc.stderr
     assert proc.stdout.count(b"\n") >= 1 and b"Traceback" not in proc.stderr
 
 
@@ -333,9 +332,10 @@ def test_wild_directory_lists_every_call_without_error():
     assert proc.returncode == 0 and proc.stderr == b""
     assert len(proc.stdout.decode().splitlines()) == 1 + 25
     stats = orjson.loads(subprocess_llmcat("stats", "--json", WILD).stdout)
-    assert (stats["recordings"], stats["calls"]) == (20, 25)
-    checked = subprocess_llmcat("check", WILD)
-    assert checked.returncode == 0 and b"unreadable" not in checked.stdout + checked.stderr
+    assert (stats["recordings"], stats["calls"]) == (19, 25)
+    checked = subprocess_llmcat("check", "--json", WILD)
+    errors = [f for f in map(orjson.loads, checked.stdout.splitlines()) if f["level"] == "error"]
+    assert [(f["code"], f["source"].rsplit("/", 1)[1]) for f in errors] == [("not-a-recording", EMPTY_SESSION)]
 
 
 def _wild(relative: str) -> list[dict]:
