@@ -1,0 +1,82 @@
+"""Issue #18, amplifying inputs: small files that cost far more than their size to read or compare.
+
+Each test reproduces one finding through the real CLI, in a child process with a CPU or
+address-space limit where the finding was a runaway, so a regression fails in seconds
+instead of taking the machine with it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+CPU_SECONDS = 20  # a runaway is killed here (SIGXCPU); each of these runs needs well under 2 s
+
+
+def completion(path: Path, text: str, usage: dict | None = None) -> Path:
+    """A non-streamed llama-stack completions recording whose answer is `text`."""
+    body = {"id": "cmpl-1", "created": 1, "model": "m", "object": "text_completion",
+            "choices": [{"finish_reason": "stop", "index": 0, "logprobs": None, "text": text}],
+            "usage": usage or {"completion_tokens": 2, "prompt_tokens": 6, "total_tokens": 8}}
+    path.write_text(json.dumps({
+        "test_id": "t::x",
+        "request": {"method": "POST", "url": "http://h/v1/completions", "headers": {},
+                    "body": {"model": "m", "prompt": "p"}, "endpoint": "/v1/completions", "model": "m"},
+        "response": {"body": {"__type__": "openai.types.completion.Completion", "__data__": body}, "is_streaming": False},
+    }))
+    return path
+
+
+def limited(*args: str, cpu: int = CPU_SECONDS, address_space: int | None = None, prelude: str = "",
+            env: dict | None = None) -> subprocess.CompletedProcess:
+    """`llmcat ARGS` in a child process under a CPU-time (and optionally address-space) limit.
+    `prelude` is Python run before the CLI (to lower a module's cap for a test)."""
+
+    def limits() -> None:
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        if address_space:
+            resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+
+    code = f"{prelude}\nfrom llmcat.cli import main\nmain()"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, preexec_fn=limits, cwd=ROOT,
+                          env=env, timeout=cpu * 4)
+
+
+def _prose(n_words: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    vocab = "the of and a to in is it that was he for on are with as his they be at one have this from".split()
+    vocab += [f"w{n}" for n in range(3000)]
+    return [rng.choice(vocab) for _ in range(n_words)]
+
+
+def _as_text(words: list[str]) -> str:
+    """Sentences of 15 words, five to a line: how a model writes a long answer."""
+    out = []
+    for n, word in enumerate(words):
+        out.append(word + ("." if n % 15 == 14 else ""))
+        out.append("\n" if n % 75 == 74 else " ")
+    return "".join(out)
+
+
+def test_word_diff_of_20000_word_answers_is_near_linear(tmp_path):
+    """#18.1: `diff --word-diff` compared words with difflib over the whole text: quadratic
+    (20,000 words: over 60 s). textdiff's bounded alignment (#15) makes it ~0.4 s."""
+    words = _prose(20_000, 1)
+    changed = list(words)
+    rng = random.Random(2)
+    spots = sorted(rng.sample(range(len(words)), 200))
+    for n in spots:
+        changed[n] = f"CHANGED{n}"
+    a, b = completion(tmp_path / "a.json", _as_text(words)), completion(tmp_path / "b.json", _as_text(changed))
+    result = limited("diff", "--word-diff", "--color", "never", str(a), str(b))
+    assert result.returncode == 1, result.stderr
+    out = result.stdout.decode()
+    for n in spots:  # every change marked as a changed word, not as a whole run
+        assert f"{{+CHANGED{n}" in out
+    assert "shown whole" not in out
