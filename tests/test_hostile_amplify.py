@@ -8,10 +8,12 @@ instead of taking the machine with it.
 from __future__ import annotations
 
 import json
+import os
 import random
 import resource
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from conftest import ROOT
@@ -80,3 +82,42 @@ def test_word_diff_of_20000_word_answers_is_near_linear(tmp_path):
     for n in spots:  # every change marked as a changed word, not as a whole run
         assert f"{{+CHANGED{n}" in out
     assert "shown whole" not in out
+
+
+def peak(args: list[str], address_space: int = 3 << 30, prelude: str = "") -> tuple[int, bytes, bytes, int]:
+    """(exit status, stdout, stderr, peak RSS in bytes) of `llmcat ARGS` in a child under limits."""
+    def limits() -> None:
+        resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 1))
+        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+
+    code = f"{prelude}\nfrom llmcat.cli import main\nmain()"
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=out, stderr=err, preexec_fn=limits, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return proc.returncode, out.read(), err.read(), usage.ru_maxrss * 1024
+
+
+def _string_bomb(path: Path, string_bytes: int, width: int, levels: int) -> Path:
+    """One big string, aliased `width` times in a list, that list aliased `width` times, ... as the request body."""
+    lines = [f's0: &s0 "{"x" * string_bytes}"', "a0: &a0 [" + ", ".join(["*s0"] * width) + "]"]
+    for n in range(1, levels):
+        lines.append(f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * width) + "]")
+    lines.append(f"interactions:\n- request: {{uri: 'http://x/v1/chat/completions', method: POST, body: *a{levels - 1}}}")
+    lines.append("  response: {status: {code: 200}, headers: {}, body: {string: *s0}}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_yaml_alias_bomb_of_big_strings_is_refused(tmp_path):
+    """#18.2: the alias check counted nodes, not bytes: 100 KB of YAML aliasing one 10 KB string
+    10,000 times made `show` print 100 MB (1 MB of it: 4 GB of memory). Bytes are counted now."""
+    bomb = _string_bomb(tmp_path / "bomb.yaml", 10_000, 100, 2)
+    status, out, err, rss = peak(["show", "--color", "never", str(bomb)])
+    assert status == 2 and err.decode() == f"llmcat: {bomb}: YAML aliases expand past 16 MB (an alias bomb?); refused\n"
+    assert out == b"" and rss < 400 << 20
+    shared = _string_bomb(tmp_path / "shared.yaml", 10_000, 3, 1)  # a string aliased a few times is read
+    status, out, err, _ = peak(["show", "--color", "never", str(shared)])
+    assert status == 0 and out.count(b"x" * 10_000) >= 3, err

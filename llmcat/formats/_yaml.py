@@ -21,9 +21,13 @@ import yaml
 
 from llmcat.model import InputError
 
-# Aliases may add at most this many nodes beyond those written in the file: a cassette
-# vcrpy wrote shares a header list now and then; an alias bomb adds billions.
+# Aliases may add at most this many nodes, and this many bytes (each node NODE_BYTES, each
+# string or byte string its length too), beyond what the file writes. A cassette vcrpy wrote
+# shares a header list now and then; an alias bomb adds billions of nodes, or gigabytes of
+# one big string aliased over and over.
 MAX_ALIAS_EXPANSION = 1_000_000
+MAX_ALIAS_EXPANSION_BYTES = 16 * 1024 * 1024
+NODE_BYTES = 16
 
 
 def load_yaml(data: bytes) -> Any:
@@ -45,11 +49,14 @@ def check_expansion(root: Any) -> None:
     """Refuse YAML whose aliases expand far past its written size (an alias bomb), or loop.
 
     PyYAML shares an aliased object instead of copying it, so loading is cheap; the blow-up
-    comes when anything walks the result. Count the expanded size without expanding:
-    each container's size is computed once (by identity) and reused at every reference.
+    comes when anything walks or prints the result. Count the expanded size, in nodes and in
+    bytes, without expanding: each container's size is computed once (by identity) and reused at every
+    reference; what the file writes counts each container and each string object once.
     """
-    sizes: dict[int, int] = {}
-    unique = 0
+    sizes: dict[int, int] = {}  # nodes
+    weights: dict[int, int] = {}  # bytes
+    unique = written = 0
+    strings_seen: set[int] = set()  # strings written once, referenced by alias many times
     stack: list[tuple[Any, bool]] = [(root, False)]
     active: set[int] = set()
     while stack:
@@ -63,6 +70,10 @@ def check_expansion(root: Any) -> None:
             sizes[key] = 1 + sum(sizes.get(id(c), 1) for c in children)
             if sizes[key] - unique > MAX_ALIAS_EXPANSION:
                 raise InputError("YAML aliases expand to millions of nodes (an alias bomb?); refused")
+            weights[key] = NODE_BYTES + sum(weights[id(c)] if isinstance(c, (dict, list)) else _leaf_bytes(c) for c in children)
+            if weights[key] - written > MAX_ALIAS_EXPANSION_BYTES:
+                raise InputError("YAML aliases expand past "
+                                 f"{MAX_ALIAS_EXPANSION_BYTES // (1024 * 1024)} MB (an alias bomb?); refused")
             continue
         if key in sizes:
             continue
@@ -70,6 +81,7 @@ def check_expansion(root: Any) -> None:
             raise InputError("YAML aliases refer to themselves (a recursive structure); refused")
         active.add(key)
         unique += 1 + sum(1 for c in children if not isinstance(c, (dict, list)))
+        written += NODE_BYTES + _written_leaves(children, strings_seen)
         stack.append((node, True))
         stack.extend((c, False) for c in children if isinstance(c, (dict, list)) and id(c) not in sizes)
 
@@ -153,3 +165,22 @@ def _base64(text: str) -> bytes:
 
 DataLoader.add_constructor("tag:yaml.org,2002:binary", _tagged)  # (the safe one refuses bad padding with a traceback-ish text)
 DataLoader.add_constructor(None, _tagged)  # every tag the safe loader does not know
+
+
+def _leaf_bytes(value: Any) -> int:
+    return NODE_BYTES + len(value) if isinstance(value, (str, bytes)) else NODE_BYTES
+
+
+def _written_leaves(children: Any, strings_seen: set[int]) -> int:
+    """The bytes the file writes for these leaves: an aliased string only the first time."""
+    total = 0
+    for child in children:
+        if isinstance(child, (dict, list)):
+            continue
+        if isinstance(child, (str, bytes)) and len(child) > NODE_BYTES:
+            if id(child) in strings_seen:
+                total += NODE_BYTES
+                continue
+            strings_seen.add(id(child))
+        total += _leaf_bytes(child)
+    return total
