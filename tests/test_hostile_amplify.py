@@ -121,3 +121,36 @@ def test_yaml_alias_bomb_of_big_strings_is_refused(tmp_path):
     shared = _string_bomb(tmp_path / "shared.yaml", 10_000, 3, 1)  # a string aliased a few times is read
     status, out, err, _ = peak(["show", "--color", "never", str(shared)])
     assert status == 0 and out.count(b"x" * 10_000) >= 3, err
+
+
+def _aliased_gzip_cassette(path: Path, interactions: int, body_bytes: int) -> Path:
+    """A VCR cassette whose `interactions` responses all alias one gzip body (YAML anchor on a !!binary)."""
+    import base64
+    import gzip
+
+    packed = base64.encodebytes(gzip.compress(b"a" * body_bytes, 9)).decode().replace("\n", "")
+    lines = ["interactions:"]
+    for n in range(interactions):
+        body = f"!!binary &body {packed}" if n == 0 else "*body"
+        lines += [f"- request: {{method: GET, uri: 'https://example.test/{n}', body: null, headers: {{}}}}",
+                  "  response:",
+                  "    status: {code: 200, message: OK}",
+                  "    headers: {Content-Type: [text/plain], Content-Encoding: [gzip]}",
+                  f"    body: {{string: {body}}}"]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_decompression_cap_counts_the_whole_file(tmp_path):
+    """#18.3: the decompression cap was per body: interactions aliasing one gzip body each expanded
+    it again (four of a 500 MB body: 3.5 GB; forty: a crash). The cap now counts the whole file:
+    four aliased bodies cost what one does; the ones past the cap are that call's error.
+    (The cap is lowered to 48 MB in the child so that the test stays small.)"""
+    lower = "import llmcat.formats._http as h; h.MAX_DECOMPRESSED = 48 << 20"
+    one = _aliased_gzip_cassette(tmp_path / "one.yaml", 1, 40 << 20)
+    four = _aliased_gzip_cassette(tmp_path / "four.yaml", 4, 40 << 20)
+    status_one, out_one, err_one, rss_one = peak(["show", "--color", "never", str(one)], prelude=lower)
+    status_four, out_four, err_four, rss_four = peak(["show", "--color", "never", str(four)], prelude=lower)
+    assert status_one == status_four == 0, (err_one, err_four)
+    assert out_four.count(b"expands past 48 MB with this file's other compressed data; refused") == 3, out_four[-2000:]
+    assert rss_four <= 1.3 * rss_one, (rss_one, rss_four)

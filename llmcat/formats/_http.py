@@ -18,23 +18,42 @@ import orjson
 from llmcat import sse
 from llmcat.model import InputError, Request, Response
 
-# A decompressed body bigger than this is refused (a zip bomb is a few KB on disk).
+# What one file may decompress to, all its bodies together (a zip bomb is a few KB on disk,
+# and a cassette may alias one compressed body from any number of interactions).
 MAX_DECOMPRESSED = 512 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
+_spent = [0, 0]  # (file, bytes decompressed so far for it): see `_used`
+
+
+def _used() -> int:
+    """Bytes already decompressed for the file being read (a new file starts at 0)."""
+    from llmcat.formats import READING
+
+    if _spent[0] != READING[0]:
+        _spent[0], _spent[1] = READING[0], 0
+    return _spent[1]
+
+
+def _refused(what: str) -> InputError:
+    limit = MAX_DECOMPRESSED // (1024 * 1024)
+    if _used():
+        return InputError(f"{what} expands past {limit} MB with this file's other compressed data; refused")
+    return InputError(f"{what} expands past {limit} MB; refused")
 
 
 def decompress_gzip(data: bytes, what: str = "gzip data") -> bytes:
-    """Gunzip (all members), refusing output past MAX_DECOMPRESSED."""
+    """Gunzip (all members), refusing output past what is left of this file's budget."""
     return _inflate(zlib.decompressobj(16 + zlib.MAX_WBITS), data, what, multi_member=True)
 
 
 def _inflate(engine, data: bytes, what: str, multi_member: bool = False) -> bytes:
     out = bytearray()
+    allowed = max(0, MAX_DECOMPRESSED - _used())
     try:
         while data:
-            out += engine.decompress(data, MAX_DECOMPRESSED + 1 - len(out))
-            if len(out) > MAX_DECOMPRESSED:
-                raise InputError(f"{what} expands past {MAX_DECOMPRESSED // (1024 * 1024)} MB; refused")
+            out += engine.decompress(data, allowed + 1 - len(out))
+            if len(out) > allowed:
+                raise _refused(what)
             if engine.unconsumed_tail:
                 data = engine.unconsumed_tail
                 continue
@@ -48,6 +67,7 @@ def _inflate(engine, data: bytes, what: str, multi_member: bool = False) -> byte
             raise InputError(f"{what} is cut short")
     except zlib.error as exc:
         raise InputError(f"{what} is corrupt ({exc})") from None
+    _spent[1] += len(out)
     return bytes(out)
 
 
@@ -69,8 +89,9 @@ def _unbrotli(data: bytes) -> bytes:
         out = engine.process(data)
     except Exception as exc:  # brotli.error
         raise InputError(f"brotli body is corrupt ({exc})") from None
-    if len(out) > MAX_DECOMPRESSED:
-        raise InputError(f"brotli body expands past {MAX_DECOMPRESSED // (1024 * 1024)} MB; refused")
+    if len(out) > MAX_DECOMPRESSED - _used():
+        raise _refused("brotli body")
+    _spent[1] += len(out)
     return out
 
 
