@@ -8,6 +8,8 @@ from itertools import repeat
 
 import orjson
 
+from llmcat.memory import reserve
+
 DONE = "[DONE]"
 
 # The usual event: an optional `event:` line with a name, one `data:` line, a blank line.
@@ -113,8 +115,10 @@ def _loads_each(datas: list[str]) -> list:
     value (the usual case, and far cheaper than a parse per event). If any is not, the
     joined text is invalid or holds a different number of values, and each is parsed alone."""
     if datas:
+        joined = "[" + ",".join(datas) + "]"
+        reserve(len(joined))
         try:
-            values = orjson.loads("[" + ",".join(datas) + "]")
+            values = orjson.loads(joined)
         except orjson.JSONDecodeError:
             values = None
         if values is not None and len(values) == len(datas):

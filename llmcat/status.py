@@ -38,6 +38,9 @@ def guarded(run: Callable[[], object]) -> NoReturn:
         sys.exit(ExitStatus.INTERRUPTED)
     except SystemExit:
         raise
+    except MemoryError:  # outside any one file's reading (those are reported per file)
+        sys.stderr.write("llmcat: out of memory\n")
+        sys.exit(ExitStatus.TROUBLE)
     except BaseException as exc:  # a bug: one line, not a traceback
         sys.stderr.write(f"llmcat: internal error: {type(exc).__name__}: {exc}\n")
         sys.exit(ExitStatus.TROUBLE)

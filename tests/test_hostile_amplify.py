@@ -154,3 +154,16 @@ def test_decompression_cap_counts_the_whole_file(tmp_path):
     assert status_one == status_four == 0, (err_one, err_four)
     assert out_four.count(b"expands past 48 MB with this file's other compressed data; refused") == 3, out_four[-2000:]
     assert rss_four <= 1.3 * rss_one, (rss_one, rss_four)
+
+
+def test_out_of_address_space_is_reported_not_a_crash(tmp_path):
+    """#18.4: under `ulimit -v`, big inputs ended in SIGSEGV inside orjson (an 8 MB answer: exit 139
+    with 40-44 MB and 128-132 MB of address space). Now every limit gives the answer or
+    `llmcat: FILE: out of memory ...` and status 2."""
+    big = completion(tmp_path / "big.json", "word " * 1_600_000)
+    limits = sorted({*range(40, 204, 16), 44, 128, 132, 200})
+    for megabytes in limits:
+        status, out, err, _ = peak(["show", "--json", str(big)], address_space=megabytes << 20)
+        assert status == 0 or (status == 2 and err.decode() == f"llmcat: {big}: out of memory reading this file\n"), \
+            (megabytes, status, err[-300:])
+    assert status == 0  # with 200 MB it is read

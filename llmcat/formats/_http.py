@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 import orjson
 
 from llmcat import sse
+from llmcat.memory import json_loads, reserve
 from llmcat.model import InputError, Request, Response
 
 # What one file may decompress to, all its bodies together (a zip bomb is a few KB on disk,
@@ -202,7 +203,7 @@ def json_or_text(data: bytes | str) -> Any:
     if not data.strip():
         return None
     try:
-        return orjson.loads(data)
+        return json_loads(data)
     except orjson.JSONDecodeError:
         return data
 
@@ -267,7 +268,7 @@ def fill_body(out: Response, body: bytes | str | None, request_streamed: bool) -
     if not text.strip():
         return
     try:
-        value = orjson.loads(text)
+        value = json_loads(text)
     except orjson.JSONDecodeError:
         lines = split_json_lines(text)
         if lines is not None:
@@ -300,6 +301,7 @@ def fill_sse(out: Response, text: str) -> None:
 
 def split_json_lines(text: str) -> list | None:
     """Each non-blank line one JSON value (NDJSON / JSON Lines), or None when it is not that."""
+    reserve(len(text))
     values = []
     for line in text.split("\n"):
         if not line.strip():

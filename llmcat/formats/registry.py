@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 from msgspec import Struct
 
+from llmcat.memory import json_loads
 from llmcat.model import HTTP_EXCHANGE_FORMATS, MULTI_CALL_FORMATS, InputError, Need, NotARecording, Recording
 
 
@@ -47,7 +48,7 @@ class Content:
 
     def _parse_json(self) -> Any:
         try:
-            return orjson.loads(self.data)
+            return json_loads(self.data)
         except orjson.JSONDecodeError as exc:
             if "surrogate" in str(exc) and "UTF-8" not in str(exc):
                 return _loads_with_lone_surrogates(self.data)

@@ -192,7 +192,8 @@ def parse(data: bytes, source: str, text: bool = True) -> list[Recording] | None
             return None
     try:
         envelope = _DECODERS[text].decode(data)
-    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError, MemoryError):
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):  # (MemoryError: the file's failure; the
+        # general reader would need more memory, and orjson may crash where msgspec fails cleanly)
         return None  # (msgspec raises UnicodeDecodeError for invalid UTF-8 in a string): the general reader says why
     return recording_of(envelope, source)
 
