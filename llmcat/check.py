@@ -198,7 +198,7 @@ def run_check(paths: list[str], as_json: bool, strict: bool, output: Output, cod
               max_size: int = DEFAULT_MAX_SIZE) -> ExitStatus:
     """`llmcat check`: OK nothing wrong, FOUND an error (or with --strict a warning), TROUBLE running.
     `codes`: the finding codes to look for and report (`--only`, `--skip`)."""
-    from llmcat.formats import split_address
+    from llmcat.formats import anything_at, split_address
     from llmcat.pipeline import read, sources
 
     if codes & {"secret", "cookie", "encoded-body"}:  # imported before the readers fork: compiled once
@@ -208,7 +208,7 @@ def run_check(paths: list[str], as_json: bool, strict: bool, output: Output, cod
     problems = output.problems
     present = []
     for path in paths:
-        if path == "-" or os.path.lexists(split_address(path)[0]):
+        if path == "-" or anything_at(split_address(path)[0]):
             present.append(path)
         else:
             problems.report(path, "no such file or directory")

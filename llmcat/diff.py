@@ -140,7 +140,7 @@ def _read_side(label: str, spec_a: str | None, spec_b: str | None, side: str, op
 def error_pair(label: str, spec_a: str | None, spec_b: str | None, failed: FileResult) -> Pair:
     assert failed.failure is not None
     pair = Pair(label, spec_a, spec_b, status="error", reason=failed.failure.reason, failed=failed.spec)
-    pair.input_error = failed.failure.input_error
+    pair.input_error = failed.failure.input_error and failed.failure.opened  # (never opened: reported in a walk)
     return pair
 
 

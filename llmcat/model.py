@@ -21,6 +21,11 @@ class InputError(Exception):
     code = "unreadable"  # `check`'s finding code
 
 
+class CannotOpen(InputError):
+    """The file could not be opened or read at all (permission, not a regular file, a broken
+    link): whatever its name, a directory walk reports it, for it may be a recording."""
+
+
 class NotARecording(InputError):
     """Readable, well-formed data that is not a recording (a directory walk skips these quietly)."""
 

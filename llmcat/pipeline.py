@@ -21,7 +21,7 @@ from msgspec import Struct
 # Imported here, not inside the per-file functions: a suite is thousands of calls to them.
 from llmcat.apis import reassemble
 from llmcat.formats import load
-from llmcat.model import Completion, InputError, Need, Recording
+from llmcat.model import CannotOpen, Completion, InputError, Need, Recording
 from llmcat.walk import Source, expand
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ class Failure(NamedTuple):
     code: str  # check's finding code: the InputError's (unreadable, not-a-recording) or "unreadable"
     reason: str  # one line for `llmcat: FILE: reason`
     input_error: bool  # the input was the trouble (an InputError), not llmcat
+    opened: bool = True  # False: the file could not be opened at all (`CannotOpen`), so its content is unknown
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -67,7 +68,7 @@ def attempt(step: Callable[..., T], *args: Any) -> T | Failure:
         raise
     except BaseException as exc:  # one bad file must never stop the others, nor print a traceback
         return Failure(exc.code if isinstance(exc, InputError) else "unreadable", describe_failure(exc),
-                       isinstance(exc, InputError))
+                       isinstance(exc, InputError), not isinstance(exc, CannotOpen))
 
 
 class FileResult(Struct, Generic[T]):
@@ -88,7 +89,8 @@ class FileResult(Struct, Generic[T]):
 
     @property
     def expected(self) -> bool:
-        return self.source.expected
+        """Is a failure reported? (A file that could not even be opened always is: it may be a recording.)"""
+        return self.source.expected or (self.failure is not None and not self.failure.opened)
 
 
 class Work(Generic[T]):
@@ -208,6 +210,8 @@ def _step(result: FileResult, step: Callable[..., Any], *args: Any) -> Any:
 
 
 def _load(result: FileResult, need: Need) -> list[Recording]:
+    if result.source.problem is not None:  # the walk already knows it cannot be read
+        raise CannotOpen(result.source.problem)
     recordings, result.size = load(result.source.spec, need)
     return recordings
 

@@ -13,6 +13,7 @@ class Source(Struct, frozen=True):
     spec: str  # what to open: a path, `-`, or `FILE#N`
     relative: str  # path relative to the directory it was found in (the spec itself for a named file)
     explicit: bool  # named on the command line (always reported when unreadable)
+    problem: str | None = None  # why a walk could not read this entry (reported as the file's failure)
 
     @property
     def expected(self) -> bool:
@@ -20,8 +21,10 @@ class Source(Struct, frozen=True):
 
         In a directory walk, files with the endings formats declare are expected to be
         recordings. Other files are read too (recordings are recognised by content) but
-        skipped quietly when they turn out not to be recordings."""
-        return self.explicit or self.spec.lower().endswith(recording_suffixes())
+        skipped quietly when they turn out not to be recordings. An entry the walk could
+        not read at all (a broken link, a FIFO, an unreadable directory) may hide
+        recordings: it is always reported."""
+        return self.explicit or self.problem is not None or self.spec.lower().endswith(recording_suffixes())
 
 
 def expand(paths: Iterable[str]) -> Iterator[Source]:
@@ -33,35 +36,59 @@ def expand(paths: Iterable[str]) -> Iterator[Source]:
 
 
 def _walk(top: str) -> Iterator[Source]:
+    """Every file under `top`, and every entry that cannot be read, with why. Links to files are
+    followed; links to directories only when they stay inside `top` (a link to `/` or `/proc`
+    must not walk the machine), and each directory is entered once (no loops)."""
+    inside = os.path.join(os.path.realpath(top), "")
     seen: set[tuple[int, int]] = set()  # (device, inode) of directories: symlink loops end here
     stack = [top]
-    found: list[str] = []
+    found: list[tuple[str, str | None]] = []
     while stack:
         current = stack.pop()
         try:
             info = os.stat(current)
-        except OSError:
-            continue
-        if (info.st_dev, info.st_ino) in seen:
-            continue
-        seen.add((info.st_dev, info.st_ino))
-        try:
+            if (info.st_dev, info.st_ino) in seen:
+                continue
+            seen.add((info.st_dev, info.st_ino))
             entries = list(os.scandir(current))
-        except OSError:
-            found.append(current)  # unreadable directory: let the reader report it
+        except OSError as exc:
+            found.append((current, f"directory cannot be read: {_reason(exc)}"))
             continue
         for entry in entries:
-            if entry.name.startswith("."):
-                continue  # .git, .venv, editor droppings
-            try:
-                if entry.is_dir():
-                    stack.append(entry.path)
-                elif entry.is_file():
-                    found.append(entry.path)
-            except OSError:
-                continue
+            if not entry.name.startswith("."):  # .git, .venv, editor droppings
+                _sort_entry(entry, inside, stack, found)
     # Every path found starts with `top` and a separator: slicing is the relative path
     # (os.path.relpath costs more than the whole walk on a suite of thousands).
     prefix = len(os.path.join(top, ""))
-    for path in sorted(found):
-        yield Source(path, path[prefix:] if path != top else os.path.basename(path), False)
+    for path, problem in sorted(found):
+        yield Source(path, path[prefix:] if path != top else os.path.basename(path), False, problem)
+
+
+def _sort_entry(entry: os.DirEntry, inside: str, stack: list[str], found: list[tuple[str, str | None]]) -> None:
+    """A directory to enter, a file to read, or an entry that cannot be read (and why)."""
+    try:
+        if entry.is_dir():
+            if entry.is_symlink() and not os.path.join(os.path.realpath(entry.path), "").startswith(inside):
+                found.append((entry.path, "a link to a directory outside the tree; not followed"))
+            else:
+                stack.append(entry.path)
+        elif entry.is_file():
+            found.append((entry.path, None))
+        else:
+            found.append((entry.path, _unreadable_entry(entry)))
+    except OSError as exc:
+        found.append((entry.path, _reason(exc)))
+
+
+def _unreadable_entry(entry: os.DirEntry) -> str:
+    """Why an entry that is neither a file nor a directory cannot be read."""
+    if entry.is_symlink():
+        try:
+            os.stat(entry.path)
+        except OSError as exc:
+            return "no such file (a broken symbolic link)" if isinstance(exc, FileNotFoundError) else _reason(exc)
+    return "not a regular file"
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or type(exc).__name__).lower()

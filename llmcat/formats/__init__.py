@@ -12,15 +12,27 @@ import re
 import stat
 import sys
 from llmcat.formats.registry import Content, read_content
-from llmcat.model import InputError, Need, Recording
+from llmcat.model import CannotOpen, InputError, Need, Recording
 
 _ADDRESS = re.compile(r"^(.*)#(\d+)$")
+
+
+def anything_at(path: str) -> bool:
+    """Is there anything at `path` (a broken link counts)? A path that cannot be looked at (inside
+    a directory without search permission) counts too: reading it says why."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError, ValueError):  # (ValueError: a NUL in the name)
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def split_address(spec: str) -> tuple[str, int | None]:
     """`FILE#N` names interaction N of FILE (only when FILE#N itself is not a file)."""
     match = _ADDRESS.match(spec) if "#" in spec else None
-    if match and not os.path.lexists(spec):
+    if match and not anything_at(spec):
         return match.group(1), int(match.group(2))
     return spec, None
 
@@ -36,20 +48,20 @@ def read_bytes(path: str) -> bytes:
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except FileNotFoundError:
-        raise InputError("no such file") from None
+        raise CannotOpen("no such file") from None
     except IsADirectoryError:
         raise InputError("is a directory") from None
     except OSError as exc:
-        raise InputError(_os_reason(exc)) from None
+        raise CannotOpen(_os_reason(exc)) from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
             raise InputError("is a directory")
         if not stat.S_ISREG(info.st_mode):
-            raise InputError("not a regular file")
+            raise CannotOpen("not a regular file")
         return _read_all(fd, info.st_size)
     except OSError as exc:
-        raise InputError(_os_reason(exc)) from None
+        raise CannotOpen(_os_reason(exc)) from None
     finally:
         os.close(fd)
 
