@@ -103,8 +103,13 @@ def _paired(label: str, spec_a: str | None, calls_a: list[Shaped], spec_b: str |
 def _compared(pair: Pair, a: Shaped | None, b: Shaped | None, options: Options) -> Pair:
     pair.calls = (a and a.call, b and b.call)
     pair.secrets = tuple(sorted({s for side in (a, b) if side is not None for s in side.secrets}))
-    if a is not None and b is not None:
-        return compare_shapes(a.tree, b.tree, options, pair)
+    if a is not None and b is not None:  # one pair that cannot be compared (nesting past Python's stack) is
+        compared = attempt(compare_shapes, a.tree, b.tree, options, pair)  # that pair's error; the others go on
+        if isinstance(compared, Failure):
+            pair.status, pair.reason, pair.failed = "error", compared.reason, pair.b or pair.a or pair.label
+            pair.differences, pair.trees = [], None
+            return pair
+        return compared
     pair.trees = (a and a.tree, b and b.tree)
     pair.status = "only-b" if a is None else "only-a"
     return pair

@@ -145,7 +145,10 @@ def transcript(messages: list) -> str:
         role = message.get("role") or message.get("type") or "?"
         content = message.get("content", message.get("parts"))
         lines.append(f"[{compact_json(role)}] {_content_text(content)}")
-        for call in message.get("tool_calls") or []:
+        calls = message.get("tool_calls")
+        if calls and not isinstance(calls, list):  # recorded wrong: shown as it is
+            lines.append(f"  -> {compact_json(calls)}")
+        for call in calls if isinstance(calls, list) else []:
             if isinstance(call, dict):
                 function = call.get("function") if isinstance(call.get("function"), dict) else {}
                 lines.append(f"  -> {function.get('name')}({compact_json(function.get('arguments'))})")

@@ -1,0 +1,86 @@
+"""Issue #18, whole-run aborts and numbers read two ways: one bad pair or address must not end a
+whole `diff` or `check`, and every command reads a count by the same rules."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import LLAMA, ROOT
+from test_hostile_amplify import completion
+
+BASE = json.loads((LLAMA / "chat-tools.json").read_text())
+
+
+def llmcat(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "llmcat", *map(str, args)], capture_output=True, cwd=ROOT, timeout=60)
+
+
+def _variant(path: Path, change=None, raw_replace: tuple[str, str] | None = None) -> Path:
+    data = json.loads(json.dumps(BASE))
+    if change:
+        change(data)
+    text = json.dumps(data)
+    if raw_replace:
+        text = text.replace(*raw_replace)
+    path.write_text(text)
+    return path
+
+
+def _deep(data):
+    data["request"]["body"]["deep"] = "@DEEP@"
+
+
+def _mistyped(data):
+    data["request"]["body"]["messages"][0]["tool_calls"] = 5
+
+
+def _trees(tmp_path: Path) -> tuple[Path, Path]:
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    for name in ("deep", "mistyped", "same"):
+        _variant(a / f"{name}.json")
+    _variant(b / "deep.json", _deep, ('"@DEEP@"', "[" * 1000 + "1" + "]" * 1000))
+    _variant(b / "mistyped.json", _mistyped)
+    _variant(b / "same.json")
+    completion(a / "zchanged.json", "one")
+    completion(b / "zchanged.json", "two")
+    return a, b
+
+
+def test_directory_diff_compares_the_other_pairs(tmp_path):
+    """#18.7: a request 1,000 levels deep (RecursionError) ended the whole directory diff with
+    "llmcat: internal error"; `"tool_calls": 5` in a message (TypeError) too. Now the deep pair is
+    that pair's error and everything else is compared."""
+    a, b = _trees(tmp_path)
+    proc = llmcat("diff", a, b)
+    assert proc.returncode == 2
+    lines = proc.stdout.decode().splitlines()
+    assert lines[0] == "error    deep.json: nested too deeply"
+    assert lines[1].split()[0] in ("same", "changed") and lines[1].split()[1] == "mistyped.json"  # compared
+    assert lines[2:4] == ["same     same.json", "changed  zchanged.json  (text)"]
+    assert lines[4].endswith(" 0 only-a, 0 only-b, 1 error") and len(lines) == 5
+    assert proc.stderr.decode() == f"llmcat: {b / 'deep.json'}: nested too deeply\n"
+
+
+def test_mistyped_tool_calls_in_a_message_are_shown(tmp_path):
+    """#18.7: `show` called a file with `"tool_calls": 5` in a message unreadable (TypeError)."""
+    path = _variant(tmp_path / "m.json", _mistyped)
+    proc = llmcat("show", "--color", "never", path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Find llamas" in proc.stdout.decode()
+
+
+def test_an_address_of_5000_digits_is_one_bad_input(tmp_path):
+    """#18.7: `check FILE#<5000 digits> ok.json` ended in "internal error" (int() refuses 4,300+ digits)."""
+    ok = completion(tmp_path / "ok.json", "fine")
+    address = f"{ok}#{'9' * 5000}"
+    proc = llmcat("check", address, ok)
+    assert proc.returncode == 1 and b"internal error" not in proc.stderr
+    lines = proc.stdout.decode().splitlines()
+    assert len(lines) == 1 and lines[0].endswith(": error: unreadable: file name too long")
+    for command in ("show", "ls", "stats"):
+        proc = llmcat(command, address, ok)
+        assert proc.returncode == 2 and proc.stderr.decode().endswith(": file name too long\n"), (command, proc.stderr)
