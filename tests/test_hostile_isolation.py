@@ -84,3 +84,43 @@ def test_an_address_of_5000_digits_is_one_bad_input(tmp_path):
     for command in ("show", "ls", "stats"):
         proc = llmcat(command, address, ok)
         assert proc.returncode == 2 and proc.stderr.decode().endswith(": file name too long\n"), (command, proc.stderr)
+def _big_counts_cassette(path: Path, digits: int, calls: int) -> Path:
+    """pydantic-ai's `parsed_body` cassettes keep numbers as YAML integers: exact, of any length."""
+    big = "9" * digits
+    lines = ["interactions:"]
+    for _ in range(calls):
+        lines += ["- request: {method: POST, uri: 'https://api.openai.com/v1/chat/completions', headers: {},"
+                  " parsed_body: {model: m, messages: [{role: user, content: hi}]}}",
+                  "  response:",
+                  "    status: {code: 200, message: OK}",
+                  "    headers: {content-type: [application/json]}",
+                  "    parsed_body: {id: x, object: chat.completion, model: m, choices: [{index: 0, message:"
+                  f" {{role: assistant, content: hello}}, finish_reason: stop}}], usage: {{prompt_tokens: {big},"
+                  " completion_tokens: 7, total_tokens: 8}}"]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_stats_on_counts_of_thousands_of_digits(tmp_path):
+    """#18.8: `stats` died when a token total passed 4,300 digits (Python will not print it). A count
+    past 2**53 is not read as a count, by any command: totals stay exact and printable."""
+    cassette = _big_counts_cassette(tmp_path / "big.yaml", 4299, 11)
+    proc = llmcat("stats", "--json", cassette)
+    assert proc.returncode == 0, proc.stderr
+    totals = json.loads(proc.stdout)
+    assert totals["calls"] == 11 and totals["prompt_tokens"] == 0 and totals["completion_tokens"] == 77
+
+
+def test_ls_and_show_read_a_31_digit_count_alike(tmp_path):
+    """#18.8: `ls` (msgspec, exact) and `show` (orjson, rounded to a float) printed a 31-digit count
+    differently. Neither reads it as a count now; both agree on the others."""
+    path = completion(tmp_path / "c.json", "x", usage={"prompt_tokens": "@P", "completion_tokens": 5})
+    path.write_text(path.read_text().replace('"@P"', "1" * 31))
+    stream = tmp_path / "s.json"
+    data = json.loads((LLAMA / "chat-stream.json").read_text())
+    data["response"]["body"][-1]["__data__"]["usage"] = {"prompt_tokens": "@P", "completion_tokens": 5}
+    stream.write_text(json.dumps(data).replace('"@P"', "1" * 31))
+    for recording in (path, stream):
+        row = llmcat("ls", recording).stdout.decode().splitlines()[1].split("\t")
+        shown = json.loads(llmcat("show", "--json", recording).stdout)["usage"]
+        assert (row[6], row[7]) == ("-", "5") and (shown["prompt_tokens"], shown["completion_tokens"]) == (None, 5)

@@ -9,12 +9,19 @@ import orjson
 from llmcat.model import Choice, Completion, Recording, ToolCall, Usage
 
 
+# Counts and indexes are exact integers up to 2**53; past that JSON readers part ways (orjson
+# rounds an integer past 64 bits to a float, msgspec and YAML keep it exact, and Python refuses
+# to print one of more than 4,300 digits), so a bigger number is not read as a count at all:
+# ls, show and stats agree, and totals stay printable. (The provider's raw object keeps it.)
+MAX_EXACT = 2**53
+
+
 def as_int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
+        return value if -MAX_EXACT <= value <= MAX_EXACT else None
+    if isinstance(value, float) and value.is_integer() and -MAX_EXACT <= value <= MAX_EXACT:
         return int(value)
     return None
 
