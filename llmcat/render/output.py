@@ -63,7 +63,7 @@ class Output:
     def of_process(cls, color_choice: str = "auto") -> Output:
         """This process's standard streams, each asked once whether it is a terminal."""
         terminal = is_terminal(sys.stdout)
-        return cls(sys.stdout.buffer, sys.stderr, text=sys.stdout, terminal=terminal, error_terminal=is_terminal(sys.stderr),
+        return cls(sys.stdout.buffer, sys.stderr, text=_any_encoding(sys.stdout), terminal=terminal, error_terminal=is_terminal(sys.stderr),
                    color=color_wanted(color_choice, terminal), force_color=color_choice == "always")
 
     @classmethod
@@ -119,6 +119,18 @@ class Output:
                 self._text.detach()
             self._text = None
         self.stdout.flush()
+
+
+def _any_encoding(stream: TextIO) -> TextIO:
+    """Standard output as text that can take any character: in an encoding that cannot
+    (PYTHONIOENCODING=ascii, a latin-1 locale, some CI shells), what it cannot encode is
+    written as a backslash escape instead of ending the run with UnicodeEncodeError."""
+    encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "")
+    if encoding in ("utf8", "utf8sig") or getattr(stream, "errors", "strict") != "strict" or not hasattr(stream, "buffer"):
+        return stream
+    stream.flush()
+    return io.TextIOWrapper(stream.buffer, encoding=stream.encoding, errors="backslashreplace",
+                            line_buffering=stream.line_buffering, write_through=True)
 
 
 def _columns(on_terminal: bool) -> int:
