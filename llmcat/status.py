@@ -29,8 +29,14 @@ def guarded(run: Callable[[], object]) -> NoReturn:
     """Run a command to the end of the process: never a traceback. A closed output pipe ends
     llmcat as it ends cat and jq; Ctrl-C is INTERRUPTED; a bug is one line and TROUBLE."""
     _die_quietly_on_closed_pipe()
+    if sys.stderr is None:  # started with standard error closed: reports are lost, but still counted
+        sys.stderr = open(os.devnull, "w")
+    if sys.stdout is None:  # started with standard output closed: nowhere to answer
+        _say("standard output is closed")
+        sys.exit(ExitStatus.TROUBLE)
     try:
         status = run()
+        sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
         sys.exit(ExitStatus.OK)
@@ -38,13 +44,26 @@ def guarded(run: Callable[[], object]) -> NoReturn:
         sys.exit(ExitStatus.INTERRUPTED)
     except SystemExit:
         raise
+    except OSError as exc:  # writing the output failed (a full disk, a device error): not one file's fault
+        _silence_stdout()
+        _say(f"cannot write the output: {(exc.strerror or type(exc).__name__).lower()}")
+        sys.exit(ExitStatus.TROUBLE)
     except MemoryError:  # outside any one file's reading (those are reported per file)
-        sys.stderr.write("llmcat: out of memory\n")
+        _say("out of memory")
         sys.exit(ExitStatus.TROUBLE)
     except BaseException as exc:  # a bug: one line, not a traceback
-        sys.stderr.write(f"llmcat: internal error: {type(exc).__name__}: {exc}\n")
+        _say(f"internal error: {type(exc).__name__}: {exc}")
         sys.exit(ExitStatus.TROUBLE)
     sys.exit(status)
+
+
+def _say(message: str) -> None:
+    """One line on standard error, if it can still take one."""
+    try:
+        sys.stderr.write(f"llmcat: {message}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _die_quietly_on_closed_pipe() -> None:

@@ -35,3 +35,29 @@ def test_colour_views_survive_an_ascii_output_encoding(monkeypatch):
         status, out = on_terminal(argv)
         assert status == 0 and b"internal error" not in out and b"UnicodeEncodeError" not in out, out[-500:]
         out.decode("ascii")
+def test_closed_or_full_standard_error_still_gives_status_2():
+    """#18.10: with standard error closed or full, a bad input exited 1 and the later inputs were
+    dropped. Now the report is lost but counted: status 2, and the good input still answered."""
+    for stderr in (subprocess.DEVNULL, None):
+        if stderr is None:
+            full = open("/dev/full", "w")
+            proc = llmcat("join", BAD, GOOD, stdout=subprocess.PIPE, stderr=full)
+            full.close()
+        else:
+            proc = subprocess.run(f'"{sys.executable}" -m llmcat join "{BAD}" "{GOOD}" 2>&-', shell=True, cwd=ROOT,
+                                  stdout=subprocess.PIPE, timeout=60)
+        assert proc.returncode == 2
+        assert proc.stdout == b"Paris is the capital of France.\n"
+
+
+def test_closed_or_full_standard_output_is_status_2_with_one_line():
+    """#18.10: standard output closed gave "internal error: AttributeError"; a full disk
+    "internal error: OSError". Now one line each, status 2."""
+    closed = subprocess.run(f'"{sys.executable}" -m llmcat show "{GOOD}" >&-', shell=True, cwd=ROOT,
+                            stderr=subprocess.PIPE, timeout=60)
+    assert closed.returncode == 2 and closed.stderr == b"llmcat: standard output is closed\n"
+    with open("/dev/full", "wb") as full:
+        for argv in (["show", GOOD], ["ls", LLAMA], ["show", "--json", GOOD]):
+            proc = llmcat(*argv, stdout=full, stderr=subprocess.PIPE)
+            assert proc.returncode == 2 and proc.stderr == b"llmcat: cannot write the output: no space left on device\n", \
+                (argv, proc.stderr)

@@ -40,8 +40,11 @@ class Problems:
 
         self.count += 1
         stream = self.stream or sys.stderr
-        stream.write(f"llmcat: {inline(source)}: {inline(reason)}\n")
-        stream.flush()
+        try:
+            stream.write(f"llmcat: {inline(source)}: {inline(reason)}\n")
+            stream.flush()
+        except (OSError, ValueError, AttributeError):  # standard error closed or full: still counted (status 2)
+            pass
 
 
 class Output:
