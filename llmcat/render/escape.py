@@ -1,12 +1,18 @@
-"""Recorded text is untrusted: make control characters visible before they reach a terminal or pager."""
+"""Recorded text is untrusted: make control characters, and characters that reorder or hide
+text, visible before they reach a terminal or pager."""
 
 from __future__ import annotations
 
 import re
 
 # C0 controls except tab and newline, DEL, C1 controls, and lone surrogates (not encodable).
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-_UNSAFE_INLINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# Then what spoofs what a reader sees without being a control to the terminal (Trojan Source):
+# bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069) and marks (U+061C,
+# U+200E-200F), zero-width characters (U+200B-200D, U+2060-2064, U+FEFF), and the line and
+# paragraph separators U+2028/2029 (a line break to some viewers, none to others).
+_SPOOFING = "\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{_SPOOFING}]")
+_UNSAFE_INLINE = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff{_SPOOFING}]")
 
 
 def _escape(match: re.Match[str]) -> str:
