@@ -165,6 +165,8 @@ def hash_finding(spec: str, raw: Any) -> str | None:
         scheme = matching_scheme(name, raw)
     except ValueError:  # the name is not a hash, or no scheme is known for this kind of recording
         return None
+    except RecursionError:  # a request nested deeper than Python can hash it: not checked
+        return None
     return None if scheme else "the file name is not the request's hash under any llama-stack naming scheme"
 
 
@@ -190,7 +192,10 @@ def request_key(rec: Recording, completion: Completion) -> str | None:
     except TypeError:
         import json
 
-        data = json.dumps(ident, sort_keys=True, default=str).encode("utf-8", "surrogatepass")
+        try:
+            data = json.dumps(ident, sort_keys=True, default=str).encode("utf-8", "surrogatepass")
+        except RecursionError:  # nested deeper than Python can write (show still reads it): no duplicate check
+            return None
     return hashlib.sha256(data).hexdigest()
 
 

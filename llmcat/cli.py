@@ -116,9 +116,12 @@ def _regex(pattern: Optional[str]):
     if pattern is None:
         return None
     import re
+    import warnings
 
     try:
-        return re.compile(pattern)
+        with warnings.catch_warnings():  # ("possible nested set" for `[[:alpha:]]`: not for the user to debug)
+            warnings.simplefilter("ignore")
+            return re.compile(pattern)
     except re.error as exc:
         raise typer.BadParameter(f"not a regular expression: {exc}", param_hint="--grep") from None
 

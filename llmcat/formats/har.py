@@ -73,8 +73,10 @@ def _response(resp: Any, request: Request) -> Response:
         if str(content.get("encoding", "")).lower() == "base64":
             try:
                 body = base64.b64decode(text, validate=False)
-            except (binascii.Error, ValueError):
-                raise InputError("HAR content.text says base64 but is not") from None
+            except (binascii.Error, ValueError):  # spoils only this entry: the file's other calls are read
+                out.streaming = streamed
+                out.exception = {"type": "unreadable-body", "message": "HAR content.text says base64 but is not"}
+                return out
         else:
             body = text
     # HAR bodies are stored decoded (a gzip magic number means the tool kept one raw).
