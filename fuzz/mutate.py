@@ -19,7 +19,7 @@ SEED_SUFFIXES = (".json", ".yaml", ".yml", ".har", ".sse", ".jsonl", ".ndjson", 
 HOSTILE_VALUES: tuple = (
     None, True, False, 0, -1, 1.5, 2**64, -(2**63), 1e308, "", "x", "\x1b]0;title\x07", "\x9b2J", "\ud800",
     "[bold]x[/bold] :skull:", [], [None], [[]], {}, {"": None}, {"__type__": 1, "__data__": None},
-    "data: {\"x\": 1}", ["data: [DONE]"],
+    "data: {\"x\": 1}", ["data: [DONE]"], "ok\u202e\u2066\u200b\u2028txt",
 )
 
 
@@ -141,7 +141,7 @@ def hostile_key(data: bytes, rng: random.Random) -> bytes | None:
     def change(old):
         if isinstance(old, dict) and old:
             key = rng.choice(list(old))
-            return {(rng.choice(("\x1b]0;t\x07", "\x9b2J", "[bold]k[/bold]", "\r")) + key if k == key else k): v
+            return {(rng.choice(("\x1b]0;t\x07", "\x9b2J", "[bold]k[/bold]", "\r", "\u202e\u2066")) + key if k == key else k): v
                     for k, v in old.items()}
         return old
 

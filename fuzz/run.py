@@ -21,8 +21,10 @@ from pathlib import Path
 from fuzz.commands import ROOT, Command
 
 # What may reach a human view: SGR colour codes are llmcat's own; any other ESC, C0
-# (except newline and tab), DEL or C1 byte came from the data and must not get through.
-_RAW_CONTROL = re.compile(rb"\x1b(?!\[[0-9;]*m)|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f]|\xc2[\x80-\x9f]")
+# (except newline and tab), DEL or C1 byte came from the data and must not get through;
+# nor may (as UTF-8) bidi controls, zero-width characters or U+2028/2029 (Trojan Source).
+_RAW_CONTROL = re.compile(rb"\x1b(?!\[[0-9;]*m)|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f]|\xc2[\x80-\x9f]"
+                          rb"|\xd8\x9c|\xe2\x80[\x8b-\x8f\xa8-\xae]|\xe2\x81[\xa0-\xa4\xa6-\xa9]|\xef\xbb\xbf")
 # JSON Lines: no raw control byte at all (JSON escapes C0; llmcat escapes DEL and C1 too).
 _RAW_IN_JSON = re.compile(rb"[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
 _UNEXPECTED = re.compile(r": cannot read: [A-Za-z_.]*(Error|Exception|Warning)\b|: internal error")
