@@ -43,3 +43,18 @@ def test_a_regex_python_warns_about_prints_no_warning():
     """`ls --grep '[[:alpha:]]'` printed Python's FutureWarning, with a source path, on stderr."""
     proc = llmcat("ls", "--grep", "[[:alpha:]]", FIXTURES / "llama-stack" / "chat-stream.json")
     assert proc.returncode == 0 and proc.stderr == b""
+
+
+def test_a_10mb_model_name_is_fitted_at_once(tmp_path):
+    """The terminal `ls` table took 25 s (and `stats` 4 s of CPU) to fit a 10 MB model name, a column
+    at a time; cells are clipped to the terminal's width first now (within the pty's 60 s here)."""
+    from test_hostile_amplify import completion
+    from test_terminal import on_terminal
+
+    path = completion(tmp_path / "long.json", "x")
+    data = json.loads(path.read_text())
+    data["request"]["body"]["model"] = data["request"]["model"] = "m" * 10_000_000
+    path.write_text(json.dumps(data))
+    for command in ("ls", "stats"):
+        status, out = on_terminal([command, str(path)], timeout=60)
+        assert status == 0 and b"mmmmmmmmmm\xe2\x80\xa6" in out and len(out) < 20_000, (command, len(out))

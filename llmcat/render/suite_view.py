@@ -53,7 +53,9 @@ def ls_table(rows: list[Row], file, width: int) -> None:
         line = row_cells(row)
         if row.test_id:
             line[-1] = short_test_id(line[-1])
-        cells.append(line)
+        # No cell is shown wider than the terminal: clipped here, a 10 MB model name costs
+        # nothing to fit (fitting takes off a column at a time).
+        cells.append([_clip_left(line[0], console.width)] + [_clip_right(cell, console.width) for cell in line[1:]])
     shown, widths = _fit(cells, console.width)
     table = Table(box=None, header_style="bold", pad_edge=False)
     for i in shown:
@@ -172,11 +174,11 @@ def stats_tables(totals: dict, file, width: int) -> None:
         for name in ("calls", "prompt", "completion"):
             table.add_column(name, justify="right")
         for name, entry in totals[key].items():
-            table.add_row(Text(inline(name)), str(entry["calls"]), str(entry["prompt_tokens"]), str(entry["completion_tokens"]))
+            table.add_row(Text(_clip_right(inline(name), console.width)), str(entry["calls"]), str(entry["prompt_tokens"]), str(entry["completion_tokens"]))
         console.print(table)
     reasons = Table(title=Text("finish reasons", style="bold"), title_justify="left", header_style="bold", pad_edge=False)
     reasons.add_column("finish")
     reasons.add_column("calls", justify="right")
     for name, count in totals["finish_reasons"].items():
-        reasons.add_row(Text(inline(name)), str(count))
+        reasons.add_row(Text(_clip_right(inline(name), console.width)), str(count))
     console.print(reasons)
