@@ -42,7 +42,8 @@ def _walk(top: str) -> Iterator[Source]:
     inside = os.path.join(os.path.realpath(top), "")
     seen: set[tuple[int, int]] = set()  # (device, inode) of directories: symlink loops end here
     stack = [top]
-    found: list[tuple[str, str | None]] = []
+    found: list[str] = []
+    problems: dict[str, str] = {}  # entries that cannot be read, and why (rare: kept apart from `found`)
     while stack:
         current = stack.pop()
         try:
@@ -52,32 +53,27 @@ def _walk(top: str) -> Iterator[Source]:
             seen.add((info.st_dev, info.st_ino))
             entries = list(os.scandir(current))
         except OSError as exc:
-            found.append((current, f"directory cannot be read: {_reason(exc)}"))
+            problems[current] = f"directory cannot be read: {_reason(exc)}"
             continue
         for entry in entries:
-            if not entry.name.startswith("."):  # .git, .venv, editor droppings
-                _sort_entry(entry, inside, stack, found)
+            if entry.name.startswith("."):
+                continue  # .git, .venv, editor droppings
+            try:
+                if entry.is_file():
+                    found.append(entry.path)
+                elif not entry.is_dir():
+                    problems[entry.path] = _unreadable_entry(entry)
+                elif entry.is_symlink() and not os.path.join(os.path.realpath(entry.path), "").startswith(inside):
+                    problems[entry.path] = "a link to a directory outside the tree; not followed"
+                else:
+                    stack.append(entry.path)
+            except OSError as exc:
+                problems[entry.path] = _reason(exc)
     # Every path found starts with `top` and a separator: slicing is the relative path
     # (os.path.relpath costs more than the whole walk on a suite of thousands).
     prefix = len(os.path.join(top, ""))
-    for path, problem in sorted(found):
-        yield Source(path, path[prefix:] if path != top else os.path.basename(path), False, problem)
-
-
-def _sort_entry(entry: os.DirEntry, inside: str, stack: list[str], found: list[tuple[str, str | None]]) -> None:
-    """A directory to enter, a file to read, or an entry that cannot be read (and why)."""
-    try:
-        if entry.is_dir():
-            if entry.is_symlink() and not os.path.join(os.path.realpath(entry.path), "").startswith(inside):
-                found.append((entry.path, "a link to a directory outside the tree; not followed"))
-            else:
-                stack.append(entry.path)
-        elif entry.is_file():
-            found.append((entry.path, None))
-        else:
-            found.append((entry.path, _unreadable_entry(entry)))
-    except OSError as exc:
-        found.append((entry.path, _reason(exc)))
+    for path in sorted([*found, *problems]):
+        yield Source(path, path[prefix:] if path != top else os.path.basename(path), False, problems.get(path))
 
 
 def _unreadable_entry(entry: os.DirEntry) -> str:
