@@ -76,10 +76,21 @@ def _is_regex(pattern: str) -> bool:
     import re
 
     try:
-        re.compile(pattern)
+        _compiled(pattern)
     except re.error:
         return False
     return True
+
+
+def _compiled(pattern: str):
+    """The regex, without the warnings Python's parser prints about it (`[[:alpha:]]`: "possible
+    nested set", with a source path): not for the user to debug."""
+    import re
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return re.compile(pattern)
 
 
 def main() -> None:
@@ -110,14 +121,12 @@ def _run_suite(command: str, paths: list[str], options: dict, output: object) ->
 
     if command == "stats":
         return run_stats(paths, bool(options.get("as_json")), output)
-    import re
-
     from llmcat.rows import Filters
 
     grep = options.get("grep")
     filters = Filters(api=options.get("api"), model=options.get("model"), test=options.get("test"),
                       finish=options.get("finish"), errors=bool(options.get("errors")), tools=bool(options.get("tools")),
-                      grep=None if grep is None else re.compile(grep))
+                      grep=None if grep is None else _compiled(grep))
     return run_ls(paths, filters, options.get("sort"), bool(options.get("as_json")), output)
 
 
