@@ -129,11 +129,13 @@ def _any_encoding(stream: TextIO) -> TextIO:
     (PYTHONIOENCODING=ascii, a latin-1 locale, some CI shells), what it cannot encode is
     written as a backslash escape instead of ending the run with UnicodeEncodeError."""
     encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "")
-    if encoding in ("utf8", "utf8sig") or getattr(stream, "errors", "strict") != "strict" or not hasattr(stream, "buffer"):
+    if encoding in ("utf8", "utf8sig") or getattr(stream, "errors", "strict") != "strict":
         return stream
-    stream.flush()
-    return io.TextIOWrapper(stream.buffer, encoding=stream.encoding, errors="backslashreplace",
-                            line_buffering=stream.line_buffering, write_through=True)
+    try:  # the stream itself, not a second layer over its buffer (which would close it when collected)
+        stream.reconfigure(errors="backslashreplace")
+    except (AttributeError, ValueError, OSError):
+        pass
+    return stream
 
 
 def _columns(on_terminal: bool) -> int:
