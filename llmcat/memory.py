@@ -44,6 +44,18 @@ def _in_use() -> int:
         return 0
 
 
+_file = [0]  # which file is being read (counts up): what is counted per file starts again when it changes
+
+
+def new_file() -> None:
+    """A new file is being read (formats.parse): per-file budgets, such as decompression's, start again."""
+    _file[0] += 1
+
+
+def file_number() -> int:
+    return _file[0]
+
+
 def reserve(size: int, factor: int = PARSE_FACTOR) -> None:
     """MemoryError unless `size * factor` more bytes of address space are left."""
     if _LIMIT is not None and size >= CHECK_FROM and _in_use() + size * factor > _LIMIT:

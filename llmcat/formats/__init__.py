@@ -12,6 +12,7 @@ import re
 import stat
 import sys
 from llmcat.formats.registry import Content, read_content
+from llmcat.memory import new_file
 from llmcat.model import CannotOpen, InputError, Need, Recording
 
 _ADDRESS = re.compile(r"^(.*)#(\d+)$")
@@ -113,12 +114,9 @@ def load(spec: str, need: Need = Need.EVERYTHING) -> tuple[list[Recording], int]
     return chosen, len(data)
 
 
-READING = [0]  # which file is being read (counts up): what is counted per file starts again when it changes
-
-
 def parse(data: bytes, source: str, need: Need = Need.EVERYTHING, name: str | None = None) -> list[Recording]:
     """The calls in a file's bytes, read by the first format that recognises them."""
-    READING[0] += 1  # a new file: its compressed data gets a fresh budget (formats/_http.py)
+    new_file()  # its compressed data gets a fresh budget (formats/_http.py)
     if data.startswith(b"\x1f\x8b"):  # gzip (a .yaml.gz cassette, a .json.gz recording)
         from llmcat.formats._http import decompress_gzip
 

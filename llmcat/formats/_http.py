@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 import orjson
 
 from llmcat import sse
-from llmcat.memory import json_loads, reserve
+from llmcat.memory import file_number, json_loads, reserve
 from llmcat.model import InputError, Request, Response
 
 # What one file may decompress to, all its bodies together (a zip bomb is a few KB on disk,
@@ -28,10 +28,8 @@ _spent = [0, 0]  # (file, bytes decompressed so far for it): see `_used`
 
 def _used() -> int:
     """Bytes already decompressed for the file being read (a new file starts at 0)."""
-    from llmcat.formats import READING
-
-    if _spent[0] != READING[0]:
-        _spent[0], _spent[1] = READING[0], 0
+    if _spent[0] != file_number():
+        _spent[0], _spent[1] = file_number(), 0
     return _spent[1]
 
 
