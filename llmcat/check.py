@@ -33,7 +33,7 @@ ERROR, WARNING, INFO = "error", "warning", "info"
 CODES = {
     "unreadable": ERROR, "not-a-recording": ERROR, "truncated-stream": ERROR, "secret": ERROR,
     "chunks-after-finish": WARNING, "usage-mismatch": WARNING, "hash-mismatch": WARNING, "duplicate-request": WARNING,
-    "cookie": WARNING, "orphan": WARNING,
+    "cookie": WARNING, "orphan": WARNING, "empty-recording": WARNING,
     "recorded-error": INFO, "encoded-body": INFO, "large": INFO,
 }
 DEFAULT_MAX_SIZE = 1024 * 1024
@@ -228,7 +228,7 @@ def run_check(paths: list[str], as_json: bool, strict: bool, output: Output, cod
             if result.failure is not None:
                 if result.explicit or result.expected:
                     code, reason = result.failure.code, result.failure.reason
-                    findings.append(Finding(result.spec, None, result.spec, ERROR, code, reason))
+                    findings.append(Finding(result.spec, None, result.spec, CODES.get(code, ERROR), code, reason))
             elif result.value is not None:
                 findings += result.value.findings
                 for interaction, name, key in result.value.requests:

@@ -32,6 +32,12 @@ class NotARecording(InputError):
     code = "not-a-recording"
 
 
+class EmptyRecording(NotARecording):
+    """A recording of a session that made no call (a test-proxy record with no entries): said, not an error."""
+
+    code = "empty-recording"
+
+
 class Need(Enum):
     """What a command needs of each file it reads: one typed answer instead of reader flags.
 

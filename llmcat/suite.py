@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from llmcat.model import NotARecording
+from llmcat.model import EmptyRecording, NotARecording
 from llmcat.pipeline import FileResult, read, sources
 from llmcat.rows import Filters, Row, RowsWork, sort_rows
 from llmcat.status import ExitStatus
@@ -19,10 +19,11 @@ if TYPE_CHECKING:
 
 
 def quiet_failure(result: FileResult) -> bool:
-    """A directory walk passes over files that turn out not to be recordings without a word."""
+    """A directory walk passes over files that turn out not to be recordings, or to record no call,
+    without a word (`check` names them)."""
     if result.failure is None or result.explicit:
         return False
-    return not result.expected or result.failure.code == NotARecording.code
+    return not result.expected or result.failure.code in (NotARecording.code, EmptyRecording.code)
 
 
 def _reported(results: Iterable[FileResult[list[Row]]], problems: Problems) -> Iterator[FileResult[list[Row]]]:

@@ -134,3 +134,13 @@ def test_totals_end_the_view_on_a_terminal_only():
     in_pipe = _check_to(False, SECRETS / "headers.yaml", SECRETS / "bodies.yaml")
     assert in_pipe == on_terminal.rsplit("18 errors", 1)[0]
     assert _check_to(True, SECRETS / "placeholders.yaml") == ""
+
+
+def test_a_session_that_made_no_call_is_said_as_a_warning(tmp_path):
+    """A test-proxy record with no entries is a recording of nothing: named, not an error (check exits 0)."""
+    empty = tmp_path / "NoCallsMade.json"
+    empty.write_bytes(orjson.dumps({"Entries": [], "Variables": {"RandomSeed": "1"}}))
+    result = run("check", tmp_path)
+    assert result.exit_code == 0
+    assert result.stdout == f"{empty}: warning: empty-recording: a test-proxy record with no entries (the test made no call)\n"
+    assert run("check", "--strict", tmp_path).exit_code == 1

@@ -17,7 +17,7 @@ import orjson
 
 from llmcat.formats import _http
 from llmcat.formats.registry import Content, Format, register
-from llmcat.model import InputError, NotARecording, Recording, Response
+from llmcat.model import EmptyRecording, InputError, Recording, Response
 
 FORMAT = "test-proxy"
 _TEXT_TYPES = ("json", "text/", "xml", "event-stream", "javascript", "x-www-form-urlencoded", "ndjson")
@@ -30,7 +30,7 @@ def read(content: Content) -> list[Recording] | None:
     out = [_recording(entry, position, content.source) for position, entry in enumerate(obj["Entries"])
            if isinstance(entry, dict) and isinstance(entry.get("RequestUri"), str)]
     if not obj["Entries"]:  # a session that made no call (a test of client-side behaviour)
-        raise NotARecording("a test-proxy record with no entries (the test made no call)")
+        raise EmptyRecording("a test-proxy record with no entries (the test made no call)")
     if not out:
         raise InputError("a test-proxy record whose entries are not HTTP exchanges")
     return out
