@@ -50,6 +50,9 @@ def _pair(reverse: bool) -> Callable[[list[str], str], list[str]]:
 TABLE: tuple[Command, ...] = (
     Command("show", "show", _many("show"), frozenset({0, 2}), keeps_others=True),
     Command("show", "show-json", _many("show", "--json"), frozenset({0, 2}), keeps_others=True, human=False),
+    # show with ls's filters: the calls are selected (sorted, limited) before they are drawn.
+    Command("show", "show-filtered", _many("show", "--sort", "tokens", "-n", "5", "--finish", "stop", "--grep", "."),
+            frozenset({0, 2}), variant=True),
     Command("join", "join", _many("join"), frozenset({0, 1, 2}), keeps_others=True, human=False),
     Command("join", "join-reasoning", _many("join", "--reasoning", "--choice", "1"), frozenset({0, 1, 2}), human=False, variant=True),
     Command("diff", "diff", _pair(False), frozenset({0, 1, 2}), many=False),
@@ -57,9 +60,14 @@ TABLE: tuple[Command, ...] = (
     Command("diff", "diff-json", lambda files, good: ["diff", "--json", files[0], good], frozenset({0, 1, 2}), many=False, human=False, variant=True),
     Command("ls", "ls", _many("ls"), frozenset({0, 2})),
     Command("ls", "ls-json", _many("ls", "--json"), frozenset({0, 2}), human=False, variant=True),
+    # --color always: the terminal's table (and check's coloured levels and totals) into a pipe.
+    Command("ls", "ls-color", _many("ls", "--color", "always"), frozenset({0, 2}), variant=True),
     Command("stats", "stats", _many("stats"), frozenset({0, 2})),
     Command("stats", "stats-json", _many("stats", "--json"), frozenset({0, 2}), human=False, variant=True),
+    Command("stats", "stats-color", _many("stats", "--color", "always"), frozenset({0, 2}), variant=True),
     Command("check", "check", _many("check"), frozenset({0, 1, 2}), bad_exits=frozenset({1, 2}), reports_on_stderr=False),
+    Command("check", "check-color", _many("check", "--color", "always"), frozenset({0, 1, 2}), bad_exits=frozenset({1, 2}),
+            reports_on_stderr=False, variant=True),
     Command("check", "check-strict-json", _many("check", "--strict", "--json"), frozenset({0, 1, 2}),
             bad_exits=frozenset({1, 2}), reports_on_stderr=False, human=False, variant=True),
 )

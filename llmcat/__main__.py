@@ -16,11 +16,14 @@ from llmcat.status import guarded
 
 # The options of these commands (cli.py has their help): on/off, a count of at least 0, one word of a
 # set, any text (a value starting with "-" is left to the typer app).
-_FLAGS = {"join": {"-n": "no_newline", "--no-newline": "no_newline", "--reasoning": "reasoning"}, "show": {"--json": "as_json"},
-          "ls": {"--json": "as_json", "--errors": "errors", "--tools": "tools"}, "stats": {"--json": "as_json"}}
+_COLOR = ("color", ("auto", "always", "never"))
+_FLAGS = {"join": {"-n": "no_newline", "--no-newline": "no_newline", "--reasoning": "reasoning"},
+          "show": {"--json": "as_json", "--no-pager": "no_pager", "--compact": "compact"},
+          "ls": {"--json": "as_json", "--errors": "errors", "--tools": "tools", "--no-pager": "no_pager"},
+          "stats": {"--json": "as_json", "--no-pager": "no_pager"}}
 _COUNTS = {"join": {"--choice": "choice"}, "show": {"--head": "head", "--tail": "tail"}, "ls": {}, "stats": {}}
-_WORDS = {"join": {}, "show": {"--color": ("color", ("auto", "always", "never"))},
-          "ls": {"--sort": ("sort", ("path", "model", "tokens", "chunks"))}, "stats": {}}
+_WORDS = {"join": {}, "show": {"--color": _COLOR},
+          "ls": {"--sort": ("sort", ("path", "model", "tokens", "chunks")), "--color": _COLOR}, "stats": {"--color": _COLOR}}
 _TEXTS = {"join": {}, "show": {}, "ls": {"--api": "api", "--model": "model", "--test": "test", "--finish": "finish", "--grep": "grep"},
           "stats": {}}
 
@@ -72,6 +75,14 @@ def plain_arguments(argv: list[str]) -> tuple[str, list[str], dict[str, object]]
     return (command, files, options) if files else None
 
 
+def _known_api(api: object) -> bool:
+    if api is None:
+        return True
+    from llmcat.apis.registry import filter_names
+
+    return api in filter_names()
+
+
 def _is_regex(pattern: str) -> bool:
     import re
 
@@ -95,6 +106,8 @@ def _compiled(pattern: str):
 
 def main() -> None:
     parsed = plain_arguments(sys.argv[1:])
+    if parsed is not None and not _known_api(parsed[2].get("api")):
+        parsed = None  # the typer app says so, with the names it knows
     if parsed is None:
         from llmcat.cli import main as run_typer_app
 
@@ -106,14 +119,18 @@ def _run(command: str, files: list[str], options: dict) -> object:
     from llmcat.render.output import Output
 
     if command in ("ls", "stats"):
-        return _run_suite(command, files, options, Output.of_process())
+        output = Output.of_process(options.get("color", "auto"), page=not options.get("no_pager"))
+        status = _run_suite(command, files, options, output)
+        output.close()  # paged output is complete: shown, or the pager waited for
+        return status
     from llmcat.show import run_join, run_show
 
     if command == "join":
         return run_join(files, bool(options.get("no_newline")), options.get("choice", 0), bool(options.get("reasoning")),
                         Output.of_process())
     return run_show(files, bool(options.get("as_json")), options.get("head"), options.get("tail"),
-                    Output.of_process(options.get("color", "auto")))
+                    Output.of_process(options.get("color", "auto"), page=not options.get("no_pager")),
+                    compact=bool(options.get("compact")))
 
 
 def _run_suite(command: str, paths: list[str], options: dict, output: object) -> object:

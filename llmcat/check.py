@@ -259,7 +259,7 @@ def _add_orphans(per_file: list[list[Finding]], recorded: list[tuple[int, str, F
 
 
 def _report(per_file: list[list[Finding]], as_json: bool, strict: bool, output: Output) -> ExitStatus:
-    from llmcat.render.escape import inline
+    from llmcat.render.check_view import finding_line
     from llmcat.render.machine import dumps_line
 
     out = output.stdout
@@ -274,7 +274,7 @@ def _report(per_file: list[list[Finding]], as_json: bool, strict: bool, output: 
                 out.write(dumps_line({"source": f.source, "interaction": f.interaction, "level": f.level, "code": f.code,
                                       "message": f.message}))
             else:
-                out.write(f"{inline(f.label)}: {f.level}: {f.code}: {inline(f.message)}\n".encode("utf-8", "backslashreplace"))
+                out.write(finding_line(f.label, f.level, f.code, f.message, output.color))
     # The totals end the view on a terminal; in a pipe every line stays a finding (grep, awk).
     if not as_json and output.terminal and any(totals.values()):
         out.write(totals_line(totals).encode())

@@ -7,6 +7,7 @@ paths that draw.
 # (No `from __future__ import annotations`: typer would compile and eval every annotation
 # string of every command at each start, ~5 ms.)
 
+import os
 from enum import Enum
 from typing import List, Optional
 
@@ -31,11 +32,27 @@ class Color(str, Enum):
     never = "never"
 
 
-def _output(color: Color = Color.auto):
-    """Where this run's output goes and how it may look: decided here, once, for every command."""
+def _output(color: Color = Color.auto, page: bool = False):
+    """Where this run's output goes and how it may look: decided here, once, for every command.
+    `page`: long output on a terminal goes through a pager (see render/pager.py)."""
     from llmcat.render.output import Output
 
-    return Output.of_process(color.value)
+    return Output.of_process(color.value, page)
+
+
+def _done(output, status: int):
+    """The command's output is complete (and paged output shown): end with `status`."""
+    output.close()
+    raise typer.Exit(status)
+
+
+COLOR = typer.Option(Color.auto, "--color", help="Colour: auto (on a terminal, unless NO_COLOR is set), always, never.")
+NO_PAGER = typer.Option(False, "--no-pager", help="Never page: write straight to the terminal (pipes are never paged).")
+
+
+def _examples(*lines: str) -> str:
+    """The end of a command's --help: a few ways to call it (\b keeps click from rewrapping them)."""
+    return "\b\nExamples:\n" + "\n".join("  $ " + line for line in lines)
 
 
 def _version(value: bool) -> None:
@@ -44,44 +61,55 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+def _completion(action: str):
+    """--install-completion / --show-completion as typer offers them, its completion code imported
+    only when asked for (it costs start-up time every other run would pay)."""
+
+    def callback(ctx: typer.Context, param, value):
+        if not value or ctx.resilient_parsing:
+            return value
+        from typer import completion
+
+        completion.completion_init()
+        return getattr(completion, action)(ctx, param, value)
+
+    return callback
+
+
+@app.callback(epilog=_examples(
+    "llmcat show recording.json",
+    "llmcat ls --finish length tests/",
+    "llmcat --install-completion",
+))
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    install_completion: bool = typer.Option(False, "--install-completion", callback=_completion("install_callback"),
+                                            is_eager=True, expose_value=False, help="Install shell completion for the current shell (bash, zsh, fish)."),
+    show_completion: bool = typer.Option(False, "--show-completion", callback=_completion("show_callback"), is_eager=True,
+                                         expose_value=False, help="Print the completion script for the current shell, to copy it or install it by hand."),
 ) -> None:
     """Inspect and reassemble recorded LLM API calls."""
 
 
-FILES = typer.Argument(..., metavar="FILE...", help="Recordings to read; '-' reads standard input; FILE#N picks interaction N.")
+def _complete_address(incomplete: str) -> List[str]:
+    """`FILE#` completes to each call's address in FILE; anything else is left to the shell's file completion."""
+    path, hash_sign, _ = incomplete.rpartition("#")
+    if not hash_sign or not os.path.isfile(path):
+        return []
+    from llmcat.formats import load
+    from llmcat.model import Need
+
+    try:
+        recordings, _ = load(path, Need.COUNTS)
+    except Exception:  # not a recording: nothing to offer
+        return []
+    return [address for address in (f"{path}#{rec.interaction}" for rec in recordings) if address.startswith(incomplete)]
 
 
-@app.command()
-def show(
-    files: List[str] = FILES,
-    as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per recorded call."),
-    color: Color = typer.Option(Color.auto, "--color", help="Colour: auto (on a terminal), always, never."),
-    head: Optional[int] = typer.Option(None, "--head", min=0, metavar="N", help="Show only the first N lines of each long text (answer, reasoning, prompt, messages, tool arguments)."),
-    tail: Optional[int] = typer.Option(None, "--tail", min=0, metavar="N", help="Show only the last N lines of each long text; with --head, both ends."),
-) -> None:
-    """Show what was asked and what was answered, one recorded call at a time."""
-    from llmcat.show import run_show
-
-    raise typer.Exit(run_show(files, as_json, head, tail, _output(color)))
-
-
-@app.command()
-def join(
-    files: List[str] = FILES,
-    no_newline: bool = typer.Option(False, "-n", "--no-newline", help="Write no newline after each text (exact bytes)."),
-    choice: int = typer.Option(0, "--choice", min=0, help="Which choice to print (default 0)."),
-    reasoning: bool = typer.Option(False, "--reasoning", help="Print the reasoning text instead of the answer."),
-) -> None:
-    """Print the reassembled answer text of each recorded call, exactly, for pipelines."""
-    from llmcat.show import run_join
-
-    raise typer.Exit(run_join(files, no_newline, choice, reasoning, _output()))
-
-
-PATHS = typer.Argument(..., metavar="PATH...", help="Recordings and directories of recordings (read recursively).")
+FILES = typer.Argument(..., metavar="FILE...", autocompletion=lambda incomplete: _complete_address(incomplete),
+                       help="Recordings to read; '-' reads standard input; FILE#N picks interaction N.")
+PATHS = typer.Argument(..., metavar="PATH...", autocompletion=lambda incomplete: _complete_address(incomplete),
+                       help="Recordings and directories of recordings (read recursively); '-' reads standard input; FILE#N picks interaction N.")
 
 
 class SortKey(str, Enum):
@@ -91,25 +119,124 @@ class SortKey(str, Enum):
     chunks = "chunks"
 
 
-@app.command("ls")
+# The filters `ls` and `show` share: the calls `ls` lists are the calls `show` shows.
+API = typer.Option(None, "--api", metavar="API", autocompletion=lambda incomplete: _complete_api(incomplete),
+                   help="Only calls of this API (openai.chat) or family (openai); a name llmcat does not know is an error.")
+MODEL = typer.Option(None, "--model", metavar="GLOB", help="Only calls whose model matches GLOB.")
+TEST = typer.Option(None, "--test", metavar="GLOB", help="Only calls whose test id matches GLOB (VCR: from the cassette's place).")
+FINISH = typer.Option(None, "--finish", metavar="REASON", help="Only calls whose choice 0 finished with REASON: the provider's word, or a category (stop, length, tool_calls, content_filter, error, other).")
+ERRORS = typer.Option(False, "--errors", help="Only failed calls.")
+TOOLS = typer.Option(False, "--tools", help="Only calls that returned tool calls.")
+GREP = typer.Option(None, "--grep", metavar="REGEX", help="Only calls whose answer, reasoning, prompt or messages match REGEX.")
+SORT = typer.Option(None, "--sort", help="Order: path, model (ascending), tokens, chunks (largest first).")
+
+
+def _filters(api, model, test, finish, errors, tools, grep):
+    from llmcat.rows import Filters
+
+    return Filters(api=_api_name(api), model=model, test=test, finish=finish, errors=errors, tools=tools, grep=_regex(grep))
+
+
+@app.command(epilog=_examples(
+    "llmcat show recording.json",
+    "llmcat show -n 5 --model 'claude*' --grep Paris tests/",
+    "llmcat show --json cassette.yaml#2 | jq .usage",
+))
+def show(
+    files: List[str] = PATHS,
+    as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per recorded call (indented and coloured on a terminal)."),
+    compact: bool = typer.Option(False, "--compact", help="With --json on a terminal: one line per call, as in a pipe."),
+    color: Color = COLOR,
+    no_pager: bool = NO_PAGER,
+    head: Optional[int] = typer.Option(None, "--head", min=0, metavar="N", help="Show only the first N lines of each long text (answer, reasoning, prompt, messages, tool arguments)."),
+    tail: Optional[int] = typer.Option(None, "--tail", min=0, metavar="N", help="Show only the last N lines of each long text; with --head, both ends."),
+    limit: Optional[int] = typer.Option(None, "-n", "--limit", min=0, metavar="N", help="Show only the first N calls (after the filters and --sort)."),
+    api: Optional[str] = API,
+    model: Optional[str] = MODEL,
+    test: Optional[str] = TEST,
+    finish: Optional[str] = FINISH,
+    errors: bool = ERRORS,
+    tools: bool = TOOLS,
+    grep: Optional[str] = GREP,
+    sort: Optional[SortKey] = SORT,
+) -> None:
+    """Show what was asked and what was answered, one recorded call at a time; directories are read
+    recursively and take the filters of `ls`."""
+    from llmcat.rows import Filters
+    from llmcat.show import run_show
+
+    filters = _filters(api, model, test, finish, errors, tools, grep)
+    selection = None
+    if limit is not None or sort is not None or filters != Filters():
+        selection = (filters, sort.value if sort else None, limit)
+    raise typer.Exit(run_show(files, as_json, head, tail, _output(color, page=not no_pager), selection, compact))
+
+
+@app.command(epilog=_examples(
+    "llmcat join recording.json",
+    "llmcat join -n recording.json | wc -c",
+    "llmcat join --reasoning cassette.yaml#1",
+))
+def join(
+    files: List[str] = FILES,
+    no_newline: bool = typer.Option(False, "-n", "--no-newline", help="Write no newline after each text (exact bytes)."),
+    choice: int = typer.Option(0, "--choice", min=0, help="Which choice to print (default 0)."),
+    reasoning: bool = typer.Option(False, "--reasoning", help="Print the reasoning text instead of the answer."),
+    color: Color = typer.Option(Color.auto, "--color", help="Accepted as by every command; the text is never coloured."),
+) -> None:
+    """Print the reassembled answer text of each recorded call, exactly, for pipelines."""
+    from llmcat.show import run_join
+
+    raise typer.Exit(run_join(files, no_newline, choice, reasoning, _output(color)))
+
+
+@app.command("ls", epilog=_examples(
+    "llmcat ls tests/integration",
+    "llmcat ls --finish length --sort tokens tests/",
+    "llmcat ls --json --grep 'capital of France' tests/ | jq -r .source",
+))
 def ls(
     paths: List[str] = PATHS,
     as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per recorded call, without the long texts."),
-    api: Optional[str] = typer.Option(None, "--api", metavar="API", help="Only calls of this API (openai.chat) or family (openai)."),
-    model: Optional[str] = typer.Option(None, "--model", metavar="GLOB", help="Only calls whose model matches GLOB."),
-    test: Optional[str] = typer.Option(None, "--test", metavar="GLOB", help="Only calls whose test id matches GLOB."),
-    finish: Optional[str] = typer.Option(None, "--finish", metavar="REASON", help="Only calls whose choice 0 finished with REASON."),
-    errors: bool = typer.Option(False, "--errors", help="Only failed calls."),
-    tools: bool = typer.Option(False, "--tools", help="Only calls that returned tool calls."),
-    grep: Optional[str] = typer.Option(None, "--grep", metavar="REGEX", help="Only calls whose answer, reasoning, prompt or messages match REGEX."),
-    sort: Optional[SortKey] = typer.Option(None, "--sort", help="Order: path, model (ascending), tokens, chunks (largest first)."),
+    api: Optional[str] = API,
+    model: Optional[str] = MODEL,
+    test: Optional[str] = TEST,
+    finish: Optional[str] = FINISH,
+    errors: bool = ERRORS,
+    tools: bool = TOOLS,
+    grep: Optional[str] = GREP,
+    sort: Optional[SortKey] = SORT,
+    color: Color = COLOR,
+    no_pager: bool = NO_PAGER,
 ) -> None:
     """List recorded calls, one row each: a table on a terminal, tab-separated in a pipe."""
-    from llmcat.rows import Filters
     from llmcat.suite import run_ls
 
-    filters = Filters(api=api, model=model, test=test, finish=finish, errors=errors, tools=tools, grep=_regex(grep))
-    raise typer.Exit(run_ls(paths, filters, sort.value if sort else None, as_json, _output()))
+    filters = _filters(api, model, test, finish, errors, tools, grep)
+    output = _output(color, page=not no_pager)
+    _done(output, run_ls(paths, filters, sort.value if sort else None, as_json, output))
+
+
+def _api_name(api: Optional[str]) -> Optional[str]:
+    """--api must name an API or a family: a misspelt one is an error with the list, not an empty table."""
+    if api is None:
+        return None
+    from llmcat.apis.registry import filter_names
+
+    known = filter_names()
+    if api in known:
+        return api
+    import difflib
+
+    close = difflib.get_close_matches(api, known, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    raise typer.BadParameter(f"no API or family named {api!r}{hint}; known: {', '.join(known)}", param_hint="--api")
+
+
+def _complete_api(incomplete: str) -> List[str]:
+    from llmcat.apis.registry import filter_names
+
+    return [name for name in filter_names() if name.startswith(incomplete)]
 
 
 def _regex(pattern: Optional[str]):
@@ -126,15 +253,21 @@ def _regex(pattern: Optional[str]):
         raise typer.BadParameter(f"not a regular expression: {exc}", param_hint="--grep") from None
 
 
-@app.command()
+@app.command(epilog=_examples(
+    "llmcat stats tests/integration",
+    "llmcat stats --json tests/ | jq .by_model",
+))
 def stats(
     paths: List[str] = PATHS,
     as_json: bool = typer.Option(False, "--json", help="One JSON object: recordings, calls, then the breakdowns."),
+    color: Color = COLOR,
+    no_pager: bool = NO_PAGER,
 ) -> None:
     """Totals for a suite: calls by API, model and host, tokens, finish reasons, failures, bytes."""
     from llmcat.suite import run_stats
 
-    raise typer.Exit(run_stats(paths, as_json, _output()))
+    output = _output(color, page=not no_pager)
+    _done(output, run_stats(paths, as_json, output))
 
 
 def _codes(values: Optional[List[str]]) -> Optional[List[str]]:
@@ -155,7 +288,10 @@ def _max_size(value: str) -> int:
         raise typer.BadParameter(str(exc)) from None
 
 
-@app.command()
+@app.command(epilog=_examples(
+    "llmcat check tests/integration",
+    "llmcat check --strict --json tests/ | jq -r .code",
+))
 def check(
     paths: List[str] = PATHS,
     as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per finding."),
@@ -163,13 +299,22 @@ def check(
     only: Optional[List[str]] = typer.Option(None, "--only", metavar="CODE", callback=_codes, help="Look only for this finding code (repeatable)."),
     skip: Optional[List[str]] = typer.Option(None, "--skip", metavar="CODE", callback=_codes, help="Do not look for this finding code (repeatable)."),
     max_size: int = typer.Option("1MB", "--max-size", metavar="SIZE", parser=_max_size, help="Report recordings over this size as large (1MB, 500K, bytes)."),
+    color: Color = COLOR,
+    no_pager: bool = NO_PAGER,
 ) -> None:
     """Find what is wrong with recordings: leaked credentials, cut-short streams, orphans, stale names, duplicates."""
     from llmcat.check import CODES, run_check
 
     codes = frozenset(only or CODES) - frozenset(skip or ())
-    raise typer.Exit(run_check(paths, as_json, strict, _output(), codes, max_size))
-@app.command()
+    output = _output(color, page=not no_pager)
+    _done(output, run_check(paths, as_json, strict, output, codes, max_size))
+
+
+@app.command(epilog=_examples(
+    "llmcat diff old.json new.json",
+    "llmcat diff --stat old/recordings new/recordings",
+    "llmcat diff --word-diff --ignore request.params.seed a.json b.json",
+))
 def diff(
     paths: List[str] = typer.Argument(None, metavar="A B", help="Two recordings, or two directories of them (or git's 7 external-diff arguments); with --git: [REV2] [-- PATH...]."),
     git: Optional[str] = typer.Option(None, "--git", metavar="REV", help="Compare the recordings at git revision REV with the working tree (or with REV2), read through git."),
@@ -183,7 +328,8 @@ def diff(
     chunks: bool = typer.Option(False, "--chunks", help="Count different chunking (or streamed vs not) as a difference."),
     ignore: List[str] = typer.Option([], "--ignore", metavar="PATH", help="Ignore a difference path (and all below it); repeatable."),
     word_diff: bool = typer.Option(False, "--word-diff", help="Mark runs of changed words inline instead of changed lines."),
-    color: Color = typer.Option(Color.auto, "--color", help="Colour: auto (on a terminal; under git, as git colours its diff), always, never."),
+    color: Color = typer.Option(Color.auto, "--color", help="Colour: auto (on a terminal, unless NO_COLOR is set; under git, as git colours its diff), always, never."),
+    no_pager: bool = NO_PAGER,
 ) -> None:
     """Compare what was asked and answered in two recordings (or directories): 0 same, 1 different, 2 trouble."""
     from llmcat.compare import Options
@@ -194,10 +340,11 @@ def diff(
     options = Options(strict=strict, chunks=chunks, ignore=tuple(ignore))
     report = Report(as_json=as_json, stat=stat, name_status=name_status, all=every, verbose=verbose, quiet=quiet,
                     word_diff=word_diff)
-    raise typer.Exit(run(paths, options, report, _diff_output(color, paths, git), revision=git))
+    output = _diff_output(color, paths, git, page=not no_pager)
+    _done(output, run(paths, options, report, output, revision=git))
 
 
-def _diff_output(color, paths, revision):
+def _diff_output(color, paths, revision, page: bool):
     """As git's external diff, colour is git's decision (git pipes our output into its pager)."""
     if color is Color.auto and revision is None:
         import sys
@@ -207,9 +354,14 @@ def _diff_output(color, paths, revision):
 
         if git_arguments(paths) is not None:
             return _output(Color.always if color_under_git(is_terminal(sys.stdout)) else Color.never)
-    return _output(color)
+    return _output(color, page=page)
 
 
 def main() -> None:
     """The typer app, run as a command: never a traceback; a closed pipe ends llmcat as it ends cat and jq."""
-    guarded(app)
+    if "_LLMCAT_COMPLETE" in os.environ:  # the shell asks for completions: typer's scripts speak its own dialect
+        from typer.completion import completion_init
+
+        completion_init()
+    # prog_name: also under `python -m llmcat`, usage lines and completion scripts name the installed command.
+    guarded(lambda: app(prog_name="llmcat"))

@@ -13,6 +13,7 @@ files (see `parallel`); diff reads its two sides with `read_one`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
@@ -21,7 +22,7 @@ from msgspec import Struct
 # Imported here, not inside the per-file functions: a suite is thousands of calls to them.
 from llmcat.apis import reassemble
 from llmcat.formats import load
-from llmcat.model import CannotOpen, Completion, InputError, Need, Recording
+from llmcat.model import CannotOpen, Completion, EmptyRecording, InputError, Need, NotARecording, Recording
 from llmcat.walk import Source, expand
 
 if TYPE_CHECKING:
@@ -169,13 +170,30 @@ def read_data(source: Source, data: bytes, need: Need = Need.EVERYTHING) -> File
     return result
 
 
-def calls(paths: Iterable[str], need: Need, problems: Problems) -> Iterator[Call]:
-    """The calls of the files named (not walked), file after file; a file that fails is reported and skipped."""
-    for result in read(sources(paths, walk=False), KeepCalls(need)):
-        if result.failure is not None:
-            problems.report(result.spec, result.failure.reason)
-        else:
-            yield from result.value or ()
+def calls(paths: Iterable[str], need: Need, problems: Problems, walk: bool = False) -> Iterator[Call]:
+    """The calls of the files named (directories walked when `walk`), file after file; a file that
+    fails is reported and skipped (in a walk, one that is no recording is passed over quietly; a
+    directory with no recording at all is reported, as a directory was before show walked them)."""
+    for path in paths:
+        found = False
+        for result in read(sources([path], walk=walk), KeepCalls(need)):
+            if result.failure is not None:
+                if not passed_over(result):
+                    problems.report(result.spec, result.failure.reason)
+            elif result.value:
+                found = True
+                yield from result.value
+        if walk and not found and path != "-" and os.path.isdir(path):
+            problems.report(path, "is a directory")
+
+
+def passed_over(result: FileResult) -> bool:
+    """A directory walk passes over files that turn out not to be recordings, or to record no call,
+    without a word (`check` names them)."""
+    if result.failure is None or result.explicit:
+        return False
+    return not result.expected or result.failure.code in (NotARecording.code, EmptyRecording.code)
+
 
 
 STAGED_MAX_BYTES = 1 << 20  # a bigger file goes through every stage at once: a block must not hold many

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -17,6 +17,7 @@ from msgspec import Struct, field
 
 # Imported here, not inside the per-call functions: a suite is thousands of calls to them.
 from llmcat.apis import request_view
+from llmcat.finish import matches as finish_matches
 from llmcat.model import Completion, Need, Recording
 from llmcat.pipeline import Call, Work
 from llmcat.render.machine import dumps_line
@@ -45,6 +46,7 @@ class Row(NamedTuple):
     test_id: str | None
     host: str | None
     tools: bool
+    error: str | None = None  # one line saying why the call failed
     line: bytes | None = None  # the `--json` line, when asked for
 
 
@@ -52,7 +54,7 @@ class Filters(Struct):
     api: str | None = None
     model: str | None = None  # glob
     test: str | None = None  # glob
-    finish: str | None = None
+    finish: str | None = None  # the provider's value or its category (llmcat.finish)
     errors: bool = False
     tools: bool = False
     grep: re.Pattern | None = None
@@ -64,7 +66,7 @@ class Filters(Struct):
             return False
         if self.test is not None and (row.test_id is None or not fnmatch.fnmatchcase(row.test_id, self.test)):
             return False
-        if self.finish is not None and row.finish_reason != self.finish:
+        if self.finish is not None and not finish_matches(row.finish_reason, self.finish):
             return False
         if self.errors and not row.failed:
             return False
@@ -143,7 +145,19 @@ def row_of(rec: Recording, completion: Completion) -> Row:
         request.test_id,
         host_of(rec),
         any(choice.tool_calls for choice in choices),
+        None if completion.error is None else error_line(completion.error),
     )
+
+
+def error_line(error: Any) -> str:
+    """A recorded failure in one line: status, type, message (cut at 200 characters)."""
+    if not isinstance(error, dict):
+        return str(error)
+    parts = [str(error[key]) for key in ("status_code", "type") if error.get(key) is not None]
+    message = error.get("message")
+    if isinstance(message, str) and message:
+        parts.append(message if len(message) <= 200 else message[:199] + "…")
+    return " ".join(parts) or "failed (no details recorded)"
 
 
 def json_line(rec: Recording, row: Row, completion: Completion) -> bytes:
@@ -197,12 +211,28 @@ def searchable_texts(rec: Recording, completion: Completion) -> Iterator[str]:
         yield compact_json(view["messages"])
 
 
+_SORT_KEYS = {  # path and model ascending; tokens and chunks largest first
+    "path": lambda r: (r.source, r.interaction),
+    "model": lambda r: (r.model is None, r.model or ""),
+    "tokens": lambda r: -(r.total_tokens or 0),
+    "chunks": lambda r: -r.chunks,
+}
+
+
 def sort_rows(rows: list[Row], key: str) -> list[Row]:
     """path and model ascending; tokens and chunks largest first. Ties keep input order."""
-    if key == "model":
-        return sorted(rows, key=lambda r: (r.model is None, r.model or ""))
-    if key == "tokens":
-        return sorted(rows, key=lambda r: -(r.total_tokens or 0))
-    if key == "chunks":
-        return sorted(rows, key=lambda r: -r.chunks)
-    return sorted(rows, key=lambda r: (r.source, r.interaction))
+    return sorted(rows, key=_SORT_KEYS[key])
+
+
+def selected(calls: Iterable[Call], filters: Filters, sort: str | None, limit: int | None) -> Iterator[Call]:
+    """`show`'s calls as `ls` would list them: those the filters keep, in `sort` order, the first `limit`.
+    Without a sort, calls are handed on as they are read (and reading stops at the limit)."""
+    from itertools import islice
+
+    kept = ((row_of(c.recording, c.completion), c) for c in calls
+            if filters.grep is None or filters.keep_text(c.recording, c.completion))
+    kept = (pair for pair in kept if filters.keep(pair[0]))
+    if sort:
+        order = _SORT_KEYS[sort]
+        kept = iter(sorted(kept, key=lambda pair: order(pair[0])))
+    return (call for _, call in islice(kept, limit))

@@ -10,10 +10,14 @@ from llmcat.status import ExitStatus
 
 if TYPE_CHECKING:
     from llmcat.render.output import Output
+    from llmcat.rows import Filters
 
 
-def run_show(files: list[str], as_json: bool, head: int | None, tail: int | None, output: Output) -> ExitStatus:
-    """`llmcat show`: OK, or TROUBLE when some file could not be read or shown (reported on stderr)."""
+def run_show(files: list[str], as_json: bool, head: int | None, tail: int | None, output: Output,
+             selection: tuple[Filters, str | None, int | None] | None = None, compact: bool = False) -> ExitStatus:
+    """`llmcat show`: OK, or TROUBLE when some file could not be read or shown (reported on stderr).
+    Directories are walked; `selection` (filters, sort key, limit) picks the calls as `ls` would list them.
+    `--json` on a terminal is indented and coloured, unless `compact`; to a pipe it is JSON Lines."""
     # A credential recorded in the call is masked wherever show would print it (URL, parameters,
     # messages, answer...), in both views.
     from llmcat.render.mask import mask_document, mask_tree
@@ -21,18 +25,28 @@ def run_show(files: list[str], as_json: bool, head: int | None, tail: int | None
 
     problems = output.problems
     out = output.stdout
+    shown = calls(files, Need.ANSWERS, problems, walk=True)
+    if selection is not None:
+        from llmcat.rows import selected
+
+        shown = selected(shown, *selection)
     if as_json:
         from llmcat.render.machine import dumps_line
         from llmcat.shape import call_dict
 
-        for line in rendered(calls(files, Need.ANSWERS, problems), problems,
-                             lambda c: dumps_line(mask_tree(call_dict(c.recording, c.completion), secret_values(c.recording)))):
+        dump = dumps_line
+        if output.terminal and not compact:
+            from llmcat.render.json_view import pretty_json
+
+            dump = lambda obj: pretty_json(obj, output.color)  # noqa: E731
+        for line in rendered(shown, problems,
+                             lambda c: dump(mask_tree(call_dict(c.recording, c.completion), secret_values(c.recording)))):
             out.write(line)
     else:
         from llmcat.render.document import build
 
         draw = _drawer(output)
-        for doc in rendered(calls(files, Need.ANSWERS, problems), problems,
+        for doc in rendered(shown, problems,
                             lambda c: mask_document(build(c.recording, c.completion, head=head, tail=tail),
                                                     secret_values(c.recording))):
             draw(doc)

@@ -41,8 +41,10 @@ def guarded(run: Callable[[], object]) -> NoReturn:
         _silence_stdout()
         sys.exit(ExitStatus.OK)
     except KeyboardInterrupt:
+        _finish_pager()
         sys.exit(ExitStatus.INTERRUPTED)
-    except SystemExit:
+    except SystemExit:  # the command's status (or the pager was quit early: status 0)
+        _finish_pager()
         raise
     except OSError as exc:  # writing the output failed (a full disk, a device error): not one file's fault
         _silence_stdout()
@@ -74,6 +76,13 @@ def _die_quietly_on_closed_pipe() -> None:
 
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+
+
+def _finish_pager() -> None:
+    """Wait for the reader to quit the pager, if one was started, so the prompt comes back after it."""
+    pager = sys.modules.get("llmcat.render.pager")  # imported (by render.output) only when paging
+    if pager is not None:
+        pager.finish()
 
 
 def _silence_stdout() -> None:

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from llmcat.model import EmptyRecording, NotARecording
-from llmcat.pipeline import FileResult, read, sources
+from llmcat.pipeline import FileResult, passed_over, read, sources
 from llmcat.rows import Filters, Row, RowsWork, sort_rows
 from llmcat.status import ExitStatus
 
@@ -18,19 +17,11 @@ if TYPE_CHECKING:
     from llmcat.render.output import Output, Problems
 
 
-def quiet_failure(result: FileResult) -> bool:
-    """A directory walk passes over files that turn out not to be recordings, or to record no call,
-    without a word (`check` names them)."""
-    if result.failure is None or result.explicit:
-        return False
-    return not result.expected or result.failure.code in (NotARecording.code, EmptyRecording.code)
-
-
 def _reported(results: Iterable[FileResult[list[Row]]], problems: Problems) -> Iterator[FileResult[list[Row]]]:
     """Report unreadable files as `llmcat: FILE: reason`; pass the readable ones on."""
     for result in results:
         if result.failure is not None:
-            if not quiet_failure(result):
+            if not passed_over(result):
                 problems.report(result.spec, result.failure.reason)
             continue
         yield result
@@ -38,7 +29,7 @@ def _reported(results: Iterable[FileResult[list[Row]]], problems: Problems) -> I
 
 def run_ls(paths: list[str], filters: Filters, sort: str | None, as_json: bool, output: Output) -> ExitStatus:
     """`llmcat ls`: OK, or TROUBLE when some file could not be read (reported on stderr)."""
-    problems, out, terminal = output.problems, output.stdout, output.terminal
+    problems, out, terminal = output.problems, output.stdout, output.terminal or output.force_color
     files = sources(paths)
     progress = output.progress(len(files))
     work = RowsWork(filters, want_json=as_json)
@@ -54,7 +45,8 @@ def run_ls(paths: list[str], filters: Filters, sort: str | None, as_json: bool, 
         elif terminal:
             from llmcat.render.suite_view import ls_table
 
-            output.draw_text(lambda file: ls_table(list(rows), file, output.width))
+            extra = ("tokens",) * (sort == "tokens") + ("error",) * filters.errors
+            output.draw_text(lambda file: ls_table(list(rows), file, output.width, output.color, extra))
         else:
             from llmcat.render.suite_view import tsv
 
@@ -70,7 +62,7 @@ def run_stats(paths: list[str], as_json: bool, output: Output) -> ExitStatus:
     """`llmcat stats`: OK, or TROUBLE when some file could not be read (reported on stderr)."""
     from llmcat.totals import Totals
 
-    problems, out, terminal = output.problems, output.stdout, output.terminal
+    problems, out, terminal = output.problems, output.stdout, output.terminal or output.force_color
     files = sources(paths)
     progress = output.progress(len(files))
     totals = Totals()
@@ -87,7 +79,7 @@ def run_stats(paths: list[str], as_json: bool, output: Output) -> ExitStatus:
     elif terminal:
         from llmcat.render.suite_view import stats_tables
 
-        output.draw_text(lambda file: stats_tables(data, file, output.width))
+        output.draw_text(lambda file: stats_tables(data, file, output.width, output.color))
     else:
         from llmcat.render.suite_view import stats_plain
 

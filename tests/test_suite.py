@@ -18,6 +18,7 @@ from llmcat import parallel, pipeline, suite
 from llmcat.check import run_check
 from llmcat.model import Need
 from llmcat.render.output import Output
+from llmcat.finish import category
 from llmcat.rows import Filters, RowsWork
 from llmcat.walk import Source
 
@@ -150,8 +151,8 @@ def test_ls_filters(option, value, expected):
             assert row["request"]["model"].startswith("fixture-c")
         elif option == "--test":
             assert "test_chat_stream" in row["test_id"]
-        elif option == "--finish":
-            assert row["finish_reason"] == value
+        elif option == "--finish":  # the provider's word or its category (issue #17: Anthropic's tool_use too)
+            assert row["finish_reason"] == value or category(row["finish_reason"]) == value
     assert len(rows) < len(list(LLAMA.glob("*.json")))
 
 

@@ -31,10 +31,14 @@ COMMANDS = [pytest.param(c, id=c.label, marks=pytest.mark.skipif(bool(skip_reaso
             for c in TABLE]
 
 
-def on_terminal(argv: list[str], timeout: float = 30.0) -> tuple[int, bytes]:
-    """Run llmcat with stdout and stderr on a pty (raw mode: no \\n -> \\r\\n translation); all it wrote."""
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
-    env.pop("NO_COLOR", None)
+def on_terminal(argv: list[str], timeout: float = 30.0, env: dict | None = None) -> tuple[int, bytes]:
+    """Run llmcat with stdout and stderr on a pty (raw mode: no \\n -> \\r\\n translation); all it wrote.
+    No pager unless `env` names one (LLMCAT_PAGER): a real one would wait for a key. In `env`, None unsets."""
+    extra = env or {}
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40", "LLMCAT_PAGER": "", **extra}
+    if "NO_COLOR" not in extra:
+        env.pop("NO_COLOR", None)
+    env = {k: v for k, v in env.items() if v is not None}  # None: unset
     pid, fd = pty.fork()
     if pid == 0:  # the child: its stdin, stdout and stderr are the terminal
         try:

@@ -57,6 +57,15 @@ def register(api: Api) -> Api:
     return api
 
 
+FALLBACK_NAMES = ("tool", "other")  # APIs no module reassembles: named by the container, or nothing matched
+
+
+def filter_names() -> list[str]:
+    """What `--api` accepts: every API's name and every family (the part before the first dot)."""
+    names = set(registered()) | set(FALLBACK_NAMES)
+    return sorted(names | {name.split(".")[0] for name in names})
+
+
 def registered() -> dict[str, Api]:
     """Every API, by name (importing the API modules on first use)."""
     _load_modules()

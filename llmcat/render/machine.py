@@ -31,6 +31,11 @@ def dumps_line(obj: Any) -> bytes:
             return (json.dumps(obj, ensure_ascii=True, default=str) + "\n").encode()
         except RecursionError:
             raise InputError("nested too deeply to write as JSON") from None
-    if b"\x7f" in line or b"\xc2" in line:
-        line = _RAW_CONTROLS.sub(_escape_control, line)
-    return line
+    return escape_controls(line)
+
+
+def escape_controls(text: bytes) -> bytes:
+    """DEL and C1 controls in JSON text as `\\u00XX` escapes: the same JSON value, harmless to a terminal."""
+    if b"\x7f" in text or b"\xc2" in text:
+        text = _RAW_CONTROLS.sub(_escape_control, text)
+    return text

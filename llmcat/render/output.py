@@ -3,7 +3,7 @@
 Commands write bytes to `Output.stdout`, let rich draw on `Output.text`, and report
 unreadable files through `Output.problems`; they never ask a stream whether it is a
 terminal, nor read NO_COLOR or the width themselves. This is also the one place a
-pager would take over standard output.
+pager takes over standard output (see `pager`): commands write as to the terminal.
 """
 
 from __future__ import annotations
@@ -63,11 +63,20 @@ class Output:
         self._width: int | None = None
 
     @classmethod
-    def of_process(cls, color_choice: str = "auto") -> Output:
-        """This process's standard streams, each asked once whether it is a terminal."""
+    def of_process(cls, color_choice: str = "auto", page: bool = False) -> Output:
+        """This process's standard streams, each asked once whether it is a terminal. With `page`,
+        output longer than the screen goes through a pager, when standard output is a terminal."""
         terminal = is_terminal(sys.stdout)
-        return cls(sys.stdout.buffer, sys.stderr, text=_any_encoding(sys.stdout), terminal=terminal, error_terminal=is_terminal(sys.stderr),
-                   color=color_wanted(color_choice, terminal), force_color=color_choice == "always")
+        color = color_wanted(color_choice, terminal)
+        error_terminal = is_terminal(sys.stderr)
+        if page and terminal and os.environ.get("TERM") != "dumb":
+            from llmcat.render import pager
+
+            paged = pager.paged(sys.stdout.buffer, _columns(True), sys.stdout.fileno())
+            if paged is not None:  # the pager reads a pipe: colour must be forced to reach it
+                return cls(paged, sys.stderr, terminal=True, error_terminal=error_terminal, color=color, force_color=color)
+        return cls(sys.stdout.buffer, sys.stderr, text=_any_encoding(sys.stdout), terminal=terminal, error_terminal=error_terminal,
+                   color=color, force_color=color_choice == "always")
 
     @classmethod
     def of_buffer(cls, stdout: BinaryIO, terminal: bool = False, stderr: TextIO | None = None) -> Output:
@@ -115,13 +124,16 @@ class Output:
         return LazyProgress(total, self.stderr, terminal=self.error_terminal)
 
     def close(self) -> None:
-        """Flush what was written; a text layer made over a byte buffer is detached, leaving the buffer open."""
+        """Flush what was written; a text layer made over a byte buffer is detached, leaving the buffer open.
+        Paged output is complete: it is shown (or the pager's input closed and the pager waited for)."""
         if self._text is not None and self._text is not sys.stdout:
             self._text.flush()
             if isinstance(self._text, io.TextIOWrapper) and self._text.buffer is self.stdout:
                 self._text.detach()
             self._text = None
         self.stdout.flush()
+        if "llmcat.render.pager" in sys.modules:  # imported only when paging
+            sys.modules["llmcat.render.pager"].finish()
 
 
 def _any_encoding(stream: TextIO) -> TextIO:

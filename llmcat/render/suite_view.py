@@ -36,67 +36,101 @@ def tsv(rows: Iterable[Row]) -> Iterable[bytes]:
 
 
 def short_test_id(test_id: str, width: int = TEST_ID_WIDTH) -> str:
-    """`tests/integration/x/test_y.py::test_z[params]` as `x/test_y.py::test_z[par…]`, for a terminal."""
+    """`tests/integration/x/test_y.py::test_z[params]` as `x/test_y.py::test_z[params]`, for a terminal;
+    a longer one loses its middle, keeping the file and the test's name and parameters."""
     test_id = test_id.removeprefix("tests/integration/").removeprefix("tests/")
-    return test_id if len(test_id) <= width else test_id[: width - 1] + "…"
+    return _clip_test_id(test_id, width)
 
 
-def ls_table(rows: list[Row], file, width: int) -> None:
+EXTRA_COLUMNS = ("tokens", "error")  # shown when they explain the listing: --sort tokens, --errors
+_NUMERIC = ("chunks", "prompt_tokens", "completion_tokens", "tokens")
+
+
+def ls_table(rows: list[Row], file, width: int, color: bool = True, extra: tuple[str, ...] = ()) -> None:
+    """The rows as a table that fits `width`: never wrapped, columns given up before paths lose their ends.
+    `extra`: columns of EXTRA_COLUMNS to show too (the total --sort tokens orders by, the error of --errors)."""
     from rich.table import Table
     from rich.text import Text
 
     from llmcat.render.rich_view import make_console
 
-    console = make_console(file, force_terminal=False, width=width)
-    cells = []
-    for row in rows:
-        line = row_cells(row)
-        if row.test_id:
-            line[-1] = short_test_id(line[-1])
-        # No cell is shown wider than the terminal: clipped here, a 10 MB model name costs
-        # nothing to fit (fitting takes off a column at a time).
-        cells.append([_clip_left(line[0], console.width)] + [_clip_right(cell, console.width) for cell in line[1:]])
-    shown, widths = _fit(cells, console.width)
+    console = make_console(file, force_terminal=color, width=width, color=color)
+    names = list(COLUMNS)
+    if "tokens" in extra:
+        names.insert(names.index("completion_tokens") + 1, "tokens")
+    if "error" in extra:
+        names.append("error")
+    # No cell is shown wider than the terminal: clipped here, a 10 MB model name costs
+    # nothing to fit (fitting takes off a column at a time).
+    cells = [{name: _clip_left(cell, console.width) if name == "path" else _clip_right(cell, console.width)
+              for name, cell in _table_cells(row, names).items()} for row in rows]
+    shown, widths = _fit(names, cells, console.width)
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for i in shown:
-        name = COLUMNS[i]
-        numeric = name in ("chunks", "prompt_tokens", "completion_tokens")
-        table.add_column(_header(name), justify="right" if numeric else "left", no_wrap=True, overflow="ellipsis",
-                         min_width=len(_header(name)))
+    for name in shown:
+        table.add_column(_header(name), justify="right" if name in _NUMERIC else "left", no_wrap=True,
+                         overflow="ellipsis", min_width=len(_header(name)))
     for row, line in zip(rows, cells):
-        line[0] = _clip_left(line[0], widths[0])  # the path keeps its end: file name and #N
-        for i in _SHRINKABLE:
-            line[i] = _clip_right(line[i], widths[i])
+        line["path"] = _clip_left(line["path"], widths["path"])  # the path keeps its end: file name and #N
+        line["test_id"] = _clip_test_id(line["test_id"], widths["test_id"])
+        for name in ("model", "finish", "error"):
+            if name in line:
+                line[name] = _clip_right(line[name], widths[name])
         style = "red" if row.failed else ""
-        table.add_row(*(Text(line[i], style=style) for i in shown))
+        table.add_row(*(Text(line[name], style=style) for name in shown))
     console.print(table, crop=False)
 
 
-_SHRINKABLE = (COLUMNS.index("model"), COLUMNS.index("test_id"))  # long names that can give way first
-_DROPPABLE = (COLUMNS.index("test_id"), COLUMNS.index("streamed"), COLUMNS.index("model"))  # then whole columns, in this order
+def _table_cells(row: Row, names: list[str]) -> dict[str, str]:
+    line = dict(zip(COLUMNS, row_cells(row)))
+    if row.test_id:
+        line["test_id"] = short_test_id(line["test_id"])
+    if row.finish_reason is not None:  # the category every provider's spelling falls in, and the spelling
+        from llmcat.finish import category
+
+        kind = category(row.finish_reason)
+        line["finish"] = kind if row.finish_reason.lower() == kind else f"{kind} ({line['finish']})"
+    if "tokens" in names:
+        line["tokens"] = f"{row.total_tokens:,}" if row.total_tokens is not None else "-"
+    if "error" in names:
+        line["error"] = _text(row.error)
+    return line
+
+
+# Long names give way first, down to _LEAST columns: the model, then the error, finish and test id
+# (the only readable name of a llama-stack recording, kept longest); then whole columns are left out.
+_SHRINKABLE = ("model", "error", "finish", "test_id")
+_DROPPABLE = ("streamed", "model", "test_id", "error")
 _GAP = 2  # rich's padding between columns
+_LEAST = 12
 
 
-def _fit(cells: list[list[str]], width: int, path_share: int = 32, least: int = 12) -> tuple[list[int], list[int]]:
-    """The columns to show and every column's width, to fit `width`: model and test id shrink first
-    (down to `least`) until the path has `path_share` columns; on a narrower terminal test id,
-    streamed and model are left out, in that order; then the path takes what is left."""
-    widths = [max([len(_header(name))] + [len(line[i]) for line in cells]) for i, name in enumerate(COLUMNS)]
-    shown = list(range(len(COLUMNS)))
+def _fit(names: list[str], cells: list[dict[str, str]], width: int, path_share: int = 32) -> tuple[list[str], dict[str, int]]:
+    """The columns to show and every column's width, to fit `width`: the shrinkable columns give
+    way in turn (down to _LEAST) until the path has `path_share` columns; on a narrower terminal
+    streamed, model, test id and error are left out, in that order; then the path takes what is left."""
+    widths = {name: max([len(_header(name))] + [len(line[name]) for line in cells]) for name in names}
+    natural = dict(widths)
+    shown = list(names)
 
     def others() -> int:  # what the columns besides the path take, gaps included
-        return sum(widths[i] + _GAP for i in shown[1:])
+        return sum(widths[name] + _GAP for name in shown[1:])
 
-    while others() + min(widths[0], path_share) > width:
-        shrinkable = [i for i in _SHRINKABLE if i in shown and widths[i] > least]
+    while others() + min(widths["path"], path_share) > width:
+        shrinkable = next((name for name in _SHRINKABLE if name in shown and widths[name] > _LEAST), None)
         if shrinkable:
-            widths[max(shrinkable, key=lambda i: widths[i])] -= 1
+            widths[shrinkable] -= 1
             continue
-        droppable = [i for i in _DROPPABLE if i in shown]
+        droppable = [name for name in _DROPPABLE if name in shown]
         if not droppable:
             break
         shown.remove(droppable[0])
-    widths[0] = max(least, min(widths[0], width - others()))
+    slack = width - others() - min(widths["path"], path_share)
+    for name in ("finish", "test_id", "error", "model"):  # room left by a column left out goes back to what was shortened
+        if name in shown and slack > 0:
+            grow = min(slack, natural[name] - widths[name])
+            widths[name] += grow
+            slack -= grow
+    widths["path"] = max(_LEAST, min(widths["path"], width - others()))
     return shown, widths
 
 
@@ -106,6 +140,25 @@ def _clip_left(text: str, width: int) -> str:
 
 def _clip_right(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _clip_test_id(text: str, width: int) -> str:
+    """Shortened in the middle of what tells tests apart least: the parameters' middle, keeping the
+    file, the test's name and the parameters' ends; without room for that, the middle of the whole."""
+    if len(text) <= width:
+        return text
+    bracket = text.find("[")
+    keep = text[: bracket + 1] if bracket >= 0 else ""
+    if keep and len(keep) + 4 <= width:
+        return keep + _clip_middle(text[len(keep):], width - len(keep))
+    return _clip_middle(text, width)
+
+
+def _clip_middle(text: str, width: int) -> str:
+    if len(text) <= width:
+        return text
+    tail = (width - 1) // 2
+    return text[: width - 1 - tail] + "…" + text[len(text) - tail:]
 
 
 def _header(name: str) -> str:
@@ -119,16 +172,40 @@ def _share(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "-"
 
 
-def _summary_lines(totals: dict) -> list[tuple[str, str]]:
+def human_size(size: int) -> str:
+    """1536 -> `1.5 KiB`, 274990000 -> `262.3 MiB` (as `ls -h` and `du -h` count: powers of 1024)."""
+    value = float(size)
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"  # (not reached)
+
+
+def _summary_lines(totals: dict, human: bool = False) -> list[tuple[str, str]]:
+    """The summary; `human` (a terminal) writes thousands separators. Bytes are always also a size."""
+    number = (lambda n: f"{n:,}") if human else str
+    size = human_size(totals["bytes"])
     return [
-        ("recordings", str(totals["recordings"])),
-        ("calls", str(totals["calls"])),
-        ("streamed", f"{totals['streamed']} ({_share(totals['streamed'], totals['calls'])})"),
-        ("failed", f"{totals['failed']} ({_share(totals['failed'], totals['calls'])})"),
-        ("prompt tokens", str(totals["prompt_tokens"])),
-        ("completion tokens", str(totals["completion_tokens"])),
-        ("bytes on disk", str(totals["bytes"])),
+        ("recordings", number(totals["recordings"])),
+        ("calls", number(totals["calls"])),
+        ("streamed", f"{number(totals['streamed'])} ({_share(totals['streamed'], totals['calls'])})"),
+        ("failed", f"{number(totals['failed'])} ({_share(totals['failed'], totals['calls'])})"),
+        ("prompt tokens", number(totals["prompt_tokens"])),
+        ("completion tokens", number(totals["completion_tokens"])),
+        ("bytes on disk", size if human or size.endswith("bytes") else f"{size} ({totals['bytes']})"),
     ]
+
+
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def share_bar(part: int, whole: int, width: int = 10) -> str:
+    """`part` of `whole` as a bar of `width` cells, in eighths of a cell."""
+    if not whole:
+        return ""
+    eighths = round(8 * width * part / whole)
+    return ("█" * (eighths // 8) + (_EIGHTHS[eighths % 8] if eighths % 8 else "")).ljust(width)
 
 
 _BREAKDOWNS = (("by_api", "api"), ("by_model", "model"), ("by_host", "host"))
@@ -155,30 +232,47 @@ def stats_plain(totals: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def stats_tables(totals: dict, file, width: int) -> None:
+def stats_tables(totals: dict, file, width: int, color: bool = True) -> None:
     from rich.table import Table
     from rich.text import Text
 
     from llmcat.render.rich_view import make_console
 
-    console = make_console(file, force_terminal=False, width=width)
+    console = make_console(file, force_terminal=color, width=width, color=color)
     summary = Table(box=None, show_header=False, pad_edge=False)
     summary.add_column(style="cyan")
     summary.add_column(justify="right")
-    for key, value in _summary_lines(totals):
+    for key, value in _summary_lines(totals, human=True):
         summary.add_row(key, value)
     console.print(summary)
+    calls = totals["calls"]
     for key, title in _BREAKDOWNS:
         table = Table(title=Text(f"by {title}", style="bold"), title_justify="left", header_style="bold", pad_edge=False)
-        table.add_column(title)
-        for name in ("calls", "prompt", "completion"):
+        table.add_column(title, overflow="fold")
+        for name in ("calls", "share", "prompt", "completion"):
             table.add_column(name, justify="right")
+        table.add_column("", style="cyan", no_wrap=True)
         for name, entry in totals[key].items():
-            table.add_row(Text(_clip_right(inline(name), console.width)), str(entry["calls"]), str(entry["prompt_tokens"]), str(entry["completion_tokens"]))
+            table.add_row(Text(_clip_right(inline(name), console.width)), f"{entry['calls']:,}", _share(entry["calls"], calls),
+                          f"{entry['prompt_tokens']:,}", f"{entry['completion_tokens']:,}", share_bar(entry["calls"], calls))
         console.print(table)
     reasons = Table(title=Text("finish reasons", style="bold"), title_justify="left", header_style="bold", pad_edge=False)
     reasons.add_column("finish")
     reasons.add_column("calls", justify="right")
-    for name, count in totals["finish_reasons"].items():
-        reasons.add_row(Text(_clip_right(inline(name), console.width)), str(count))
+    reasons.add_column("as the providers spell it", overflow="fold")
+    for kind, (count, spellings) in finish_categories(totals["finish_reasons"]).items():
+        spelt = ", ".join(f"{_clip_right(inline(name), console.width)} {n:,}" for name, n in spellings)
+        reasons.add_row(Text(kind), f"{count:,}", Text(spelt))
     console.print(reasons)
+
+
+def finish_categories(reasons: dict[str, int]) -> dict[str, tuple[int, list[tuple[str, int]]]]:
+    """Finish reasons by category (llmcat.finish): each category's calls and its spellings, most calls first."""
+    from llmcat.finish import category
+
+    grouped: dict[str, tuple[int, list[tuple[str, int]]]] = {}
+    for name, count in reasons.items():
+        kind = category(name) if name != "(none)" else "(none)"
+        total, spellings = grouped.get(kind, (0, []))
+        grouped[kind] = (total + count, [*spellings, (name, count)])
+    return dict(sorted(grouped.items(), key=lambda kv: (-kv[1][0], kv[0])))
