@@ -123,7 +123,7 @@ class SortKey(str, Enum):
 API = typer.Option(None, "--api", metavar="API", autocompletion=lambda incomplete: _complete_api(incomplete),
                    help="Only calls of this API (openai.chat) or family (openai); a name llmcat does not know is an error.")
 MODEL = typer.Option(None, "--model", metavar="GLOB", help="Only calls whose model matches GLOB.")
-TEST = typer.Option(None, "--test", metavar="GLOB", help="Only calls whose test id matches GLOB (VCR: from the cassette's place).")
+TEST = typer.Option(None, "--test", metavar="GLOB", help="Only calls whose test id matches GLOB.")
 FINISH = typer.Option(None, "--finish", metavar="REASON", help="Only calls whose choice 0 finished with REASON: the provider's word, or a category (stop, length, tool_calls, content_filter, error, other).")
 ERRORS = typer.Option(False, "--errors", help="Only failed calls.")
 TOOLS = typer.Option(False, "--tools", help="Only calls that returned tool calls.")

@@ -88,19 +88,6 @@ def test_finish_categories(reason, expected):
     assert expected is None or expected in CATEGORIES
 
 
-def test_vcr_test_ids_from_the_pytest_recording_layout():
-    ids = {Path(r["source"]).name: r["test_id"] for r in lines(run("ls", "--json", CASSETTES))}
-    assert ids == {
-        "test_forecast.yaml": "tests/test_weather.py::test_forecast",
-        "TestAlerts.test_storm_warning.yaml": "tests/test_weather.py::TestAlerts::test_storm_warning",
-        "test_units[celsius].yaml": "tests/test_weather.py::test_units[celsius]",
-    }
-    storm = lines(run("ls", "--json", "--test", "*TestAlerts::*", FIXTURES))
-    assert [Path(r["source"]).name for r in storm] == ["TestAlerts.test_storm_warning.yaml"]
-    outside = lines(run("ls", "--json", FIXTURES / "vcr" / "multi.yaml"))
-    assert outside and all(r["test_id"] is None for r in outside), "a cassette outside the layout names no test"
-
-
 # --- completion, help, man ---------------------------------------------------------------------------
 
 
@@ -185,7 +172,7 @@ def test_ls_table_shows_finish_categories_and_keeps_test_names():
     status, shown = on_terminal(["ls", str(TERMINAL)], env={"COLUMNS": "170"})
     text = SGR.sub(b"", shown).decode()
     assert status == 0 and "length (max" in text
-    assert "test_weather.py::TestAlerts::test_storm_warning" in text
+    assert "messages/test_limits.py::test_cut_at_max_tokens" in text
     status, shown = on_terminal(["ls", str(TERMINAL)], env={"COLUMNS": "120"})
     header = SGR.sub(b"", shown).decode().splitlines()[0].split()
     assert "test_id" in header and "model" not in header, "the test id outlasts the model column"

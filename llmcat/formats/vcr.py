@@ -43,37 +43,14 @@ def read_content(content: Content) -> list[Recording] | None:
 
 def read(obj: dict, source: str) -> list[Recording]:
     out = []
-    test_id = cassette_test_id(source)
     for position, entry in enumerate(obj["interactions"]):
         if not _is_exchange(entry):
             continue
         request = _request(entry["request"])
-        request.test_id = test_id
         out.append(Recording(source, position, FORMAT, request, _response(entry["response"], request), entry))
     if not out:
         raise InputError("a VCR cassette with no HTTP interactions")
     return out
-
-
-def cassette_test_id(source: str) -> str | None:
-    """The test a cassette records, from its place in pytest-recording's layout:
-    `tests/cassettes/test_mod/[Class.]test_fn[params].yaml` is `tests/test_mod.py::[Class::]test_fn[params]`
-    (a cassette right in `cassettes/`: `[Class::]test_fn[params]`). None elsewhere: a name alone says no test."""
-    parts = source.replace("\\", "/").split("/")
-    if len(parts) < 2:
-        return None
-    stem = parts[-1].removesuffix(".gz")
-    stem = stem.rsplit(".", 1)[0] if stem.rsplit(".", 1)[-1] in ("yaml", "yml", "json") else stem
-    bracket = stem.find("[")
-    name, params = (stem, "") if bracket < 0 else (stem[:bracket], stem[bracket:])
-    test = name.replace(".", "::") + params
-    if parts[-2] == "cassettes":
-        return test
-    if len(parts) < 3 or parts[-3] != "cassettes":
-        return None
-    above = parts[:-3]
-    start = max((i for i, part in enumerate(above) if part == "tests"), default=len(above))
-    return "/".join([*above[start:], parts[-2] + ".py"]) + "::" + test
 
 
 def _is_exchange(entry: Any) -> bool:
