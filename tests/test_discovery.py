@@ -18,7 +18,6 @@ from conftest import FIXTURES, LLAMA, ROOT, run, subprocess_llmcat
 from llmcat.finish import CATEGORIES, category
 
 TERMINAL = FIXTURES / "terminal"
-CASSETTES = TERMINAL / "tests" / "cassettes"
 
 
 def lines(result) -> list[dict]:
