@@ -1,8 +1,8 @@
 """Mutators: turn a good recording into the hostile inputs llmcat must survive.
 
-Each takes the original bytes and a `random.Random` and returns (name, mutant bytes).
-Byte-level mutators work on any format; the JSON-level ones only on files that parse
-as JSON (they return None otherwise).
+Each takes the original bytes and a `random.Random` and returns the mutant bytes.
+Byte-level mutators work on any format; the structural ones change a value at a path of
+the recording in its own syntax (fuzz/syntax.py) and return None when no syntax reads it.
 """
 
 from __future__ import annotations
@@ -12,8 +12,12 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
+import yaml
+
+from fuzz import syntax
+
 ROOT = Path(__file__).resolve().parent.parent
-SEED_SUFFIXES = (".json", ".yaml", ".yml", ".har", ".sse", ".jsonl", ".ndjson", ".txt")
+SEED_SUFFIXES = (".json", ".yaml", ".yml", ".har", ".sse", ".jsonl", ".ndjson", ".txt", ".httprr")
 
 # Values dropped where something else belongs, including text that tries to drive a terminal.
 HOSTILE_VALUES: tuple = (
@@ -85,40 +89,30 @@ def _inside_value(data: bytes, rng: random.Random) -> int | None:
 def huge_value(data: bytes, rng: random.Random) -> bytes:
     """A long string (kept to a few MB here; the 100 MB case is its own test)."""
     size = rng.choice((10_000, 1_000_000, 3_000_000))
-    return _json_mutant(data, rng, lambda _old: "\x1b[2J" + "A" * size)
+    return _structured_mutant(data, rng, lambda _old: "\x1b[2J" + "A" * size)
 
 
-def _paths(node, prefix=()):
-    yield prefix
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _paths(value, prefix + (key,))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _paths(value, prefix + (i,))
+_paths = syntax.value_paths  # every path of a JSON value (tests/test_hostile.py walks them too)
 
 
-def _json_mutant(data: bytes, rng: random.Random, change: Callable) -> bytes | None:
-    try:
-        obj = json.loads(data)
-    except (ValueError, RecursionError):
+def _structured_mutant(data: bytes, rng: random.Random, change: Callable) -> bytes | None:
+    """Change the value at a random path of the recording, in its own syntax (fuzz/syntax.py:
+    JSON, JSON Lines, SSE, httprr, YAML with its tags and aliases); None when no syntax reads it."""
+    document = syntax.decode(data)
+    if document is None:
         return None
-    paths = list(_paths(obj))
-    path = rng.choice(paths)
-    if not path:
-        obj = change(obj)
-        if obj is _DELETE:
-            return b""
-    else:
-        parent = obj
-        for step in path[:-1]:
-            parent = parent[step]
-        new = change(parent[path[-1]])
+    path = rng.choice(document.paths())
+    try:
+        new = change(document.get(path))
         if new is _DELETE:
-            del parent[path[-1]]
+            if not path:
+                return b""
+            document.delete(path)
         else:
-            parent[path[-1]] = new
-    return json.dumps(obj, ensure_ascii=rng.random() < 0.5).encode("utf-8", "surrogatepass")
+            document.set(path, new)
+        return document.encode(rng)
+    except yaml.YAMLError:  # a value YAML cannot write (the emitter's refusal, not llmcat's)
+        return None
 
 
 _DELETE = object()
@@ -129,11 +123,11 @@ def swap_type(data: bytes, rng: random.Random) -> bytes | None:
         choices = [v for v in HOSTILE_VALUES if type(v) is not type(old)]
         return rng.choice(choices)
 
-    return _json_mutant(data, rng, change)
+    return _structured_mutant(data, rng, change)
 
 
 def delete_key(data: bytes, rng: random.Random) -> bytes | None:
-    return _json_mutant(data, rng, lambda _old: _DELETE)
+    return _structured_mutant(data, rng, lambda _old: _DELETE)
 
 
 def hostile_key(data: bytes, rng: random.Random) -> bytes | None:
@@ -145,7 +139,7 @@ def hostile_key(data: bytes, rng: random.Random) -> bytes | None:
                     for k, v in old.items()}
         return old
 
-    return _json_mutant(data, rng, change)
+    return _structured_mutant(data, rng, change)
 
 
 def duplicate_or_shuffle(data: bytes, rng: random.Random) -> bytes | None:
@@ -158,7 +152,7 @@ def duplicate_or_shuffle(data: bytes, rng: random.Random) -> bytes | None:
             return old * rng.choice((0, 2, 3))
         return [old, old]
 
-    return _json_mutant(data, rng, change)
+    return _structured_mutant(data, rng, change)
 
 
 def inflate(data: bytes, rng: random.Random) -> bytes | None:
@@ -199,23 +193,58 @@ WEIGHTS = {"truncate": 4, "flip-bytes": 4, "nul": 1, "bad-utf8": 1, "lone-surrog
            "huge-value": 0.3, "swap-type": 8, "delete-key": 4, "hostile-key": 2, "duplicate-shuffle": 2, "empty": 0.5, "inflate": 1.5}
 
 
+UNREADABLE = "(unreadable)"  # the bad fixtures: a class of their own among the formats
+
+
+def seed_format(path: Path) -> str:
+    """The format llmcat reads a seed as (its first call's), or UNREADABLE."""
+    from llmcat.formats import parse
+    from llmcat.model import InputError
+
+    try:
+        found = parse(path.read_bytes(), str(path), name=path.name)
+    except InputError:
+        return UNREADABLE
+    return found[0].format if found else UNREADABLE
+
+
+def by_format(seed_files: list[Path]) -> dict[str, list[Path]]:
+    groups: dict[str, list[Path]] = {}
+    for path in seed_files:
+        groups.setdefault(seed_format(path), []).append(path)
+    return dict(sorted(groups.items()))
+
+
 def mutants(seed_files: list[Path], rng: random.Random):
-    """An endless stream of (description, bytes); stacked mutations now and then."""
-    originals = [(p, p.read_bytes()) for p in seed_files]
+    """An endless stream of (description, format, bytes); stacked mutations now and then.
+
+    The first round takes one seed of every format in turn, so that even a short fixed-seed
+    run mutates every container format (88 llama-stack seeds would otherwise drown the one
+    HAR), and changes a value at a path of it in its own syntax first (swap-type); after it,
+    seeds and mutators are drawn at random."""
+    groups = by_format(seed_files)
+    cache: dict[Path, bytes] = {}
+    first_round = [(fmt, rng.choice(paths)) for fmt, paths in groups.items()]
     names = list(MUTATORS)
     weights = [WEIGHTS[n] for n in names]
+    formats = {path: fmt for fmt, paths in groups.items() for path in paths}
+    n = 0
     while True:
-        path, data = rng.choice(originals)
+        fmt, path = first_round[n] if n < len(first_round) else (None, rng.choice(seed_files))
+        fmt = fmt or formats[path]
+        data = cache.setdefault(path, path.read_bytes())
         steps = []
-        for _ in range(rng.choice((1, 1, 1, 2, 3))):
-            name = rng.choices(names, weights)[0]
+        structural_first = n < len(first_round) and syntax.decode(data) is not None
+        for step in range(rng.choice((1, 1, 1, 2, 3))):
+            name = "swap-type" if structural_first and step == 0 else rng.choices(names, weights)[0]
             out = MUTATORS[name](data, rng)
             if out is None:
                 continue
             data = out
             steps.append(name)
-        if steps:
-            yield f"{_shown(path)} {'+'.join(steps)}", data
+        if steps:  # (a seed of the first round is tried again until something changed it)
+            n += 1
+            yield f"{_shown(path)} {'+'.join(steps)}", fmt, data
 
 
 def _shown(path: Path) -> str:

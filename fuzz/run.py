@@ -57,6 +57,7 @@ class Stats:
     mutants: int = 0
     runs: int = 0
     subprocess_runs: int = 0
+    formats: dict = field(default_factory=dict)  # seed format -> mutants made of it
     by_exit: dict = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -183,13 +184,13 @@ def fuzz(commands: list[Command], *, seed: int, max_mutants: int, seconds: float
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="llmcat-fuzz-") as tmp:
         tmpdir = Path(tmp)
-        for n, (description, data) in enumerate(mutants(seeds(seed_dirs), rng)):
+        for n, (description, fmt, data) in enumerate(mutants(seeds(seed_dirs), rng)):
             if n >= max_mutants or time.monotonic() - start > seconds:
                 break
             stats.mutants += 1
-            suffix = description.split()[0].rsplit(".", 1)[-1]
+            stats.formats[fmt] = stats.formats.get(fmt, 0) + 1
             stem = HOSTILE_NAME if rng.random() < 0.1 else f"m{n:06d}"
-            path = write_input(tmpdir, f"{stem}.{suffix}", data)
+            path = write_input(tmpdir, stem + _suffix(description.split()[0]), data)
             before = fingerprint(path)
             via_stdin = rng.random() < 0.05
             for command in commands:
@@ -216,6 +217,15 @@ def fuzz(commands: list[Command], *, seed: int, max_mutants: int, seconds: float
             path.unlink()
     stats.seconds = time.monotonic() - start
     return stats, failures
+
+
+def _suffix(seed: str) -> str:
+    """The seed's file name ending, a compound one (`.xai.yaml`) kept whole: some formats go by it."""
+    from fuzz.mutate import SEED_SUFFIXES
+    from llmcat.formats.registry import recording_suffixes
+
+    endings = sorted({*recording_suffixes(), *SEED_SUFFIXES}, key=len, reverse=True)
+    return next((e for e in endings if seed.endswith(e)), "." + seed.rsplit(".", 1)[-1])
 
 
 def _sampled(command: Command, n: int, every: int) -> bool:

@@ -8,6 +8,8 @@ import pytest
 from fuzz import mutate
 from fuzz.commands import TABLE, present
 from fuzz.run import Outcome, fuzz, problems_with
+from llmcat.formats import parse
+from llmcat.formats.registry import registered
 
 SEED = 20261125
 
@@ -22,6 +24,8 @@ def test_mutation_fuzz_every_command_fixed_seed(tmp_path):
     report = "\n".join(f"{f.description}: llmcat {' '.join(f.argv)}: {f.problems[0][:500]} (input: {f.saved})" for f in failures[:10])
     assert not failures, f"{len(failures)} failure(s):\n{report}"
     assert stats.mutants == 60 and stats.subprocess_runs >= 2
+    # every container format was mutated (the first round takes one seed of each)
+    assert set(stats.formats) >= {f.name for f in registered()} | {mutate.UNREADABLE}, stats.formats
     assert stats.by_exit.get(2, 0) and stats.by_exit.get(0, 0)  # both refused and readable mutants were made
 
 
@@ -33,6 +37,47 @@ def test_every_mutator_changes_its_input():
     for name, mutator in mutate.MUTATORS.items():
         outs = {mutator(data, rng) for _ in range(5)}
         assert outs - {data, None}, name
+
+
+def test_every_registered_format_has_fuzz_seeds():
+    """A new format module cannot escape the fuzzer: fixtures/ must hold a recording llmcat reads
+    as it (write one with a generator in fixtures/), and the fuzzer's seeds must include its name."""
+    groups = mutate.by_format(mutate.seeds())
+    missing = sorted({f.name for f in registered()} - set(groups))
+    assert not missing, f"registered formats with no seed fixture for the fuzzers: {missing}"
+
+
+def test_the_first_mutants_are_one_of_each_format_changed_in_its_own_syntax():
+    import random
+
+    from fuzz import syntax
+
+    groups = mutate.by_format(mutate.seeds())
+    stream = mutate.mutants(mutate.seeds(), random.Random(SEED))
+    first = [next(stream) for _ in groups]
+    assert [fmt for _, fmt, _ in first] == list(groups)
+    for description, fmt, data in first:
+        seed = mutate.ROOT / description.split()[0]
+        if syntax.decode(seed.read_bytes()) is not None:
+            assert description.split()[1].startswith("swap-type"), description
+
+
+def test_a_yaml_value_change_keeps_the_cassette_yaml_with_its_tags():
+    """Ruby VCR's `!binary` bodies and the cassette's shape survive a value change: the mutant
+    is YAML a reader takes, not a JSON rewrite of it."""
+    import random
+
+    from fuzz import syntax
+
+    data = (mutate.ROOT / "fixtures" / "ruby-vcr" / "anthropic_gzip_binary.yml").read_bytes()
+    assert data.count(b"!binary") >= 1
+    document = syntax.decode(data)
+    assert document.syntax == "yaml"
+    path = next(p for p in document.paths() if len(p) >= 3 and isinstance(document.get(p), str))
+    document.set(path, "\x1b]0;t\x07")
+    mutant = document.encode(random.Random(1))
+    assert mutant.count(b"!binary") == data.count(b"!binary") and not mutant.lstrip().startswith(b"{")
+    assert {r.format for r in parse(mutant, "m.yml")} == {"ruby-vcr"}
 
 
 def test_the_fuzzer_reports_a_reader_bug(monkeypatch, tmp_path):

@@ -186,7 +186,7 @@ def _apply(state: _Stream, event: dict) -> bool:
             if isinstance(initial, str) and initial:
                 tool.parts.append(initial)
             choice.tools.append(tool)
-            state.tools[("item", item.get("id"))] = tool
+            state.tools[("item", as_str(item.get("id")))] = tool
             state.tools[("index", as_int(event.get("output_index")))] = tool
         return False
     if kind in _TOOL_ARG_DELTAS and isinstance(delta, str):
@@ -199,18 +199,18 @@ def _apply(state: _Stream, event: dict) -> bool:
 
 
 def _tool_for(state: _Stream, event: dict) -> ToolCallBuilder:
-    tool = state.tools.get(("item", event.get("item_id"))) or state.tools.get(("index", as_int(event.get("output_index"))))
+    tool = state.tools.get(("item", as_str(event.get("item_id")))) or state.tools.get(("index", as_int(event.get("output_index"))))
     if tool is None:  # arguments for an item whose `added` event was not recorded
         tool = ToolCallBuilder(as_str(event.get("item_id")), None, "function")
         state.choice.tools.append(tool)
-        state.tools[("item", event.get("item_id"))] = tool
+        state.tools[("item", as_str(event.get("item_id")))] = tool
     return tool
 
 
 def _finish_item(state: _Stream, event: dict) -> None:
     """A server tool's arguments arrive whole in `output_item.done` (its action, its query)."""
     item = as_dict(event.get("item"))
-    tool = state.tools.get(("item", item.get("id"))) or state.tools.get(("index", as_int(event.get("output_index"))))
+    tool = state.tools.get(("item", as_str(item.get("id")))) or state.tools.get(("index", as_int(event.get("output_index"))))
     if tool is None or tool.parts:
         return
     if tool.kind != "function" or isinstance(item.get("arguments"), str):

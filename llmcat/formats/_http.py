@@ -287,6 +287,15 @@ def fill_json(out: Response, value: Any, request_streamed: bool) -> None:
     out.events, out.event_types = [value], [None]
 
 
+def json_size(value: Any) -> int | None:
+    """The bytes of a JSON body a recorder kept as a value; None when orjson cannot write it
+    (a lone surrogate the lenient reader kept, an integer past 64 bits)."""
+    try:
+        return len(orjson.dumps(value))
+    except TypeError:  # (orjson.JSONEncodeError is one)
+        return None
+
+
 def fill_sse(out: Response, text: str) -> None:
     pairs = sse.parse_text(text)
     for position, (_, data) in enumerate(pairs):

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from llmcat.formats import _http
 from llmcat.formats.registry import Content, Format, register
 from llmcat.model import Recording, Response
@@ -51,7 +49,7 @@ def _recording(entry: dict, position: int, source: str) -> Recording:
         _http.fill_body(out, response, streamed)
     else:
         _http.fill_json(out, response, streamed)
-        out.size = len(orjson.dumps(response))
+        out.size = _http.json_size(response)
     return Recording(source, position, FORMAT, request, out, stored=entry)
 
 

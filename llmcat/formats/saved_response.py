@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from llmcat.formats import _http
 from llmcat.formats.registry import Content, Format, register
 from llmcat.model import Recording, Request, Response
@@ -30,7 +28,7 @@ def read(content: Content) -> list[Recording] | None:
         _http.fill_body(out, body, False)
     else:
         _http.fill_json(out, body, False)
-        out.size = len(orjson.dumps(body))
+        out.size = _http.json_size(body)
     url = obj.get("url") if isinstance(obj.get("url"), str) else None
     request = _http.http_request(None, url, None) if url else Request()
     return [Recording(content.source, 0, FORMAT, request, out, stored=obj)]

@@ -13,8 +13,6 @@ import base64
 import binascii
 from typing import Any
 
-import orjson
-
 from llmcat.formats import _http
 from llmcat.formats.registry import Content, Format, register
 from llmcat.model import EmptyRecording, InputError, Recording, Response
@@ -51,7 +49,7 @@ def _recording(entry: dict, position: int, source: str) -> Recording:
         _http.fill_decoded(out, value, streamed)
     else:  # a JSON body the proxy kept as JSON
         _http.fill_json(out, value, streamed)
-        out.size = len(orjson.dumps(value))
+        out.size = _http.json_size(value)
     return Recording(source, position, FORMAT, request, out, stored=entry)
 
 

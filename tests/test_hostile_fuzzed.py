@@ -1,0 +1,39 @@
+"""What the fuzzers found once they changed values inside every container format, not only
+llama-stack JSON (issue #18: "the fuzz and property suites run over every container format").
+Each test is the found input, made by hand."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import FIXTURES, run
+
+
+def test_a_responses_stream_whose_item_id_is_a_list(tmp_path):
+    """An SSE capture of the Responses API whose function-call item has a list for its id made
+    the reassembler raise TypeError (unhashable: it keyed its tool calls by the raw id), so the
+    file was 'cannot read'. The call is read; its tool call keeps its arguments."""
+    text = (FIXTURES / "raw" / "responses.sse").read_text()
+    assert '"id":"fc_fx"' in text
+    path = tmp_path / "responses.sse"
+    path.write_text(text.replace('"id":"fc_fx"', '"id":["fc_fx"]'))
+    result = run("show", "--json", path)
+    assert result.exit_code == 0, result.stderr
+    (call,) = [json.loads(line) for line in result.stdout.splitlines()]
+    (tool,) = call["choices"][0]["tool_calls"]
+    assert tool["name"] == "get_time" and tool["arguments"] == '{"tz": "UTC"}'
+
+
+def test_a_test_proxy_json_body_with_a_lone_surrogate(tmp_path):
+    """A test-proxy record whose JSON response body holds an escaped lone surrogate (`"\\ud800"`,
+    legal JSON text, kept by the lenient reader) made orjson's size count raise TypeError: the
+    whole record was unreadable. Both entries are read; the body's text is shown escaped."""
+    record = json.loads((FIXTURES / "test-proxy" / "SpeechAndErrors.json").read_text())
+    entry = next(e for e in record["Entries"] if isinstance(e.get("ResponseBody"), dict))
+    entry["ResponseBody"]["note"] = "\ud800"
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(record))  # (json writes the surrogate as the escape \ud800)
+    shown = run("ls", "--json", path)
+    assert shown.exit_code == 0, shown.stderr
+    assert len(shown.stdout.splitlines()) == len(record["Entries"])
+    assert run("show", path).exit_code == 0
