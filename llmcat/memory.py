@@ -62,6 +62,29 @@ def reserve(size: int, factor: int = PARSE_FACTOR) -> None:
         raise MemoryError(f"{size * factor} bytes needed to parse, address space limited to {_LIMIT}")
 
 
+def reserve_to_write(obj: Any, factor: int = 10) -> None:
+    """MemoryError unless writing `obj` as JSON fits in the address space left. orjson, like its
+    parser, can crash instead of failing when an allocation is refused; measured under `ulimit -v`,
+    writing an 8 MB or a 16 MB string needed 7.8 times its size (its growing buffer, the bytes made
+    of it), hence 10. Without a limit (the usual case): one comparison."""
+    if _LIMIT is None:
+        return
+    size, stack, seen = 0, [obj], 0
+    while stack and seen < 1_000_000:  # an estimate: strings' lengths plus a little per value
+        value = stack.pop()
+        seen += 1
+        if isinstance(value, (str, bytes)):
+            size += len(value) + 8
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)
+        else:
+            size += 24
+    reserve(size, factor)
+
+
 def json_loads(data: bytes | str | memoryview) -> Any:
     """`orjson.loads`, with the memory it may need checked first and its own out-of-memory
     error raised as MemoryError (not mistaken for "not JSON")."""

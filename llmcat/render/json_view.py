@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 
+from llmcat.memory import reserve_to_write
 from llmcat.render.machine import escape_controls
 
 # A JSON token: a string (a key when a colon follows), a number, a literal.
@@ -21,6 +22,7 @@ _RESET = b"\x1b[0m"
 
 def pretty_json(obj: Any, color: bool) -> bytes:
     """`obj` indented by two spaces, keys blue, strings green, numbers cyan, literals yellow (with `color`)."""
+    reserve_to_write(obj)
     try:
         text = orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
     except TypeError:  # lone surrogates, or nesting deeper than orjson writes

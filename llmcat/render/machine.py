@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 
+from llmcat.memory import reserve_to_write
 from llmcat.model import InputError
 
 
@@ -22,6 +23,7 @@ def _escape_control(match: re.Match[bytes]) -> bytes:
 def dumps_line(obj: Any) -> bytes:
     """One JSON Lines record. Lone surrogates (legal in JSON text, not in UTF-8) are escaped, not fatal;
     so are DEL and C1 controls, so that a terminal or pager shown the line cannot be driven by it."""
+    reserve_to_write(obj)
     try:
         line = orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE)
     except TypeError:  # lone surrogates, or nesting deeper than orjson writes
