@@ -39,6 +39,7 @@ import orjson
 from msgspec import UNSET, Struct, UnsetType, field
 
 from llmcat.formats.llama_stack.general import read
+from llmcat.memory import reserve
 from llmcat.model import Recording
 
 CHAT_CHUNK = "openai.types.chat.chat_completion_chunk.ChatCompletionChunk"
@@ -190,6 +191,7 @@ def parse(data: bytes, source: str, text: bool = True) -> list[Recording] | None
             data.decode("utf-8")
         except UnicodeDecodeError:
             return None
+    reserve(len(data))  # msgspec, like orjson, can crash under an address-space limit instead of failing
     try:
         envelope = _DECODERS[text].decode(data)
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):  # (MemoryError: the file's failure; the

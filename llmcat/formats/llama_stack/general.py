@@ -12,7 +12,12 @@ FORMAT = "llama-stack"
 
 
 def looks_like(obj: Any) -> bool:
-    return isinstance(obj, dict) and isinstance(obj.get("request"), dict) and isinstance(obj.get("response"), dict)
+    if not (isinstance(obj, dict) and isinstance(obj.get("request"), dict) and isinstance(obj.get("response"), dict)):
+        return False
+    resp = obj["response"]
+    # An HTTP recorder's exchange (the Datadog test agent's cassettes share these two keys) has a
+    # status object and headers; llama-stack's response has neither (its status is a number).
+    return not (isinstance(resp.get("status"), dict) and "is_streaming" not in resp)
 
 
 def read(obj: dict, source: str) -> list[Recording]:
