@@ -71,6 +71,7 @@ class Pair(Struct):
     input_error: bool = False  # the file was the trouble (not a recording, unreadable), not llmcat
     renamed_to: str | None = None  # b's relative path when the pair was found by identity under another name
     secrets: tuple[str, ...] = ()  # credentials recorded in either call (found where read): never printed whole
+    unsearched: tuple[str, ...] = ()  # the calls (`FILE#N`) whose credentials are still to be looked for
 
 
 class Ignore:

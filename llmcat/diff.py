@@ -34,7 +34,9 @@ class Shaped(NamedTuple):
     interaction: int
     tree: dict
     identity: Identity
-    secrets: tuple[str, ...]  # credentials recorded in the call, for the renderer to mask
+    # Credentials recorded in the call, for the renderer to mask; None: not looked for where the file was
+    # read (a suite's reader), looked for later by reading the file again if its pair is to be printed.
+    secrets: tuple[str, ...] | None
     call: Any = None  # the call itself, when read here (two files: an added one is shown whole)
 
 
@@ -50,15 +52,19 @@ class ShapeWork(Work[list[Shaped]]):
         self.need = Need.EVERYTHING if options.strict else Need.COUNTS_AND_TEXT
 
     def digest(self, source: Source, calls: list[Call]) -> list[Shaped]:
-        return shaped(calls, self.options, keep=False)
+        # Most pairs of a suite are the same call and print nothing of it: looking for credentials
+        # in every call cost a fifth of a tree diff. `with_secrets` looks in those that print.
+        return shaped(calls, self.options, keep=False, look_for_secrets=False)
 
 
-def shaped(calls: list[Call], options: Options, keep: bool = True) -> list[Shaped]:
+def shaped(calls: list[Call], options: Options, keep: bool = True, look_for_secrets: bool = True) -> list[Shaped]:
+    """`keep`: the calls go with their shapes (the renderer finds their credentials itself)."""
     found = identities([c.recording for c in calls])
     out = []
     for call, identity in zip(calls, found, strict=True):
         tree = compared_tree(call, options)
-        out.append(Shaped(call.recording.interaction, tree, identity, _secrets(call, tree), call if keep else None))
+        secrets = () if keep else _secrets(call, tree) if look_for_secrets else None
+        out.append(Shaped(call.recording.interaction, tree, identity, secrets, call if keep else None))
     return out
 
 
@@ -102,7 +108,9 @@ def _paired(label: str, spec_a: str | None, calls_a: list[Shaped], spec_b: str |
 
 def _compared(pair: Pair, a: Shaped | None, b: Shaped | None, options: Options) -> Pair:
     pair.calls = (a and a.call, b and b.call)
-    pair.secrets = tuple(sorted({s for side in (a, b) if side is not None for s in side.secrets}))
+    pair.secrets = tuple(sorted({s for side in (a, b) if side is not None and side.secrets for s in side.secrets}))
+    pair.unsearched = tuple(spec for side, spec in ((a, pair.a), (b, pair.b))
+                            if side is not None and side.secrets is None and spec is not None)
     if a is not None and b is not None:  # one pair that cannot be compared (nesting past Python's stack) is
         compared = attempt(compare_shapes, a.tree, b.tree, options, pair)  # that pair's error; the others go on
         if isinstance(compared, Failure):
@@ -206,8 +214,30 @@ def renamed(only_a: Pair, only_b: Pair, options: Options) -> Pair:
     pair = Pair(only_a.label, only_a.a, only_b.b, renamed_to=only_b.label)
     pair.calls = (only_a.calls[0], only_b.calls[1])
     pair.secrets = tuple(sorted(set(only_a.secrets) | set(only_b.secrets)))
+    pair.unsearched = only_a.unsearched + only_b.unsearched
     assert only_a.trees is not None and only_b.trees is not None
     return compare_shapes(only_a.trees[0], only_b.trees[1], options, pair)
+
+
+def with_secrets(pairs: list[Pair], same_printed: bool) -> None:
+    """The credentials of the calls whose pair prints something of them, where their reader did not look
+    (`ShapeWork`): their files read again. A pair of the same call prints only its row (with `--all`:
+    test id, model, what was asked), so it is read again only when a glance at those finds a need."""
+    from llmcat import keyshapes
+    from llmcat.diffsummary import row_texts
+    from llmcat.secrets import secret_values
+
+    for pair in pairs:
+        if not pair.unsearched:
+            continue
+        if pair.status == "same" and not (same_printed and any(keyshapes.suspect(t) for t in row_texts(pair))):
+            continue
+        found = set(pair.secrets)
+        for spec in pair.unsearched:
+            result = read_one(spec, Need.EVERYTHING)
+            for call in result.value or []:  # (a file that cannot be read again: its pair was compared already)
+                found |= secret_values(call.recording)
+        pair.secrets, pair.unsearched = tuple(sorted(found)), ()
 
 
 def _order(pair: Pair) -> tuple[str, int]:
@@ -277,6 +307,7 @@ def _tree(pairs: list[Pair], writer: DiffWriter, output: Output) -> ExitStatus:
     for pair in pairs:
         if pair.status == "error":
             output.problems.report(pair.failed or pair.label, pair.reason or "cannot read")
+    with_secrets(pairs, same_printed=writer.report.all and not writer.report.as_json)
     writer.tree(pairs)
     writer.flush()
     return ExitStatus.TROUBLE if output.problems.count else ExitStatus.of(False, found=any(p.status != "same" for p in pairs))

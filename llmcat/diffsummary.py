@@ -45,14 +45,23 @@ _ASKED_MAX = 50
 
 def asked(pair: Pair) -> str | None:
     """What was asked, in a few words (the last user message, or the prompt): names a call that has no test id."""
+    line = _asked_line(pair)
+    return line if line is None or len(line) <= _ASKED_MAX else line[:_ASKED_MAX - 1] + "…"
+
+
+def _asked_line(pair: Pair) -> str | None:
     request = request_of(pair)
     text = _last_user_text(request.get("transcript"), request.get("messages")) or request.get("prompt")
     if isinstance(text, list):
         text = next((t for t in text if isinstance(t, str)), None)
     if not isinstance(text, str) or not text.strip():
         return None
-    line = text.strip().splitlines()[0]
-    return line if len(line) <= _ASKED_MAX else line[:_ASKED_MAX - 1] + "…"
+    return text.strip().splitlines()[0]
+
+
+def row_texts(pair: Pair) -> list[str]:
+    """What a row may print of a pair's calls, uncut: its test id, model and what was asked."""
+    return [t for t in (test_id(pair), model(pair), _asked_line(pair)) if t]
 
 
 def _last_user_text(transcript: Any, messages: Any) -> str | None:
