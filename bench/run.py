@@ -23,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import diff_trees  # bench/diff_trees.py
 import suite  # bench/suite.py (this folder is on sys.path when run as `python bench/run.py`)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,6 +148,19 @@ def bench_suite(tmp: Path, report: Report) -> None:
         report.line("time vs bare orjson loop", result["ratio"], float(result.get("target", 1.5)))
 
 
+def bench_diff_trees(tmp: Path, report: Report) -> None:
+    print("\n6. diff of two 3,000-file trees (renamed, 20 changed, 10 removed, 10 added) vs ls of both")
+    try:
+        result = diff_trees.measure(tmp / "diff-trees")
+    except (Exception, SystemExit) as exc:  # a failed measurement is a missed target, not a crashed bench
+        print(f"  diff: could not be measured: {exc}")
+        report.missed += 1
+        return
+    for key, value in result.items():
+        print(f"  {key}: {value}")
+    report.line("diff of two trees vs ls of both", result["ratio"], float(result["target"]))
+
+
 def bench_huge(tmp: Path, report: Report) -> None:
     huge = tmp / "huge-stream.json"
     size = write_stream(huge, 280_000)
@@ -175,7 +189,8 @@ def main() -> int:
         bench_start_up(report, args.runs * 4)
         if args.big:
             bench_huge(tmp, report)
-        bench_suite(tmp, report)  # last: it runs in this process, which may grow
+        bench_suite(tmp, report)  # (these two run in this process, which may grow)
+        bench_diff_trees(tmp, report)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"\n{'all targets met' if not report.missed else f'{report.missed} target(s) missed'}")
