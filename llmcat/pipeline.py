@@ -123,9 +123,9 @@ class KeepCalls(Work[list[Call]]):
         return calls
 
 
-def sources(paths: Iterable[str], walk: bool = True) -> list[Source]:
-    """Command-line paths as the files to read: directories walked recursively when `walk`."""
-    return list(expand(paths)) if walk else [Source(path, path, True) for path in paths]
+def sources(specs: Iterable[str], walk: bool = True) -> list[Source]:
+    """Command-line specs as the files to read: directories walked recursively when `walk`."""
+    return list(expand(specs)) if walk else [Source(spec, spec, True) for spec in specs]
 
 
 def read(files: list[Source], work: Work[T], progress: Callable[[int], None] | None = None) -> Iterator[FileResult[T]]:

@@ -27,12 +27,12 @@ class Source(Struct, frozen=True):
         return self.explicit or self.problem is not None or self.spec.lower().endswith(recording_suffixes())
 
 
-def expand(paths: Iterable[str]) -> Iterator[Source]:
-    for path in paths:
-        if path != "-" and os.path.isdir(path):
-            yield from _walk(path)
+def expand(specs: Iterable[str]) -> Iterator[Source]:
+    for spec in specs:
+        if spec != "-" and os.path.isdir(spec):
+            yield from _walk(spec)
         else:
-            yield Source(path, path, True)
+            yield Source(spec, spec, True)
 
 
 def _walk(top: str) -> Iterator[Source]:
