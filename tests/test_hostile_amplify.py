@@ -167,3 +167,52 @@ def test_out_of_address_space_is_reported_not_a_crash(tmp_path):
         assert status == 0 or (status == 2 and err.decode() == f"llmcat: {big}: out of memory reading this file\n"), \
             (megabytes, status, err[-300:])
     assert status == 0  # with 200 MB it is read
+
+
+def _merge_chain(path: Path, links: int) -> Path:
+    """A VCR cassette whose `defaults` are a chain of mappings, each merging (`<<: *prev`) the one
+    before and adding a key: 70 KB at 2,000 links, two million pairs copied by PyYAML's merge."""
+    lines = ["d0: &d0 {k0: v}"]
+    lines += [f"d{n}: &d{n} {{<<: *d{n - 1}, k{n}: v}}" for n in range(1, links)]
+    lines += ["interactions:", f"- request: {{<<: *d{links - 1}, method: GET, uri: 'https://example.test/', body: null}}",
+              "  response: {status: {code: 200, message: OK}, headers: {}, body: {string: ok}}"]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_yaml_merge_key_chain_is_bounded_by_the_alias_budget(tmp_path, monkeypatch):
+    """#18.2 for merge keys: a chain of `<<: *a` merges is quadratic (each mapping copies all the
+    pairs before it) and its copies are new objects, so the alias check never saw them. The
+    copying is counted against the same budget as aliases now: the work done before the refusal
+    (pairs merged, counted at PyYAML's own merge) stays within the budget, and the CLI refuses it."""
+    import yaml
+
+    from llmcat.formats import _yaml
+    from llmcat.model import InputError
+
+    copied = []
+    original = yaml.constructor.SafeConstructor.flatten_mapping
+
+    def counting(self, node):
+        before = len(node.value)
+        original(self, node)
+        copied.append(max(0, len(node.value) - before))  # pairs the merge put in (its merge keys removed)
+
+    monkeypatch.setattr(yaml.constructor.SafeConstructor, "flatten_mapping", counting)
+    bomb = _merge_chain(tmp_path / "chain.yaml", 2_000)
+    assert bomb.stat().st_size < 100_000
+    try:
+        _yaml.load_yaml(bomb.read_bytes())
+    except InputError as exc:
+        assert "merge keys (<<)" in str(exc) and "refused" in str(exc)
+    else:
+        raise AssertionError("a 2,000-link merge chain was read")
+    # 2,000 links would copy ~2,000,000 pairs; refused within the budget (1,000,000 nodes = 500,000 pairs)
+    assert sum(copied) <= _yaml.MAX_ALIAS_EXPANSION // 2, sum(copied)
+    monkeypatch.undo()
+    status = limited("show", str(bomb))
+    assert status.returncode == 2 and status.stdout == b""
+    assert status.stderr.decode() == f"llmcat: {bomb}: YAML merge keys (<<) expand past 16 MB (a merge-key bomb?); refused\n"
+    short = _merge_chain(tmp_path / "short.yaml", 20)  # merge keys as cassettes use them are read
+    shown = limited("show", "--json", str(short))
+    assert shown.returncode == 0 and json.loads(shown.stdout)["request"]["url"] == "https://example.test/", shown.stderr

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 
@@ -58,3 +60,90 @@ def test_a_10mb_model_name_is_fitted_at_once(tmp_path):
     for command in ("ls", "stats"):
         status, out = on_terminal([command, str(path)], timeout=60)
         assert status == 0 and b"mmmmmmmmmm\xe2\x80\xa6" in out and len(out) < 20_000, (command, len(out))
+
+
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _table(*args, columns: int, encoding: str | None = None) -> list[str]:
+    """The terminal's `ls`/`stats` table (--color always into a pipe), colour codes taken out."""
+    env = {**os.environ, "COLUMNS": str(columns), "LLMCAT_PAGER": ""}
+    env.pop("NO_COLOR", None)
+    if encoding:
+        env["PYTHONIOENCODING"] = encoding
+    proc = subprocess.run([sys.executable, "-m", "llmcat", *map(str, args)], capture_output=True, cwd=ROOT, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return _SGR.sub("", proc.stdout.decode("ascii" if encoding == "ascii" else "utf-8")).splitlines()
+
+
+def _columns_line_up(lines: list[str]) -> None:
+    """Every row as wide as the header, and each column starting where its header starts."""
+    header = lines[0]
+    starts = [m.start() for m in re.finditer(r"(?<=  )\S", header)]
+    for line in lines[1:]:
+        assert len(line) == len(header), (line, header)
+        for start in starts:  # a column's cells (left or right aligned) leave the gap before it blank
+            assert line[start - 2:start] == "  " or line[start - 1] == " ", (line, header)
+
+
+def test_ls_table_in_an_ascii_encoding_measures_what_it_writes(tmp_path):
+    """#18.9 left-over: under PYTHONIOENCODING=ascii the table's `…` was written as the six
+    characters `\\u2026` (and a non-ASCII file name's `\u00e8` as `\\xe8`) after the widths were counted
+    on one: the columns no longer lined up. Cells are measured as written, clipped with `...`."""
+    from test_hostile_amplify import completion
+
+    path = completion(tmp_path / "mod\u00e8le.json", "x")
+    lines = _table("ls", "--color", "always", FIXTURES / "vcr" / "bedrock.yaml", FIXTURES / "har", path, columns=100, encoding="ascii")
+    text = "\n".join(lines)
+    assert "\\u2026" not in text, text
+    assert "..." in text and "mod\\xe8le" in text, text
+    assert all(len(line) <= 100 for line in lines)
+    _columns_line_up(lines)
+    stats = "\n".join(_table("stats", "--color", "always", FIXTURES / "har", path, columns=80, encoding="ascii"))
+    assert "\\u2588" not in stats and "\\u2026" not in stats and "#" in stats, stats
+
+
+def test_ls_table_at_40_columns_keeps_the_file_names_end(tmp_path):
+    """#18.12: at 40 columns paths became `…ording…` (clipped at the left, then cropped at the
+    right by the table): counts and finish give way now, and the path keeps its file name and #N."""
+    deep = tmp_path / "tests" / "integration" / "recordings" / "responses"
+    deep.mkdir(parents=True)
+    for name in ("chat-0042.json", "chat-0043.json"):
+        (deep / name).write_bytes((FIXTURES / "llama-stack" / "chat-stream.json").read_bytes())
+    (deep / "session.har").write_bytes((FIXTURES / "har" / "session.har").read_bytes())
+    for columns in (40, 30):
+        lines = _table("ls", "--color", "always", deep, columns=columns)
+        assert all(len(line) <= columns for line in lines), lines
+        paths = [line.split()[0] for line in lines[1:]]
+        ends = sorted(p.rsplit("/", 1)[-1] for p in paths)
+        assert ends == ["chat-0042.json", "chat-0043.json", "session.har#0", "session.har#1", "session.har#2"], lines
+        assert all(p.startswith("\u2026") and not p.endswith("\u2026") for p in paths), lines
+        _columns_line_up(lines)
+
+
+def test_ls_with_columns_0_prints_the_table():
+    """#18.12: with COLUMNS=0, `ls` on a terminal printed nothing; COLUMNS=0 says nothing about the
+    width now: the terminal's (here none: 80 columns) is used."""
+    from test_terminal import on_terminal
+
+    status, out = on_terminal(["ls", str(FIXTURES / "har")], env={"COLUMNS": "0"})
+    lines = _SGR.sub("", out.decode()).splitlines()
+    assert status == 0 and lines[0].startswith("path") and len(lines) == 4, lines
+    assert all(0 < len(line) <= 80 for line in lines) and all("session.har#" in line for line in lines[1:]), lines
+
+
+def test_ls_rows_tell_apart_a_file_named_like_a_call_and_escaped_names(tmp_path):
+    """#18.12: `ls` showed call 1 of x.json and a file named `x.json#1` alike, and a name with a
+    newline (shown `\\n`) like one with a backslash and an n. A literal backslash is doubled, and a
+    file name's own `#N` escaped: every row names one thing."""
+    recording = (FIXTURES / "llama-stack" / "chat-stream.json").read_bytes()
+    (tmp_path / "x.json").write_bytes((FIXTURES / "har" / "session.har").read_bytes())
+    for name in ("x.json#1", "a\nb.json", "a\\nb.json"):
+        (tmp_path / name).write_bytes(recording)
+    proc = llmcat("ls", tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    paths = [line.split("\t")[0].removeprefix(f"{tmp_path}/") for line in proc.stdout.decode().splitlines()[1:]]
+    assert sorted(paths) == sorted(["x.json#0", "x.json#1", "x.json#2", "x.json\\#1", "a\\nb.json", "a\\\\nb.json"]), paths
+    assert len(set(paths)) == len(paths)
+    table = _table("ls", "--color", "always", tmp_path, columns=120)
+    assert sorted(line.split()[0].rsplit("/", 1)[-1] for line in table[1:]) == sorted(paths)

@@ -32,3 +32,15 @@ def visible(text: str) -> str:
 def inline(text: str) -> str:
     """Escape controls including newlines and tabs (for one-line fields: names, URLs, ids)."""
     return _UNSAFE_INLINE.sub(_escape, text)
+
+
+_OWN_CALL_NUMBER = re.compile(r"#(\d+)$")
+
+
+def path_label(source: str, interaction: int | None = None) -> str:
+    """A file's path for a one-line listing (`ls`), told apart from every other path: a literal
+    backslash is doubled (so a name with a newline, shown `\\n`, differs from one with a backslash
+    and an n), and a name that itself ends in `#N` has that `#` escaped (`x.yaml\\#1` is a file
+    so named, `x.yaml#1` call 1 of x.yaml). `interaction`: the call's `#N` in a multi-call file."""
+    shown = _OWN_CALL_NUMBER.sub(r"\\#\1", inline(source.replace("\\", "\\\\")))
+    return shown if interaction is None else f"{shown}#{interaction}"

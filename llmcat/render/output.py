@@ -161,6 +161,6 @@ def _columns(on_terminal: bool) -> int:
             continue
         break
     columns = os.environ.get("COLUMNS")
-    if columns is not None and columns.isdigit():
+    if columns is not None and columns.isdigit() and int(columns) > 0:  # (COLUMNS=0 says nothing: ignored)
         width = int(columns)
     return width or 80

@@ -6,10 +6,11 @@ here, so a tab or newline in one cannot break a TSV row and no control byte reac
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import codecs
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from llmcat.render.escape import inline
+from llmcat.render.escape import inline, path_label
 from llmcat.rows import Row
 
 COLUMNS = ("path", "api", "model", "streamed", "chunks", "finish", "prompt_tokens", "completion_tokens", "test_id")
@@ -25,7 +26,8 @@ def _text(value: Any) -> str:
 
 
 def row_cells(row: Row) -> list[str]:
-    return [_text(v) for v in (row.label, row.api, row.model, row.streaming, row.chunks, row.finish_reason,
+    path = path_label(row.source, row.interaction if row.label != row.source else None)
+    return [path] + [_text(v) for v in (row.api, row.model, row.streaming, row.chunks, row.finish_reason,
                                row.prompt_tokens, row.completion_tokens, row.test_id)]
 
 
@@ -35,11 +37,11 @@ def tsv(rows: Iterable[Row]) -> Iterable[bytes]:
         yield ("\t".join(row_cells(row)) + "\n").encode("utf-8", "backslashreplace")
 
 
-def short_test_id(test_id: str, width: int = TEST_ID_WIDTH) -> str:
+def short_test_id(test_id: str, width: int = TEST_ID_WIDTH, mark: str = "\u2026") -> str:
     """`tests/integration/x/test_y.py::test_z[params]` as `x/test_y.py::test_z[params]`, for a terminal;
     a longer one loses its middle, keeping the file and the test's name and parameters."""
     test_id = test_id.removeprefix("tests/integration/").removeprefix("tests/")
-    return _clip_test_id(test_id, width)
+    return _clip_test_id(test_id, width, mark)
 
 
 EXTRA_COLUMNS = ("tokens", "error")  # shown when they explain the listing: --sort tokens, --errors
@@ -55,35 +57,54 @@ def ls_table(rows: list[Row], file, width: int, color: bool = True, extra: tuple
     from llmcat.render.rich_view import make_console
 
     console = make_console(file, force_terminal=color, width=width, color=color)
+    written, mark = _as_written(file)
     names = list(COLUMNS)
     if "tokens" in extra:
         names.insert(names.index("completion_tokens") + 1, "tokens")
     if "error" in extra:
         names.append("error")
     # No cell is shown wider than the terminal: clipped here, a 10 MB model name costs
-    # nothing to fit (fitting takes off a column at a time).
-    cells = [{name: _clip_left(cell, console.width) if name == "path" else _clip_right(cell, console.width)
-              for name, cell in _table_cells(row, names).items()} for row in rows]
+    # nothing to fit (fitting takes off a column at a time). Widths count what the stream
+    # writes: in an encoding without a character, its backslash escape.
+    cells = [{name: written(_clip_left(cell, console.width, mark) if name == "path" else _clip_right(cell, console.width, mark))
+              for name, cell in _table_cells(row, names, mark).items()} for row in rows]
     shown, widths = _fit(names, cells, console.width)
     table = Table(box=None, header_style="bold", pad_edge=False)
     for name in shown:
         table.add_column(_header(name), justify="right" if name in _NUMERIC else "left", no_wrap=True,
-                         overflow="ellipsis", min_width=len(_header(name)))
+                         overflow="ellipsis", min_width=min(len(_header(name)), widths[name]))
     for row, line in zip(rows, cells):
-        line["path"] = _clip_left(line["path"], widths["path"])  # the path keeps its end: file name and #N
-        line["test_id"] = _clip_test_id(line["test_id"], widths["test_id"])
-        for name in ("model", "finish", "error"):
+        line["path"] = _clip_left(line["path"], widths["path"], mark)  # the path keeps its end: file name and #N
+        line["test_id"] = _clip_test_id(line["test_id"], widths["test_id"], mark)
+        for name in ("api", "model", "finish", "error"):
             if name in line:
-                line[name] = _clip_right(line[name], widths[name])
+                line[name] = _clip_right(line[name], widths[name], mark)
         style = "red" if row.failed else ""
         table.add_row(*(Text(line[name], style=style) for name in shown))
     console.print(table, crop=False)
 
 
-def _table_cells(row: Row, names: list[str]) -> dict[str, str]:
+def _as_written(file) -> tuple[Callable[[str], str], str]:
+    """How text reaches `file`, and the ellipsis to clip with. An encoding that cannot take a
+    character (PYTHONIOENCODING=ascii) gets its backslash escape (render/output.py): cells are
+    measured as that, and clipped with `...` where `…` would be written as six characters."""
+    encoding = getattr(file, "encoding", None) or "utf-8"
+    try:
+        if codecs.lookup(encoding).name == "utf-8":
+            return (lambda text: text), ELLIPSIS
+    except LookupError:
+        return (lambda text: text), ELLIPSIS
+
+    def written(text: str) -> str:
+        return text.encode(encoding, "backslashreplace").decode(encoding)
+
+    return written, ELLIPSIS if written(ELLIPSIS) == ELLIPSIS else "..."
+
+
+def _table_cells(row: Row, names: list[str], mark: str) -> dict[str, str]:
     line = dict(zip(COLUMNS, row_cells(row)))
     if row.test_id:
-        line["test_id"] = short_test_id(line["test_id"])
+        line["test_id"] = short_test_id(line["test_id"], mark=mark)
     if row.finish_reason is not None:  # the category every provider's spelling falls in, and the spelling
         from llmcat.finish import category
 
@@ -98,10 +119,14 @@ def _table_cells(row: Row, names: list[str]) -> dict[str, str]:
 
 # Long names give way first, down to _LEAST columns: the model, then the error, finish and test id
 # (the only readable name of a llama-stack recording, kept longest); then whole columns are left out.
+# On a narrow terminal the path still keeps _PATH_LEAST columns (its file name's end and #N): the
+# API shortens and the counts and finish are left out, the API last.
 _SHRINKABLE = ("model", "error", "finish", "test_id")
 _DROPPABLE = ("streamed", "model", "test_id", "error")
+_NARROW_DROPPABLE = ("finish", "tokens", "chunks", "completion_tokens", "prompt_tokens", "api")
 _GAP = 2  # rich's padding between columns
 _LEAST = 12
+_PATH_LEAST = 24
 
 
 def _fit(names: list[str], cells: list[dict[str, str]], width: int, path_share: int = 32) -> tuple[list[str], dict[str, int]]:
@@ -124,41 +149,67 @@ def _fit(names: list[str], cells: list[dict[str, str]], width: int, path_share: 
         if not droppable:
             break
         shown.remove(droppable[0])
+    _narrow(shown, widths, width, others)
     slack = width - others() - min(widths["path"], path_share)
     for name in ("finish", "test_id", "error", "model"):  # room left by a column left out goes back to what was shortened
         if name in shown and slack > 0:
             grow = min(slack, natural[name] - widths[name])
             widths[name] += grow
             slack -= grow
-    widths["path"] = max(_LEAST, min(widths["path"], width - others()))
+    widths["path"] = max(1, min(widths["path"], width - others()))
     return shown, widths
 
 
-def _clip_left(text: str, width: int) -> str:
-    return text if len(text) <= width else "…" + text[-(width - 1):]
+def _narrow(shown: list[str], widths: dict[str, int], width: int, others: Callable[[], int]) -> None:
+    """Past what `_fit` gives up, on a terminal too narrow for the path's _PATH_LEAST columns:
+    the API shortens to _LEAST, then finish, the counts and at last the API are left out."""
+    if "api" in shown and others() + min(widths["path"], _PATH_LEAST) > width:
+        widths["api"] = min(widths["api"], max(_LEAST, widths["api"] - (others() + min(widths["path"], _PATH_LEAST) - width)))
+    for name in _NARROW_DROPPABLE:
+        if others() + min(widths["path"], _PATH_LEAST) <= width:
+            return
+        if name in shown:
+            shown.remove(name)
 
 
-def _clip_right(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+ELLIPSIS = "\u2026"
 
 
-def _clip_test_id(text: str, width: int) -> str:
+def _clip_left(text: str, width: int, mark: str = ELLIPSIS) -> str:
+    if len(text) <= width:
+        return text
+    if width <= len(mark):
+        return text[len(text) - max(width, 0):]
+    return mark + text[len(text) - (width - len(mark)):]
+
+
+def _clip_right(text: str, width: int, mark: str = ELLIPSIS) -> str:
+    if len(text) <= width:
+        return text
+    if width <= len(mark):
+        return text[:max(width, 0)]
+    return text[: width - len(mark)] + mark
+
+
+def _clip_test_id(text: str, width: int, mark: str = ELLIPSIS) -> str:
     """Shortened in the middle of what tells tests apart least: the parameters' middle, keeping the
     file, the test's name and the parameters' ends; without room for that, the middle of the whole."""
     if len(text) <= width:
         return text
     bracket = text.find("[")
     keep = text[: bracket + 1] if bracket >= 0 else ""
-    if keep and len(keep) + 4 <= width:
-        return keep + _clip_middle(text[len(keep):], width - len(keep))
-    return _clip_middle(text, width)
+    if keep and len(keep) + 3 + len(mark) <= width:
+        return keep + _clip_middle(text[len(keep):], width - len(keep), mark)
+    return _clip_middle(text, width, mark)
 
 
-def _clip_middle(text: str, width: int) -> str:
+def _clip_middle(text: str, width: int, mark: str = ELLIPSIS) -> str:
     if len(text) <= width:
         return text
-    tail = (width - 1) // 2
-    return text[: width - 1 - tail] + "…" + text[len(text) - tail:]
+    if width <= len(mark):
+        return text[:max(width, 0)]
+    tail = (width - len(mark)) // 2
+    return text[: width - len(mark) - tail] + mark + text[len(text) - tail:]
 
 
 def _header(name: str) -> str:
@@ -200,10 +251,12 @@ def _summary_lines(totals: dict, human: bool = False) -> list[tuple[str, str]]:
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
-def share_bar(part: int, whole: int, width: int = 10) -> str:
-    """`part` of `whole` as a bar of `width` cells, in eighths of a cell."""
+def share_bar(part: int, whole: int, width: int = 10, blocks: bool = True) -> str:
+    """`part` of `whole` as a bar of `width` cells, in eighths of a cell (`#` a cell without `blocks`)."""
     if not whole:
         return ""
+    if not blocks:
+        return ("#" * round(width * part / whole)).ljust(width)
     eighths = round(8 * width * part / whole)
     return ("█" * (eighths // 8) + (_EIGHTHS[eighths % 8] if eighths % 8 else "")).ljust(width)
 
@@ -239,6 +292,12 @@ def stats_tables(totals: dict, file, width: int, color: bool = True) -> None:
     from llmcat.render.rich_view import make_console
 
     console = make_console(file, force_terminal=color, width=width, color=color)
+    written, mark = _as_written(file)
+    blocks = written("\u2588") == "\u2588"
+
+    def name_cell(name: str) -> str:
+        return _clip_right(written(inline(name)), console.width, mark)
+
     summary = Table(box=None, show_header=False, pad_edge=False)
     summary.add_column(style="cyan")
     summary.add_column(justify="right")
@@ -253,15 +312,15 @@ def stats_tables(totals: dict, file, width: int, color: bool = True) -> None:
             table.add_column(name, justify="right")
         table.add_column("", style="cyan", no_wrap=True)
         for name, entry in totals[key].items():
-            table.add_row(Text(_clip_right(inline(name), console.width)), f"{entry['calls']:,}", _share(entry["calls"], calls),
-                          f"{entry['prompt_tokens']:,}", f"{entry['completion_tokens']:,}", share_bar(entry["calls"], calls))
+            table.add_row(Text(name_cell(name)), f"{entry['calls']:,}", _share(entry["calls"], calls),
+                          f"{entry['prompt_tokens']:,}", f"{entry['completion_tokens']:,}", share_bar(entry["calls"], calls, blocks=blocks))
         console.print(table)
     reasons = Table(title=Text("finish reasons", style="bold"), title_justify="left", header_style="bold", pad_edge=False)
     reasons.add_column("finish")
     reasons.add_column("calls", justify="right")
     reasons.add_column("as the providers spell it", overflow="fold")
     for kind, (count, spellings) in finish_categories(totals["finish_reasons"]).items():
-        spelt = ", ".join(f"{_clip_right(inline(name), console.width)} {n:,}" for name, n in spellings)
+        spelt = ", ".join(f"{name_cell(name)} {n:,}" for name, n in spellings)
         reasons.add_row(Text(kind), f"{count:,}", Text(spelt))
     console.print(reasons)
 
