@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import orjson
 
 from llmcat.compare import Options, Pair, compare_shapes, compared_tree
-from llmcat.identity import Identity, identities, match
+from llmcat.identity import Identity, answer_digest, identities, match
 from llmcat.model import Need
 from llmcat.pipeline import Call, Failure, FileResult, Work, attempt, read, read_one, sources
 from llmcat.walk import Source
@@ -63,6 +63,7 @@ def shaped(calls: list[Call], options: Options, keep: bool = True, look_for_secr
     out = []
     for call, identity in zip(calls, found, strict=True):
         tree = compared_tree(call, options)
+        identity = identity._replace(answer=answer_digest(tree))
         secrets = () if keep else _secrets(call, tree) if look_for_secrets else None
         out.append(Shaped(call.recording.interaction, tree, identity, secrets, call if keep else None))
     return out

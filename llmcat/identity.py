@@ -14,12 +14,16 @@ Each stage pairs only keys that are one-to-one among the calls still unpaired: a
 request recorded under several test ids (common in llama-stack suites) is never
 guessed at. A multi-call file's repeats of one request are told apart by their
 order in the file (the 2nd identical request of a cassette pairs with the 2nd).
+Where a stage's key is shared by several calls, the server's host (the same model
+list asked of two providers) and then an identical answer (the same call recorded
+twice) may still tell them apart, one-to-one as ever.
 
-Pure functions over `Recording`s; nothing here reads files or compares answers.
+Pure functions over `Recording`s and a digest of each answer; nothing here reads files.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, NamedTuple
 from urllib.parse import urlparse
@@ -39,6 +43,17 @@ class Identity(NamedTuple):
     request: bytes | None  # the normalised request as canonical JSON; None when it cannot be written
     endpoint: str | None
     occurrence: int  # how many earlier calls of the same file sent the same request
+    host: str | None = None  # the server asked (a URL's host), where recorded
+    answer: bytes | None = None  # a digest of what was answered, to tell apart calls that share a key
+
+
+def host_of(request: Any) -> str | None:
+    if isinstance(request.url, str) and request.url:
+        try:
+            return urlparse(request.url).netloc.lower() or None
+        except ValueError:
+            return None
+    return None
 
 
 def endpoint_of(request: Any) -> str | None:
@@ -68,6 +83,20 @@ def _without_volatile_ids(value: Any, in_tool_calls: bool = False) -> Any:
     return value
 
 
+def answer_digest(tree: dict) -> bytes | None:
+    """What was answered (texts, tools called and with what, finish, error, an answer's details), as a
+    digest: two calls that share every other key are told apart by it. Ids and timing are left out."""
+    response = tree["response"]
+    answer = [response["api"], response["error"], response["details"],
+              [[c["text"], c["reasoning"], c["refusal"], c["finish_reason"],
+                [[t["name"], t["arguments"]] for t in c["tool_calls"]]] for c in response["choices"]]]
+    try:
+        return hashlib.blake2b(orjson.dumps(answer, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS,
+                                            default=repr), digest_size=16).digest()
+    except (TypeError, orjson.JSONEncodeError):  # (nesting past what orjson writes): not told apart this way
+        return None
+
+
 def identities(recordings: Sequence[Any]) -> list[Identity]:
     """The identity of each call of one file, in order (repeats of a request numbered)."""
     seen: dict[bytes | None, int] = {}
@@ -76,15 +105,28 @@ def identities(recordings: Sequence[Any]) -> list[Identity]:
         key = request_key(rec.request)
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
-        out.append(Identity(rec.request.test_id, key, endpoint_of(rec.request), occurrence))
+        out.append(Identity(rec.request.test_id, key, endpoint_of(rec.request), occurrence, host_of(rec.request)))
     return out
+
+
+def _refined(stage: Callable[[Identity], Hashable | None]) -> tuple[Callable[[Identity], Hashable | None], ...]:
+    """A stage, then the same key with the host, then with the answer too: each pairs what the coarser left."""
+    def with_host(i: Identity) -> Hashable | None:
+        key = stage(i)
+        return None if key is None or i.host is None else (key, i.host)
+
+    def with_answer(i: Identity) -> Hashable | None:
+        key = with_host(i) if i.host is not None else stage(i)
+        return None if key is None or i.answer is None else (key, i.answer)
+
+    return stage, with_host, with_answer
 
 
 # Each stage's key, or None when the call cannot be paired that way.
 STAGES: tuple[Callable[[Identity], Hashable | None], ...] = (
-    lambda i: None if i.request is None else (i.test_id, i.request, i.occurrence),
-    lambda i: None if i.request is None else (i.request, i.occurrence),
-    lambda i: None if i.test_id is None or i.endpoint is None else (i.test_id, i.endpoint),
+    *_refined(lambda i: None if i.request is None else (i.test_id, i.request, i.occurrence)),
+    *_refined(lambda i: None if i.request is None else (i.request, i.occurrence)),
+    *_refined(lambda i: None if i.test_id is None or i.endpoint is None else (i.test_id, i.endpoint)),
 )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from conftest import FIXTURES, generated_secrets, run, subprocess_llmcat
+from conftest import FIXTURES, SHARED, generated_secrets, run, subprocess_llmcat
 
 DIFF = FIXTURES / "diff"
 LEGACY, CURRENT, MOVED = DIFF / "suite-legacy", DIFF / "suite-current", DIFF / "suite-moved"
@@ -231,3 +231,118 @@ def test_a_tree_diff_never_prints_a_recorded_credential_whole(tmp_path, options)
     assert b"headers.yaml" in printed
     for value in {p["value"] for p in planted}:
         assert value.encode() not in printed and value[6:-2].encode() not in printed, value
+
+
+CORPUS_LLAMA = SHARED / "corpus" / "llama-stack"
+
+
+def _changed_answer(value, changed: list) -> None:
+    """Every `content` and `text` string of a recorded answer made longer (whichever one its reader reads)."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key in ("content", "text") and isinstance(inner, str) and inner.strip():
+                value[key] = inner + " (re-recorded)"
+                changed.append(key)
+            else:
+                _changed_answer(inner, changed)
+    elif isinstance(value, list):
+        for inner in value:
+            _changed_answer(inner, changed)
+
+
+@pytest.mark.skipif(not CORPUS_LLAMA.is_dir(), reason="the shared corpus (../shared/corpus/llama-stack) is absent")
+def test_a_real_suite_re_recorded_under_other_names_reports_exactly_what_changed(tmp_path):
+    """#15's check on real recordings: the shared llama-stack corpus against the same calls renamed into
+    another naming scheme and folder layout, with 20 answers changed, 10 calls removed and 10 added.
+    Real suites repeat requests (under other test ids, other hosts, no test id at all)."""
+    import hashlib
+    import random
+
+    rng = random.Random(15)
+    files = sorted(CORPUS_LLAMA.rglob("*.json"))
+    docs = {p: orjson.loads(p.read_bytes()) for p in files}
+    changeable = []
+    for path, doc in docs.items():
+        copy = orjson.loads(orjson.dumps(doc["response"]))
+        _changed_answer(copy.get("body"), hits := [])
+        if hits:
+            changeable.append(path)
+    changed = set(rng.sample(changeable, 20))
+    removed = set(rng.sample([p for p in files if p not in changed], 10))
+    added = rng.sample([p for p in files if p not in changed | removed], 10)
+    a, b = tmp_path / "a", tmp_path / "b"
+    for path, doc in docs.items():
+        (a / path.relative_to(CORPUS_LLAMA)).parent.mkdir(parents=True, exist_ok=True)
+        (a / path.relative_to(CORPUS_LLAMA)).write_bytes(path.read_bytes())
+        if path in removed:
+            continue
+        if path in changed:
+            _changed_answer(doc["response"]["body"], [])
+        name = hashlib.sha256(b"scheme-2:" + str(path.relative_to(CORPUS_LLAMA)).encode()).hexdigest()[:20]
+        (b / "recordings" / name[:2]).mkdir(parents=True, exist_ok=True)
+        (b / "recordings" / name[:2] / f"{name}.json").write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2))
+    for n, path in enumerate(added):  # new calls: another test asking another model
+        doc = orjson.loads(path.read_bytes())
+        doc["test_id"] = f"tests/integration/test_added.py::test_new[{n}]"
+        doc["request"]["model"] = doc["request"]["body"]["model"] = f"added-model-{n}"
+        (b / "added").mkdir(exist_ok=True)
+        (b / "added" / f"new-{n}.json").write_bytes(orjson.dumps(doc))
+    proc = subprocess_llmcat("diff", "--json", a, b)
+    assert proc.returncode == 1, proc.stderr
+    rows = [orjson.loads(line) for line in proc.stdout.splitlines()]
+    by_status: dict[str, list] = {}
+    for row in rows:
+        by_status.setdefault(row["status"], []).append(row)
+    relative = lambda spec: str(Path(spec).relative_to(a))  # noqa: E731
+    assert sorted(relative(r["a"]) for r in by_status["changed"]) == sorted(str(p.relative_to(CORPUS_LLAMA)) for p in changed)
+    assert sorted(relative(r["a"]) for r in by_status["only-a"]) == sorted(str(p.relative_to(CORPUS_LLAMA)) for p in removed)
+    assert sorted(Path(r["b"]).name for r in by_status["only-b"]) == [f"new-{n}.json" for n in range(10)]
+    assert len(by_status["same"]) == len(files) - 30 and "error" not in by_status
+    assert all(r["renamed"] for r in by_status["same"] + by_status["changed"])
+    text = run("diff", a, b).stdout
+    assert text.endswith(f"{len(files) - 30} same, 20 changed, 10 only-a, 10 only-b, 0 error ({len(files) - 10} renamed)\n")
+    assert not any(line.startswith(("same", "renamed ")) and "(same)" in line for line in text.splitlines())
+
+
+def _models_list(host: str, ids: list[str]) -> bytes:
+    return orjson.dumps({
+        "request": {"method": "POST", "url": f"{host}/v1/models", "headers": {}, "body": {}, "endpoint": "/v1/models", "model": ""},
+        "response": {"body": [{"__type__": "openai.types.model.Model",
+                               "__data__": {"id": i, "created": 1, "object": "model", "owned_by": "x"}} for i in ids],
+                     "is_streaming": False}})
+
+
+def _chat(answer: str) -> bytes:
+    body = {"id": "c", "object": "chat.completion", "created": 1, "model": "m",
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": answer}}]}
+    return orjson.dumps({
+        "request": {"method": "POST", "url": "http://h/v1/chat/completions", "headers": {},
+                    "body": {"model": "m", "messages": [{"role": "user", "content": "Hi"}]}, "endpoint": "/v1/chat/completions", "model": "m"},
+        "response": {"body": {"__type__": "openai.types.chat.chat_completion.ChatCompletion", "__data__": body}, "is_streaming": False}})
+
+
+def test_calls_sharing_a_request_are_told_apart_by_host_then_by_answer(tmp_path):
+    """The same model list asked of two servers, and one request recorded four times with four answers (no test
+    ids): each key is shared, so the host, then an identical answer, pairs them, one to one; the two calls left
+    on each side share their request still: never guessed at."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    for side in (a, b):
+        side.mkdir()
+    (a / "models-1.json").write_bytes(_models_list("http://0.0.0.0:11434/v1", ["llama3.2:3b"]))
+    (a / "models-2.json").write_bytes(_models_list("https://api.example.com/v1", ["big-model", "small-model"]))
+    (b / "m-x.json").write_bytes(_models_list("https://api.example.com/v1", ["big-model", "small-model", "new-model"]))
+    (b / "m-y.json").write_bytes(_models_list("http://0.0.0.0:11434/v1", ["llama3.2:3b"]))
+    (a / "hi-1.json").write_bytes(_chat("Hello!"))
+    (a / "hi-2.json").write_bytes(_chat("Hi there."))
+    (a / "hi-3.json").write_bytes(_chat("Hey."))
+    (b / "h-p.json").write_bytes(_chat("Hi there."))
+    (b / "h-q.json").write_bytes(_chat("Hello!"))
+    (a / "hi-4.json").write_bytes(_chat("Yo."))
+    (b / "h-r.json").write_bytes(_chat("Greetings."))
+    (b / "h-s.json").write_bytes(_chat("Howdy."))
+    rows = {(Path(r["a"]).name if r["a"] else None, Path(r["b"]).name if r["b"] else None): r["status"]
+            for r in map(orjson.loads, subprocess_llmcat("diff", "--json", a, b).stdout.splitlines())}
+    assert rows == {("models-1.json", "m-y.json"): "same", ("models-2.json", "m-x.json"): "changed",
+                    ("hi-1.json", "h-q.json"): "same", ("hi-2.json", "h-p.json"): "same",
+                    ("hi-3.json", None): "only-a", ("hi-4.json", None): "only-a",
+                    (None, "h-r.json"): "only-b", (None, "h-s.json"): "only-b"}
