@@ -12,191 +12,15 @@ its test is gone (`orphan`). Across files: two files recording the same request
 
 from __future__ import annotations
 
-import hashlib
-import os
-from msgspec import Struct
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import orjson
-
-from llmcat.model import Completion, Need, Recording
-from llmcat.pipeline import Call, Work
 from llmcat.status import ExitStatus
-from llmcat.walk import Source
+from llmcat.validation.findings import CODES, DEFAULT_MAX_SIZE, ERROR, INFO, WARNING, FileFindings, Finding, FindingsWork
 
 if TYPE_CHECKING:
     from llmcat.render.output import Output
 
-ERROR, WARNING, INFO = "error", "warning", "info"
-
-# Every finding code and its level, in the order the README lists them.
-CODES = {
-    "unreadable": ERROR, "not-a-recording": ERROR, "truncated-stream": ERROR, "secret": ERROR,
-    "chunks-after-finish": WARNING, "usage-mismatch": WARNING, "hash-mismatch": WARNING, "duplicate-request": WARNING,
-    "cookie": WARNING, "orphan": WARNING, "empty-recording": WARNING,
-    "recorded-error": INFO, "encoded-body": INFO, "large": INFO,
-}
-DEFAULT_MAX_SIZE = 1024 * 1024
-
-
-class Finding(Struct):
-    source: str
-    interaction: int | None  # None for a finding about the whole file
-    label: str  # the path, with `#N` for a call inside a multi-call file
-    level: str
-    code: str
-    message: str
-
-
-class FileFindings(Struct):
-    findings: list[Finding]
-    requests: list[tuple[int, str, str]]  # (interaction, label, request key) for duplicate detection
-    test_id: str | None = None  # of the file's first call, for orphans
-    format: str | None = None
-
-
-class FindingsWork(Work[FileFindings]):
-    """check reads with the general reader (it looks at the recording as stored), in blocks."""
-
-    need = Need.EVERYTHING
-    in_blocks = True
-
-    def __init__(self, codes: frozenset[str] = frozenset(CODES)) -> None:
-        self.codes = codes
-
-    def digest(self, source: Source, calls: list[Call]) -> FileFindings:
-        return file_findings(source.spec, calls, self.codes)
-
-
-def file_findings(spec: str, calls: list[Call], codes: frozenset[str] = frozenset(CODES)) -> FileFindings:
-    """Everything `check` can say about one readable file (runs in the reader processes)."""
-    out = FileFindings([], [])
-    for call in calls:
-        rec, completion = call.recording, call.completion
-        name = rec.label
-        for level, code, message in call_findings(rec, completion) + stored_findings(rec, codes):
-            out.findings.append(Finding(rec.source, rec.interaction, name, level, code, message))
-        key = request_key(rec, completion)
-        if key is not None:
-            out.requests.append((rec.interaction, name, key))
-    if len(calls) == 1 and calls[0].recording.format == "llama-stack" and spec != "-":
-        rec = calls[0].recording
-        message = hash_finding(spec, rec.stored)
-        if message:
-            out.findings.append(Finding(rec.source, rec.interaction, rec.label, WARNING, "hash-mismatch", message))
-    if calls:
-        out.test_id, out.format = calls[0].recording.request.test_id, calls[0].recording.format
-    return out
-
-
-def stored_findings(rec: Recording, codes: frozenset[str]) -> list[tuple[str, str, str]]:
-    """What the call holds as stored: credentials, cookies, bodies nobody can read."""
-    from llmcat.encoded import encoded_bodies
-    from llmcat.cookies import cookies
-    from llmcat.secrets import leaks
-
-    found = []
-    if "secret" in codes:
-        found += [(ERROR, "secret", f"{leak.place}: {leak.kind} recorded: {leak.masked}") for leak in leaks(rec)]
-    if "cookie" in codes:
-        for jar in cookies(rec):
-            names = ", ".join(jar.names)
-            plural = "s" if len(jar.names) > 1 else ""
-            found.append((WARNING, "cookie", f"{jar.place}: cookie{plural} {names} recorded with the value{plural}"
-                                             " (a session may be replayable)"))
-    if "encoded-body" in codes:
-        found += [(INFO, "encoded-body", f"{e.place}: {e.how}: llmcat reads it, a reviewer cannot") for e in encoded_bodies(rec)]
-    return found
-
-
-def call_findings(rec: Recording, completion: Completion) -> list[tuple[str, str, str]]:
-    found = []
-    if rec.response.streaming and not completion.finished:
-        found.append((ERROR, "truncated-stream", f"the stream ends without a finish ({completion.chunks} chunks)"))
-    if completion.content_after_finish:
-        n = completion.content_after_finish
-        found.append((WARNING, "chunks-after-finish", f"{n} chunk{'s' if n != 1 else ''} carry content after the finish"))
-    usage = completion.usage
-    if usage and None not in (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens):
-        if usage.total_tokens not in _totals(usage.prompt_tokens + usage.completion_tokens, usage.reported):
-            found.append((WARNING, "usage-mismatch", f"total_tokens {usage.total_tokens} is not prompt {usage.prompt_tokens}"
-                                                      f" + completion {usage.completion_tokens}"))
-    if completion.error is not None:
-        found.append((INFO, "recorded-error", "the call failed: " + _error_text(completion.error)))
-    return found
-
-
-# Counts a provider's own total takes in but its prompt and completion counts leave out: Gemini's
-# thinking and tool-use prompt tokens, Google Interactions' thought and tool-use tokens, Bedrock's
-# cache reads and writes.
-_ALSO_IN_TOTAL = ("thoughtsTokenCount", "thoughts_token_count", "toolUsePromptTokenCount", "tool_use_prompt_token_count",
-                  "total_thought_tokens", "total_tool_use_tokens", "cacheReadInputTokens", "cacheWriteInputTokens")
-
-
-def _totals(counted: int, raw: Any) -> tuple[int, ...]:
-    """The totals that agree with prompt + completion for this provider. Reasoning tokens are part of
-    the completion for OpenAI, but xAI counts them apart (in the total, not in completion_tokens)."""
-    if not isinstance(raw, dict):
-        return (counted,)
-    counted += sum(v for k in _ALSO_IN_TOTAL if _is_count(v := raw.get(k)))
-    details = raw.get("completion_tokens_details")
-    reasoning = details.get("reasoning_tokens") if isinstance(details, dict) else None
-    return (counted, counted + reasoning) if _is_count(reasoning) and reasoning else (counted,)
-
-
-def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _error_text(error: dict) -> str:
-    parts = [str(error[k]) for k in ("status_code", "type") if error.get(k) is not None]
-    message = error.get("message")
-    if isinstance(message, str) and message:
-        parts.append(message if len(message) <= 200 else message[:199] + "…")
-    return " ".join(parts) or "no details recorded"
-
-
-def hash_finding(spec: str, raw: Any) -> str | None:
-    from llmcat.formats import split_address
-    from llmcat.hashing import matching_scheme
-
-    name = os.path.basename(split_address(spec)[0])
-    try:
-        scheme = matching_scheme(name, raw)
-    except ValueError:  # the name is not a hash, or no scheme is known for this kind of recording
-        return None
-    except RecursionError:  # a request nested deeper than Python can hash it: not checked
-        return None
-    return None if scheme else "the file name is not the request's hash under any llama-stack naming scheme"
-
-
-def request_key(rec: Recording, completion: Completion) -> str | None:
-    """What makes two recordings 'the same request': the request as recorded, headers aside.
-
-    Only llama-stack recordings have one: its store holds one file per request, so a
-    second file is a stale copy. VCR cassettes are one per test and repeat requests by
-    design (two tests making the same call), so they are never duplicates.
-    llama-stack keeps one model-list file per set of models for the same request
-    (`models-<hash>-<digest>.json`), by design: there the models listed count too.
-    """
-    raw = rec.stored if isinstance(rec.stored, dict) else {}
-    request = raw.get("request") if rec.format == "llama-stack" else None
-    if not isinstance(request, dict):
-        return None
-    ident: Any = {k: v for k, v in request.items() if k not in ("headers", "provider_metadata")}
-    ident["test_id"] = rec.request.test_id
-    if os.path.basename(rec.source).startswith("models-"):
-        ident = [ident, completion.details]
-    try:
-        data = orjson.dumps(ident, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
-    except TypeError:
-        import json
-
-        try:
-            data = json.dumps(ident, sort_keys=True, default=str).encode("utf-8", "surrogatepass")
-        except RecursionError:  # nested deeper than Python can write (show still reads it): no duplicate check
-            return None
-    return hashlib.sha256(data).hexdigest()
+__all__ = ["CODES", "parse_size", "run_check"]
 
 
 def run_check(paths: list[str], as_json: bool, strict: bool, output: Output, codes: frozenset[str] = frozenset(CODES),
@@ -207,8 +31,8 @@ def run_check(paths: list[str], as_json: bool, strict: bool, output: Output, cod
     from llmcat.pipeline import read, sources
 
     if codes & {"secret", "cookie", "encoded-body"}:  # imported before the readers fork: compiled once
-        import llmcat.encoded
-        import llmcat.secrets  # noqa: F401
+        import llmcat.validation.encoded
+        import llmcat.validation.secrets  # noqa: F401
 
     problems = output.problems
     present = []
@@ -250,7 +74,7 @@ def run_check(paths: list[str], as_json: bool, strict: bool, output: Output, cod
 
 
 def _add_orphans(per_file: list[list[Finding]], recorded: list[tuple[int, str, FileFindings]]) -> None:
-    from llmcat.orphans import Recorded, find_orphans
+    from llmcat.validation.orphans import Recorded, find_orphans
 
     index = {spec: i for i, spec, _ in recorded}
     found = find_orphans(Recorded(spec, value.format or "", value.test_id) for _, spec, value in recorded if value.format)

@@ -332,7 +332,7 @@ def diff(
     no_pager: bool = NO_PAGER,
 ) -> None:
     """Compare what was asked and answered in two recordings (or directories): 0 same, 1 different, 2 trouble."""
-    from llmcat.compare import Options
+    from llmcat.comparison.trees import Options
     from llmcat.diff import run
     from llmcat.render.diff_report import Report
 
@@ -349,7 +349,7 @@ def _diff_output(color, paths, revision, page: bool):
     if color is Color.auto and revision is None:
         import sys
 
-        from llmcat.diffgit import color_under_git, git_arguments
+        from llmcat.comparison.git import color_under_git, git_arguments
         from llmcat.render import is_terminal
 
         if git_arguments(paths) is not None:

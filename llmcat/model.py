@@ -8,7 +8,7 @@ sent, and the raw response events as recorded); an API reassembler turns a
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 # msgspec Structs rather than dataclasses: defining one costs ~35 us, not ~0.9 ms (start-up
 # of every command), and making one is cheaper (`ls` makes several per recorded call).
@@ -201,3 +201,26 @@ class Transcript(Struct):
     blocks: list[Block] = field(default_factory=list)
     tools: list[ToolSpec] = field(default_factory=list)
     keys: tuple[str, ...] = ()
+
+
+class Row(NamedTuple):
+    """One recorded call as `ls` and `stats` see it (a tuple: cheap to send back from a worker process)."""
+
+    source: str
+    interaction: int
+    label: str  # the path, with `#N` for a call inside a multi-call file
+    format: str
+    api: str
+    model: str | None
+    streaming: bool
+    chunks: int
+    finish_reason: str | None
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    total_tokens: int | None
+    failed: bool
+    test_id: str | None
+    host: str | None
+    tools: bool
+    error: str | None = None  # one line saying why the call failed
+    line: bytes | None = None  # the `--json` line, when asked for

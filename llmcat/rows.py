@@ -9,45 +9,22 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
-from msgspec import Struct, field
+from msgspec import Struct
 
 # Imported here, not inside the per-call functions: a suite is thousands of calls to them.
 from llmcat.apis import request_view
 from llmcat.finish import matches as finish_matches
-from llmcat.model import Completion, Need, Recording
+from llmcat.model import Completion, Need, Recording, Row
 from llmcat.pipeline import Call, Work
 from llmcat.render.machine import dumps_line
 from llmcat.shape import usage_dict
 from llmcat.walk import Source
 
 SORT_KEYS = ("path", "model", "tokens", "chunks")
-
-
-class Row(NamedTuple):
-    """One recorded call as `ls` and `stats` see it (a tuple: cheap to send back from a worker process)."""
-
-    source: str
-    interaction: int
-    label: str  # the path, with `#N` for a call inside a multi-call file
-    format: str
-    api: str
-    model: str | None
-    streaming: bool
-    chunks: int
-    finish_reason: str | None
-    prompt_tokens: int | None
-    completion_tokens: int | None
-    total_tokens: int | None
-    failed: bool
-    test_id: str | None
-    host: str | None
-    tools: bool
-    error: str | None = None  # one line saying why the call failed
-    line: bytes | None = None  # the `--json` line, when asked for
 
 
 class Filters(Struct):
@@ -166,7 +143,7 @@ def json_line(rec: Recording, row: Row, completion: Completion) -> bytes:
     del view["prompt"], view["messages"]
     if _may_hold_a_credential(view):  # never printed whole; the look costs ~10 us a call
         from llmcat.render.mask import mask_tree
-        from llmcat.secrets import secret_values
+        from llmcat.validation.secrets import secret_values
 
         view = mask_tree(view, secret_values(rec))
     return dumps_line({
@@ -185,7 +162,7 @@ def json_line(rec: Recording, row: Row, completion: Completion) -> bytes:
 
 
 def _may_hold_a_credential(view: dict) -> bool:
-    from llmcat import keyshapes
+    from llmcat.validation import keyshapes
 
     try:
         data = orjson.dumps([view["url"], view["params"]], option=orjson.OPT_NON_STR_KEYS)

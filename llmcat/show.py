@@ -21,7 +21,7 @@ def run_show(files: list[str], as_json: bool, head: int | None, tail: int | None
     # A credential recorded in the call is masked wherever show would print it (URL, parameters,
     # messages, answer...), in both views.
     from llmcat.render.mask import mask_document, mask_tree
-    from llmcat.secrets import secret_values
+    from llmcat.validation.secrets import secret_values
 
     problems = output.problems
     out = output.stdout

@@ -10,7 +10,8 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from llmcat.pipeline import FileResult, passed_over, read, sources
-from llmcat.rows import Filters, Row, RowsWork, sort_rows
+from llmcat.model import Row
+from llmcat.rows import Filters, RowsWork, sort_rows
 from llmcat.status import ExitStatus
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from llmcat.pipeline import FileResult
-from llmcat.rows import Row
+from llmcat.model import Row
 
 NONE = "(none)"
 

@@ -112,7 +112,7 @@ def test_word_diff_pairs_runs_of_words():
 
 
 def test_word_diff_alignment_is_complete_and_bounded():
-    from llmcat.textdiff import opcodes, word_segments
+    from llmcat.comparison.words import opcodes, word_segments
 
     a = " ".join(f"w{n % 97}" for n in range(30_000))  # repeated words, long: no quadratic path may run
     b = a.replace("w5 ", "x5 ", 40)

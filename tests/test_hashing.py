@@ -9,7 +9,7 @@ import json
 import pytest
 
 from conftest import SHARED
-from llmcat.hashing import matching_scheme, name_hash
+from llmcat.formats.llama_stack.hashing import matching_scheme, name_hash
 
 CORPUS = SHARED / "corpus" / "llama-stack"
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present (third-party data kept outside the repo)")

@@ -10,7 +10,7 @@ import pytest
 from conftest import FIXTURES, SHARED
 from llmcat import formats
 from llmcat.model import InputError
-from llmcat.orphans import Recorded, cassette_test, find_orphans
+from llmcat.validation.orphans import Recorded, cassette_test, find_orphans
 from llmcat.walk import expand
 
 ORPHANS = FIXTURES / "orphans"

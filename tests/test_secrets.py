@@ -16,12 +16,13 @@ import orjson
 import pytest
 
 from conftest import FIXTURES, SHARED, generated_secrets
-from llmcat import formats, keyshapes
-from llmcat.cookies import cookies
-from llmcat.encoded import encoded_bodies
+from llmcat import formats
+from llmcat.validation import keyshapes
+from llmcat.validation.cookies import cookies
+from llmcat.validation.encoded import encoded_bodies
 from llmcat.model import InputError, Recording, Request, Response
 from llmcat.render.mask import mask, mask_in
-from llmcat.secrets import leaks, secret_values
+from llmcat.validation.secrets import leaks, secret_values
 from llmcat.walk import expand
 
 SECRETS_BASE = generated_secrets()  # written at test time: no key-shaped values in the repository

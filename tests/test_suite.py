@@ -390,7 +390,7 @@ def test_stats_plain_and_terminal():
 
 
 def legacy_name(obj: dict) -> str:
-    """llama-stack's legacy file name, computed here independently of llmcat.hashing."""
+    """llama-stack's legacy file name, computed here independently of llmcat.formats.llama_stack.hashing."""
     req = obj["request"]
     endpoint = "/" + req["url"].split("/", 3)[3]
     text = json.dumps({"method": req["method"], "endpoint": endpoint, "body": req["body"]}, sort_keys=True)

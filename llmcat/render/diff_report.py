@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from msgspec import Struct
 
-from llmcat.compare import ABSENT, Pair
+from llmcat.comparison.trees import ABSENT, Pair
 from llmcat.render import diffrows, diffview
 from llmcat.render.mask import mask_in, mask_tree
 
@@ -121,7 +121,7 @@ class DiffWriter:
 
 
 def _secrets_of(pairs: list[Pair]) -> list[str]:
-    from llmcat.secrets import secret_values
+    from llmcat.validation.secrets import secret_values
 
     found: set[str] = set()
     for pair in pairs:

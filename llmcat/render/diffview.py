@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from llmcat.compare import ABSENT, Difference, Pair
+from llmcat.comparison.trees import ABSENT, Difference, Pair
 from llmcat.render.document import compact_json, pretty_json, transcript
 from llmcat.render.escape import inline, visible
 
@@ -200,7 +200,7 @@ def text_diff(a: str, b: str, word_diff: bool, file_text: bool = False) -> list[
 def _word_diff(a: str, b: str) -> list[Line]:
     """Changed words inline, like `git diff --word-diff`: each run of changed words one removed/added
     pair (textdiff); unchanged lines far from a change are left out."""
-    from llmcat.textdiff import word_segments
+    from llmcat.comparison.words import word_segments
 
     styles = {"del": "del-word", "add": "add-word"}
     segments = [(styles.get(style, ""), text) for style, text in word_segments(visible(a), visible(b))]

@@ -5,23 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-ELLIPSIS = "…"
-# A value this long may keep its first 4 and last 2 characters (enough to tell two keys
-# apart, or to find the one to revoke); shorter ones keep less, the shortest nothing.
-KEEP_BOTH_FROM = 16
-KEEP_PREFIX_FROM = 8
+from llmcat.validation.secrets import mask  # how one credential is shown: decided where they are found
 
-
-def mask(value: str) -> str:
-    """`sk-p…Xq (164 chars)`: at most the first 4 and last 2 characters, and the length."""
-    n = len(value)
-    if n >= KEEP_BOTH_FROM:
-        shown = f"{value[:4]}{ELLIPSIS}{value[-2:]}"
-    elif n >= KEEP_PREFIX_FROM:
-        shown = f"{value[:2]}{ELLIPSIS}"
-    else:
-        shown = ELLIPSIS
-    return f"{shown} ({n} chars)"
+__all__ = ["mask", "mask_document", "mask_in", "mask_tree"]
 
 
 def mask_in(text: str, secrets: list[str]) -> str:

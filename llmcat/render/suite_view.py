@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from llmcat.render.escape import inline, path_label
-from llmcat.rows import Row
+from llmcat.model import Row
 
 COLUMNS = ("path", "api", "model", "streamed", "chunks", "finish", "prompt_tokens", "completion_tokens", "test_id")
 TEST_ID_WIDTH = 48

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import Counter
 from collections.abc import Sequence
 
 _WORD = re.compile(r"\S+")

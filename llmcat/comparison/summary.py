@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from llmcat.compare import ABSENT, Difference, Pair, parts
-from llmcat.textdiff import word_counts
+from llmcat.comparison.trees import ABSENT, Difference, Pair, parts
+from llmcat.comparison.words import word_counts
 
 _TEXT = re.compile(r"^response\.choices\[\d+\]\.text$")
 _FINISH = re.compile(r"^response\.choices\[\d+\]\.finish_reason$")
@@ -97,7 +97,7 @@ def what_changed(pair: Pair) -> list[str]:
 
 
 def _part(difference: Difference) -> str:
-    from llmcat.compare import part_of
+    from llmcat.comparison.trees import part_of
 
     return part_of(difference.path)
 

@@ -6,7 +6,8 @@ Each finding names its place in `show --json`'s vocabulary, extended:
 decoded body; `response.body[3]$...` for the fourth event of a stream), and
 `recording$.…` for anything else in the container's own object (`Recording.stored`).
 Bodies are searched after decoding (gzip, `!!binary`, base64), so what a reviewer
-cannot read is searched too. The value leaves this module masked (`render.mask`);
+cannot read is searched too. The value leaves this module masked (`mask`, which the
+renderers' `render.mask` applies to text too);
 only `secret_values` hands out whole values, for renderers to mask them in text.
 
 Pure functions, no I/O. Container-agnostic: headers are found in the stored object
@@ -24,9 +25,27 @@ from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 import orjson
 from msgspec import Struct
 
-from llmcat import keyshapes
 from llmcat.model import Recording
-from llmcat.render.mask import mask
+from llmcat.validation import keyshapes
+
+ELLIPSIS = "…"
+# A value this long may keep its first 4 and last 2 characters (enough to tell two keys
+# apart, or to find the one to revoke); shorter ones keep less, the shortest nothing.
+KEEP_BOTH_FROM = 16
+KEEP_PREFIX_FROM = 8
+
+
+def mask(value: str) -> str:
+    """`sk-p…Xq (164 chars)`: at most the first 4 and last 2 characters, and the length."""
+    n = len(value)
+    if n >= KEEP_BOTH_FROM:
+        shown = f"{value[:4]}{ELLIPSIS}{value[-2:]}"
+    elif n >= KEEP_PREFIX_FROM:
+        shown = f"{value[:2]}{ELLIPSIS}"
+    else:
+        shown = ELLIPSIS
+    return f"{shown} ({n} chars)"
+
 
 
 class Leak(Struct, frozen=True):

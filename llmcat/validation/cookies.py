@@ -12,9 +12,9 @@ from typing import Any, Iterator
 
 from msgspec import Struct
 
-from llmcat import keyshapes
+from llmcat.validation import keyshapes
 from llmcat.model import Recording
-from llmcat.secrets import recorded_headers
+from llmcat.validation.secrets import recorded_headers
 
 
 class CookieJar(Struct, frozen=True):

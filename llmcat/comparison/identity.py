@@ -30,7 +30,7 @@ from urllib.parse import urlparse
 
 import orjson
 
-from llmcat.hashing import normalize_body
+from llmcat.formats.llama_stack.hashing import normalize_body
 
 # Ids a recorder makes up for each run: they differ between two recordings of one request.
 _VOLATILE_KEYS = frozenset({"tool_call_id", "call_id", "previous_response_id"})
