@@ -160,7 +160,6 @@ def _end(pid: int, fd: int) -> None:
 def _preload() -> None:
     """Import the readers once, before forking, rather than once in every worker."""
     import llmcat.formats.llama_stack.fast  # noqa: F401
-    import llmcat.render.machine  # noqa: F401
     from llmcat.apis.registry import registered as apis
     from llmcat.formats.registry import registered as formats
 

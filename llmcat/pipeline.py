@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from msgspec import Struct
 
@@ -25,10 +25,13 @@ from llmcat.formats import load
 from llmcat.model import CannotOpen, Completion, EmptyRecording, InputError, Need, NotARecording, Recording
 from llmcat.walk import Source, expand
 
-if TYPE_CHECKING:
-    from llmcat.render.output import Problems
-
 T = TypeVar("T")
+
+
+class Problems(Protocol):
+    """Where a file's failure is told (`render.output.Problems`: one `llmcat: FILE: reason` line each)."""
+
+    def report(self, source: str, reason: str) -> None: ...
 
 # What stops llmcat itself (Ctrl-C, exit, a closed output pipe), not a file's fault: re-raised
 # wherever one bad file is caught so that the others are still processed.
