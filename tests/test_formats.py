@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import json
 
 import pytest
 
@@ -285,3 +286,36 @@ def test_truncated_gzip_cassette_says_so(tmp_path):
     path.write_bytes((VCR / "gemini.yaml.gz").read_bytes()[:300])
     result = run("show", "--json", path)
     assert result.exit_code == 2 and result.stderr == f"llmcat: {path}: gzip data is cut short\n"
+
+
+def _responses_sse(events: list[dict]) -> str:
+    return "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events)
+
+
+def test_responses_with_two_messages_keeps_them_apart_whole_and_streamed(tmp_path):
+    """A model may say something, call a tool, then answer, all in one response: two message items.
+    Their texts are two paragraphs (they ran together: '2d4+1I rolled 2d4+1: 6'); the parts of one
+    message still join as they are, and the streamed text agrees with the final output."""
+    first = {"type": "message", "id": "msg_1", "role": "assistant",
+             "content": [{"type": "output_text", "text": "Rolling "}, {"type": "output_text", "text": "2d4+1."}]}
+    call = {"type": "function_call", "id": "fc_1", "call_id": "call_1", "name": "roll", "arguments": '{"dice":"2d4+1"}'}
+    second = {"type": "message", "id": "msg_2", "role": "assistant", "content": [{"type": "output_text", "text": "I rolled 6."}]}
+    final = {"id": "resp_1", "object": "response", "status": "completed", "model": "gpt-fx", "output": [first, call, second],
+             "usage": {"input_tokens": 10, "output_tokens": 8, "total_tokens": 18}}
+    whole = tmp_path / "whole.json"
+    whole.write_text(json.dumps(final))
+    deltas = [("msg_1", 0, "Rolling "), ("msg_1", 0, "2d4"), ("msg_1", 1, "+1."), ("msg_2", 2, "I rolled "), ("msg_2", 2, "6.")]
+    events = [{"type": "response.created", "response": {**final, "status": "in_progress", "output": []}}]
+    events += [{"type": "response.output_text.delta", "item_id": item, "output_index": index, "content_index": 0, "delta": d}
+               for item, index, d in deltas]
+    events[4:4] = [{"type": "response.output_item.added", "output_index": 1, "item": {**call, "arguments": ""}},
+                   {"type": "response.output_item.done", "output_index": 1, "item": call}]
+    events += [{"type": "response.completed", "response": final}]
+    streamed = tmp_path / "streamed.sse"
+    streamed.write_text(_responses_sse(events))
+    expected = "Rolling 2d4+1.\n\nI rolled 6."
+    for path in (whole, streamed):
+        (got,) = run_json(path)
+        assert got["api"] == "openai.responses" and got["choices"][0]["text"] == expected, path.name
+        assert run("join", path).stdout == expected + "\n"
+    assert "--- note" not in run("show", streamed).stdout

@@ -67,10 +67,12 @@ def _choice_from_output(body: dict) -> Choice:
 def _add_item(choice: ChoiceBuilder, item: dict) -> None:
     kind = as_str(item.get("type"))
     if kind == "message":
+        first = True
         for part in as_list(item.get("content")):
             part = as_dict(part)
             if part.get("type") == "output_text" and isinstance(part.get("text"), str):
-                choice.text.append(part["text"])
+                choice.text.append(_separated(choice.text, part["text"]) if first else part["text"])
+                first = False
             elif part.get("type") == "refusal" and isinstance(part.get("refusal"), str):
                 choice.refusal.append(part["refusal"])
     elif kind == "reasoning":
@@ -86,7 +88,8 @@ def _add_item(choice: ChoiceBuilder, item: dict) -> None:
 
 
 def _separated(previous: list[str], text: str) -> str:
-    """Reasoning from a new part or item starts a new paragraph."""
+    """Reasoning from a new part or item, and the text of a new message item (a model may say something,
+    call a tool, then answer: two messages in one response), start a new paragraph."""
     return f"\n\n{text}" if previous else text
 
 
@@ -125,6 +128,7 @@ class _Stream:
         self.choice = ChoiceBuilder(0)
         self.tools: dict[Any, ToolCallBuilder] = {}  # by item id, and by output_index
         self.reasoning_part: tuple | None = None
+        self.text_item: Any = None  # the message item the last text delta belonged to
         self.final: dict | None = None
         self.usage = None
         self.status: str | None = None
@@ -165,6 +169,10 @@ def _apply(state: _Stream, event: dict) -> bool:
     choice = state.choice
     delta = event.get("delta")
     if kind == "response.output_text.delta" and isinstance(delta, str):
+        item = event.get("item_id", event.get("output_index"))
+        if state.text_item is not None and item != state.text_item and choice.text:
+            choice.text.append("\n\n")
+        state.text_item = item
         choice.text.append(delta)
         return True
     if kind == "response.refusal.delta" and isinstance(delta, str):
