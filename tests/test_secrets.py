@@ -208,3 +208,20 @@ def test_no_false_alarm_on_the_shared_corpus():
             for jar in cookies(rec):  # Cloudflare's cookies: a warning of their own, never a secret
                 assert set(jar.names) <= {"__cf_bm", "_cfuvid"}, (rec.label, jar)
     assert readable > 100
+
+
+def test_the_quick_looks_regex_matches_exactly_where_a_looked_for_word_occurs():
+    """`suspect`'s one regex is factored by first byte (for speed): it must find a word exactly where
+    a plain search for each word does, or a credential could go unmasked."""
+    import random
+
+    rng = random.Random(7)
+    alphabet = b"abcdefghijklmnopqrstuvwxyz-_ .=:0123456789"
+    for _ in range(5000):
+        text = bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        if rng.random() < 0.5:  # a word, or the start of one, planted somewhere
+            word = rng.choice(keyshapes._LOOKED_FOR)
+            at = rng.randint(0, len(text))
+            text = text[:at] + word[:rng.randint(1, len(word))] + text[at:]
+        expected = any(word in text for word in keyshapes._LOOKED_FOR)
+        assert (keyshapes._LOOKED_FOR_RE.search(text) is not None) == expected, text
