@@ -207,3 +207,13 @@ def test_on_a_terminal_long_lines_wrap_under_their_column_and_the_heading_keeps_
     # A pipe gets the same line whole.
     piped = run("show", f"{path}#1").stdout
     assert f"    [user] {long_question}\n" in piped
+
+
+def test_a_streamed_cohere_answer_keeps_its_tool_plan_as_a_whole_one_does():
+    """Cohere states a plan before calling tools (`tool_plan`): a whole response's message shows it as a
+    reasoning block; a stream's `tool-plan-delta`s were dropped. Now both show it, after the thinking."""
+    (streamed,) = run_json(f"{FIXTURES / 'vcr' / 'cohere.yaml'}#0")
+    blocks = [(b["type"], b.get("text")) for b in streamed["choices"][0]["blocks"]]
+    assert blocks[:2] == [("reasoning", "Use the adder."), ("reasoning", "I will add.")] and blocks[2][0] == "tool_call"
+    assert streamed["choices"][0]["reasoning"] == "Use the adder."  # reassembly's reasoning is the thinking alone
+    assert "--- reasoning\n    I will add.\n--- tool call 0: add" in run("show", f"{FIXTURES / 'vcr' / 'cohere.yaml'}#0").stdout

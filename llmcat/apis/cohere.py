@@ -198,13 +198,22 @@ def _message_blocks(cv, message: dict) -> list:
 
 
 def answer_blocks(rec: Recording, completion: Completion):
-    """A whole v2 response's message (its tool plan included); a stream's blocks come from reassembly."""
+    """A whole v2 response's message (its tool plan included); a stream's blocks come from reassembly, with
+    its `tool-plan-delta`s as one reasoning block (the plan it states before calling tools), as a whole one's."""
     from llmcat.apis import _conversation as cv
 
     events = [e for e in rec.response.events if isinstance(e, dict)]
-    if len(completion.choices) != 1 or len(events) != 1 or _event_type(events[0]) or not as_dict(events[0].get("message")):
+    if len(completion.choices) != 1:
         return None
-    return [_message_blocks(cv, {**events[0]["message"], "role": "assistant"})]
+    if len(events) == 1 and not _event_type(events[0]) and as_dict(events[0].get("message")):
+        return [_message_blocks(cv, {**events[0]["message"], "role": "assistant"})]
+    plan = "".join(t for t in (as_dict(as_dict(e.get("delta")).get("message")).get("tool_plan")
+                               for e in events if _event_type(e) == "tool-plan-delta") if isinstance(t, str))
+    if not plan:
+        return None  # the natural order (`blocks_of_choice`)
+    blocks = cv.blocks_of_choice(completion.choices[0])
+    at = next((n for n, b in enumerate(blocks) if b.type != "reasoning"), len(blocks))
+    return [blocks[:at] + [cv.reasoning("assistant", plan)] + blocks[at:]]  # a stream's plan, as a whole answer's
 
 
 register(Api(name="cohere.chat", summary="Cohere chat (v2, and v1 on Cohere's host)", reassemble=reassemble_chat,
