@@ -147,3 +147,21 @@ def test_ls_rows_tell_apart_a_file_named_like_a_call_and_escaped_names(tmp_path)
     assert len(set(paths)) == len(paths)
     table = _table("ls", "--color", "always", tmp_path, columns=120)
     assert sorted(line.split()[0].rsplit("/", 1)[-1] for line in table[1:]) == sorted(paths)
+
+
+def test_a_path_copied_from_ls_names_the_call_it_was_listed_for(tmp_path):
+    """The escapes above would make a listed path useless as an argument; ls's escaped form is read
+    back (when no file has that very name): `x.json\\#1` is the file so named, `h\\\\#2.har#1` call 1
+    of the file `h\\#2.har`, `a\\\\nb.json` the file with a backslash and an n."""
+    recording = (FIXTURES / "llama-stack" / "chat-stream.json").read_bytes()
+    (tmp_path / "x.json#1").write_bytes(recording)
+    (tmp_path / "a\\nb.json").write_bytes(recording)
+    (tmp_path / "h\\#2.har").write_bytes((FIXTURES / "har" / "session.har").read_bytes())
+    listed = [line.split("\t")[0] for line in llmcat("ls", tmp_path).stdout.decode().splitlines()[1:]]
+    assert sorted(p.removeprefix(f"{tmp_path}/") for p in listed) == ["a\\\\nb.json", "h\\\\#2.har#0", "h\\\\#2.har#1",
+                                                                     "h\\\\#2.har#2", "x.json\\#1"], listed
+    for path in listed:
+        again = llmcat("ls", path)
+        assert again.returncode == 0 and [line.split("\t")[0] for line in again.stdout.decode().splitlines()[1:]] == [path], (path, again)
+    (call,) = [json.loads(line) for line in llmcat("show", "--json", f"{tmp_path}/h\\\\#2.har#1").stdout.splitlines()]
+    assert (call["source"], call["interaction"], call["api"]) == (f"{tmp_path}/h\\#2.har", 1, "anthropic.messages")

@@ -14,6 +14,7 @@ import sys
 from llmcat.formats.registry import Content, read_content
 from llmcat.memory import new_file
 from llmcat.model import CannotOpen, InputError, Need, Recording
+from llmcat.render.escape import path_from_label
 
 _ADDRESS = re.compile(r"^(.*)#(\d+)$")
 
@@ -31,7 +32,12 @@ def anything_at(path: str) -> bool:
 
 
 def split_address(spec: str) -> tuple[str, int | None]:
-    """`FILE#N` names interaction N of FILE (only when FILE#N itself is not a file)."""
+    """`FILE#N` names interaction N of FILE (only when FILE#N itself is not a file). A path as
+    `ls` lists it (`x.yaml\\#1`, `a\\\\nb.json`: render/escape.py) names the file it was listed for."""
+    if "\\" in spec and not anything_at(spec):
+        listed = path_from_label(spec)
+        if listed is not None and anything_at(listed[0]):
+            return listed
     match = _ADDRESS.match(spec) if "#" in spec else None
     if match and not anything_at(spec):
         return match.group(1), int(match.group(2))
@@ -105,7 +111,7 @@ def load(spec: str, need: Need = Need.EVERYTHING) -> tuple[list[Recording], int]
     be read. `need` says what the command needs (see `model.Need`)."""
     path, index = split_address(spec)
     data = read_bytes(path)
-    recordings = parse(data, spec if index is None else path, need, name=path)
+    recordings = parse(data, path, need, name=path)  # (the path as given, but for its #N or ls's escapes)
     if index is None:
         return recordings, len(data)
     chosen = [rec for rec in recordings if rec.interaction == index]
