@@ -154,6 +154,8 @@ class Completion(Struct):
     # an HTTP body's type and size, or an unknown body shown raw.
     details: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)  # things worth saying (e.g. stream/final disagree)
+    # The model as the answer names it, where the recording holds no request that does (a bare capture).
+    answered_by: str | None = None
 
 
 # --- the conversation, normalised: the same vocabulary for every provider -----------------------

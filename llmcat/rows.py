@@ -111,7 +111,7 @@ def row_of(rec: Recording, completion: Completion) -> Row:
         rec.label,
         rec.format,
         completion.api,
-        request.model,
+        request.model or completion.answered_by,
         rec.response.streaming,
         completion.chunks,
         choices[0].finish_reason if choices else None,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -319,3 +321,27 @@ def test_responses_with_two_messages_keeps_them_apart_whole_and_streamed(tmp_pat
         assert got["api"] == "openai.responses" and got["choices"][0]["text"] == expected, path.name
         assert run("join", path).stdout == expected + "\n"
     assert "--- note" not in run("show", streamed).stdout
+
+
+def test_a_bare_capture_is_listed_under_the_model_its_answer_names(tmp_path):
+    """A capture holds no request: ls and show used to say no model ('-'); the answer names one
+    (OpenAI chunks' `model`, Anthropic's `message_start`, Gemini's `modelVersion`). The request
+    as show --json prints it still has none: nothing was recorded of it."""
+    listed = run("ls", "--json", FIXTURES / "raw")
+    assert listed.exit_code == 0, listed.stderr
+    rows = {Path(row["source"]).name: row for row in map(json.loads, listed.stdout.splitlines())}
+    table = run("ls", FIXTURES / "raw").stdout
+    for name, row in rows.items():
+        assert row["request"]["model"] is None, name
+    models = {line.split("\t")[0].rsplit("/", 1)[-1]: line.split("\t")[2] for line in table.splitlines()[1:]}
+    assert models == {"anthropic-message.json": "claude-fx", "anthropic.sse": "claude-fx", "ollama-chat.jsonl": "llama-fx",
+                      "openai-chat.sse": "llama-fx", "responses.sse": "gpt-fx",
+                      "gemini-stream.json": "-"}  # (this fixture's chunks name no modelVersion)
+    gemini = json.loads((FIXTURES / "raw" / "gemini-stream.json").read_text())
+    gemini[0]["modelVersion"] = "gemini-fx-001"
+    (tmp_path / "gemini.json").write_text(json.dumps(gemini))
+    assert run("ls", tmp_path / "gemini.json").stdout.splitlines()[1].split("\t")[2] == "gemini-fx-001"
+    picked = run("ls", "--model", "claude*", FIXTURES / "raw").stdout.splitlines()[1:]
+    assert picked and all("anthropic" in line for line in picked)
+    shown = run("show", FIXTURES / "raw" / "anthropic.sse").stdout
+    assert re.search(r"^model: +\S+ \(as the answer names it\)$", shown, re.M), shown

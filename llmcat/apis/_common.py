@@ -213,7 +213,23 @@ def seal(completion: Completion, rec: Recording) -> Completion:
         completion.choices = []  # a failed call answered nothing; no empty choice to pretend otherwise
     if not rec.response.streaming or completion.error is not None:
         completion.finished = True
+    if rec.request.model is None:
+        completion.answered_by = answered_model(rec.response.events)
     return completion
+
+
+def answered_model(events: list) -> str | None:
+    """The model an answer names (OpenAI and Ollama `model`, Anthropic's message, the Responses
+    API's response, Gemini's `modelVersion`), from its first events."""
+    for event in events[:3]:
+        if not isinstance(event, dict):
+            continue
+        for holder in (event, event.get("message"), event.get("response")):
+            if isinstance(holder, dict):
+                for key in ("model", "modelVersion"):
+                    if isinstance(holder.get(key), str) and holder[key]:
+                        return holder[key]
+    return None
 
 
 def _has_content(choice: Choice) -> bool:

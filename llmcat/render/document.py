@@ -83,6 +83,8 @@ def _call_section(rec: Recording, completion: Completion, view: dict) -> Section
         fields.append(Field("endpoint", inline(view["endpoint"])))
     if view["model"]:
         fields.append(Field("model", inline(view["model"])))
+    elif completion.answered_by:  # a bare capture: no request, but the answer says which model wrote it
+        fields.append(Field("model", inline(completion.answered_by) + " (as the answer names it)"))
     if rec.response.status is not None:
         fields.append(Field("status", str(rec.response.status)))
     if view["test_id"]:
