@@ -14,7 +14,6 @@ import sys
 from llmcat.formats.registry import Content, read_content
 from llmcat.memory import new_file
 from llmcat.model import CannotOpen, InputError, Need, Recording
-from llmcat.render.escape import path_from_label
 
 _ADDRESS = re.compile(r"^(.*)#(\d+)$")
 
@@ -45,6 +44,41 @@ def split_address(spec: str) -> tuple[str, int | None]:
 
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+_LISTED_ESCAPES = {"\\": "\\", "#": "#", "n": "\n", "t": "\t"}
+_LISTED_HEX = {"x": 2, "u": 4}
+
+
+def path_from_label(label: str) -> tuple[str, int | None] | None:
+    """`render.escape.path_label` read back: the file's path and the call's number (None: the whole
+    file), so that a path copied from `ls` names the same file; None when the label holds no escape.
+    (Here, where command-line paths are read, not in render/: reading does not depend on drawing.
+    tests/test_hostile_small.py holds the two to each other.)"""
+    if "\\" not in label:
+        return None
+    out, position = [], 0
+    while position < len(label):
+        char = label[position]
+        if char == "#" and label[position + 1:].isdigit() and label[position + 1:].isascii():
+            return "".join(out), int(label[position + 1:])
+        following = label[position + 1:position + 2]
+        if char != "\\" or not following:
+            out.append(char)
+            position += 1
+        elif following in _LISTED_ESCAPES:
+            out.append(_LISTED_ESCAPES[following])
+            position += 2
+        elif following in _LISTED_HEX and _is_hex(label[position + 2:position + 2 + _LISTED_HEX[following]], _LISTED_HEX[following]):
+            out.append(chr(int(label[position + 2:position + 2 + _LISTED_HEX[following]], 16)))
+            position += 2 + _LISTED_HEX[following]
+        else:
+            return None  # not something path_label writes
+    return "".join(out), None
+
+
+def _is_hex(text: str, length: int) -> bool:
+    return len(text) == length and all(c in "0123456789abcdefABCDEF" for c in text)
 
 
 def read_bytes(path: str) -> bytes:

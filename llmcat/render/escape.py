@@ -44,36 +44,3 @@ def path_label(source: str, interaction: int | None = None) -> str:
     so named, `x.yaml#1` call 1 of x.yaml). `interaction`: the call's `#N` in a multi-call file."""
     shown = _OWN_CALL_NUMBER.sub(r"\\#\1", inline(source.replace("\\", "\\\\")))
     return shown if interaction is None else f"{shown}#{interaction}"
-
-
-_LISTED_ESCAPES = {"\\": "\\", "#": "#", "n": "\n", "t": "\t"}
-_LISTED_HEX = {"x": 2, "u": 4}
-
-
-def path_from_label(label: str) -> tuple[str, int | None] | None:
-    """`path_label` read back: the file's path and the call's number (None: the whole file), so
-    that a path copied from `ls` names the same file; None when the label holds no escape."""
-    if "\\" not in label:
-        return None
-    out, position = [], 0
-    while position < len(label):
-        char = label[position]
-        if char == "#" and label[position + 1:].isdigit() and label[position + 1:].isascii():
-            return "".join(out), int(label[position + 1:])
-        following = label[position + 1:position + 2]
-        if char != "\\" or not following:
-            out.append(char)
-            position += 1
-        elif following in _LISTED_ESCAPES:
-            out.append(_LISTED_ESCAPES[following])
-            position += 2
-        elif following in _LISTED_HEX and _is_hex(label[position + 2:position + 2 + _LISTED_HEX[following]], _LISTED_HEX[following]):
-            out.append(chr(int(label[position + 2:position + 2 + _LISTED_HEX[following]], 16)))
-            position += 2 + _LISTED_HEX[following]
-        else:
-            return None  # not something path_label writes
-    return "".join(out), None
-
-
-def _is_hex(text: str, length: int) -> bool:
-    return len(text) == length and all(c in "0123456789abcdefABCDEF" for c in text)
