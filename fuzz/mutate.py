@@ -111,7 +111,7 @@ def _structured_mutant(data: bytes, rng: random.Random, change: Callable) -> byt
         else:
             document.set(path, new)
         return document.encode(rng)
-    except yaml.YAMLError:  # a value YAML cannot write (the emitter's refusal, not llmcat's)
+    except (yaml.YAMLError, RecursionError):  # a value YAML cannot write, a structure too deep to write again
         return None
 
 

@@ -126,7 +126,7 @@ def _decode_sse(text: str) -> SseDocument:
 def _json_or_text(text: str) -> Any:
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # (a deep-nesting mutant: kept as its text)
         return text
     return value if isinstance(value, (dict, list)) else text
 

@@ -37,3 +37,24 @@ def test_a_test_proxy_json_body_with_a_lone_surrogate(tmp_path):
     assert shown.exit_code == 0, shown.stderr
     assert len(shown.stdout.splitlines()) == len(record["Entries"])
     assert run("show", path).exit_code == 0
+
+
+def test_a_gemini_live_session_with_mistyped_transcription_and_media(tmp_path):
+    """Found by the mutation fuzzer once it changed values inside YAML cassettes: a Gemini Live
+    frame whose `inputTranscription` is `true` (AttributeError: 'bool' has no .get), or whose
+    realtime input's `mediaChunks` is a number (TypeError: not iterable), made the whole
+    WebSocket cassette unreadable. Both frames are read as carrying nothing."""
+    import yaml
+
+    cassette = yaml.safe_load((FIXTURES / "websocket" / "gemini_live.yaml").read_text())
+    frames = cassette["interactions"]
+    at = next(n for n, f in enumerate(frames) if "clientContent" in f["data"])
+    frames[at:at] = [{"direction": "sent", "data": {"realtimeInput": {"mediaChunks": 5}}},
+                     {"direction": "received", "data": {"serverContent": {"inputTranscription": True}}}]
+    path = tmp_path / "gemini_live.yaml"
+    path.write_text(yaml.safe_dump(cassette))
+    before = run("ls", "--json", FIXTURES / "websocket" / "gemini_live.yaml")
+    after = run("ls", "--json", path)
+    assert after.exit_code == 0, after.stderr
+    assert len(after.stdout.splitlines()) >= len(before.stdout.splitlines())
+    assert run("show", path).exit_code == 0

@@ -173,7 +173,7 @@ def _gemini_calls(frames: list[tuple[str, Any]]) -> list[tuple[Request, list]]:
         if _get(data, "setupComplete") is not None or not (server or _get(data, "toolCall") or _get(data, "usageMetadata")):
             continue  # session-level frames (setup done, resumption handles, goAway)
         if set(server) <= {"inputTranscription", "input_transcription"} and not _get(data, "toolCall") and server:
-            text = (_get(server, "inputTranscription") or {}).get("text")
+            text = _get(_get(server, "inputTranscription"), "text")  # (None unless a mapping holds it)
             if current is not None:  # heard while the model was already answering: still its input
                 calls[-1][0].body["contents"].append(_user_text(text))
             else:
@@ -228,7 +228,8 @@ def _realtime_turn(realtime: dict) -> dict:
     if isinstance(realtime.get("text"), str):
         return _user_text(realtime["text"])
     size = 0
-    for media in [realtime.get("audio"), realtime.get("video"), *(_get(realtime, "mediaChunks") or [])]:
+    chunks = _get(realtime, "mediaChunks")
+    for media in [realtime.get("audio"), realtime.get("video"), *(chunks if isinstance(chunks, list) else [])]:
         if isinstance(media, dict):
             size += base64_size(media.get("data"))
     return {"role": "user", "parts": [{"inlineData": {"mimeType": "audio/pcm", "data": f"<{size} bytes of audio>"}}], "audio_bytes": size}
