@@ -58,3 +58,17 @@ def test_a_gemini_live_session_with_mistyped_transcription_and_media(tmp_path):
     assert after.exit_code == 0, after.stderr
     assert len(after.stdout.splitlines()) >= len(before.stdout.splitlines())
     assert run("show", path).exit_code == 0
+
+
+def test_an_xai_tool_call_whose_id_is_a_list(tmp_path):
+    """Found by the mutation fuzzer in an xAI gRPC cassette (YAML): a tool call whose `id` is a
+    list made the reassembler raise TypeError (it keyed the calls it had seen by the raw id), so
+    the call was 'cannot read'. The call is read and its tool call kept."""
+    text = (FIXTURES / "xai-grpc" / "tool_round.xai.yaml").read_text()
+    assert "- id: call_rec1" in text
+    path = tmp_path / "tool_round.xai.yaml"
+    path.write_text(text.replace("- id: call_rec1", "- id: [call_rec1]"))
+    result = run("show", "--json", path)
+    assert result.exit_code == 0, result.stderr
+    calls = [json.loads(line) for line in result.stdout.splitlines()]
+    assert any(choice["tool_calls"] for call in calls for choice in call["choices"]), calls

@@ -49,7 +49,7 @@ def _add(choice, message: dict, seen_tools: set) -> None:
         choice.reasoning.append(reasoning)
     for call in as_list(message.get("tool_calls")):
         call = as_dict(call)
-        key = call.get("id") or len(seen_tools)
+        key = as_str(call.get("id")) or len(seen_tools)  # (an id that is no string keys by position)
         if key in seen_tools:
             continue  # a stream repeats a whole tool call in later chunks
         seen_tools.add(key)
