@@ -61,6 +61,8 @@ class RowsWork(Work[list[Row]]):
     def __init__(self, filters: Filters | None = None, want_json: bool = False) -> None:
         self.filters = filters or Filters()
         self.want_json = want_json
+        if want_json:  # its key shapes compiled once here, before a suite's readers fork, not in each of them
+            import llmcat.validation.keyshapes  # noqa: F401
         # ls and stats read streams through the fast reader, without the answers' text unless --grep looks in it.
         self.need = Need.COUNTS if self.filters.grep is None else Need.COUNTS_AND_TEXT
 
