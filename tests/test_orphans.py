@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import orjson
@@ -72,3 +73,21 @@ def test_the_repositorys_own_fixtures_have_no_orphan_but_the_planted_ones():
 @pytest.mark.skipif(not (SHARED / "corpus").is_dir(), reason="the shared corpus (../shared/corpus) is absent")
 def test_no_orphan_judged_on_the_shared_corpus():
     assert find_orphans(recorded(SHARED / "corpus")) == []
+
+
+def test_the_search_for_test_modules_stays_inside_the_project(tmp_path):
+    """A suite's walk does not follow a directory link out of its tree (#18.6); the search for the test
+    modules that orphans are judged by must not either: a link to `/proc` in a project walked the machine.
+    A link that stays inside the project is followed."""
+    from llmcat.validation.orphans import _test_modules
+
+    project, outside = tmp_path / "project", tmp_path / "outside"
+    (project / "tests" / "unit").mkdir(parents=True)
+    (project / "tests" / "unit" / "test_inside.py").write_text("def test_a():\n    pass\n")
+    outside.mkdir()
+    (outside / "test_elsewhere.py").write_text("def test_b():\n    pass\n")
+    (project / "tests" / "linked_out").symlink_to(outside, target_is_directory=True)
+    (project / "linked_in").symlink_to(project / "tests" / "unit", target_is_directory=True)
+    (project / "proc").symlink_to("/proc", target_is_directory=True)
+    found = [os.path.relpath(p, project) for p in _test_modules(str(project))]
+    assert sorted(found) in (["linked_in/test_inside.py"], ["tests/unit/test_inside.py"])  # (one of the two ways in)

@@ -145,7 +145,10 @@ def _from_text(text: str) -> _Module:
 
 
 def _test_modules(root: str) -> list[str]:
-    """The test modules under `root` (`test_*.py`, `*_test.py`), hidden and vendored folders aside."""
+    """The test modules under `root` (`test_*.py`, `*_test.py`), hidden and vendored folders aside.
+    A link to a directory is followed only when it stays inside `root`, as a suite's walk does
+    (`walk._walk`): a link to `/` or `/proc` in a project must not send `check` over the machine."""
+    inside = os.path.join(os.path.realpath(root), "")
     found: list[str] = []
     stack = [root]
     seen: set[tuple[int, int]] = set()
@@ -165,8 +168,11 @@ def _test_modules(root: str) -> list[str]:
                 continue
             try:
                 if entry.is_dir():
-                    if name not in SKIPPED_DIRS and not name.endswith(".egg-info"):
-                        stack.append(entry.path)
+                    if name in SKIPPED_DIRS or name.endswith(".egg-info"):
+                        continue
+                    if entry.is_symlink() and not os.path.join(os.path.realpath(entry.path), "").startswith(inside):
+                        continue
+                    stack.append(entry.path)
                 elif name.endswith(".py") and (name.startswith("test") or name.endswith("_test.py")) and entry.is_file():
                     found.append(entry.path)
             except OSError:
