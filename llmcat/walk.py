@@ -39,7 +39,7 @@ def _walk(top: str) -> Iterator[Source]:
     """Every file under `top`, and every entry that cannot be read, with why. Links to files are
     followed; links to directories only when they stay inside `top` (a link to `/` or `/proc`
     must not walk the machine), and each directory is entered once (no loops)."""
-    inside = os.path.join(os.path.realpath(top), "")
+    inside = tree_of(top)
     seen: set[tuple[int, int]] = set()  # (device, inode) of directories: symlink loops end here
     stack = [top]
     found: list[str] = []
@@ -63,7 +63,7 @@ def _walk(top: str) -> Iterator[Source]:
                     found.append(entry.path)
                 elif not entry.is_dir():
                     problems[entry.path] = _unreadable_entry(entry)
-                elif entry.is_symlink() and not os.path.join(os.path.realpath(entry.path), "").startswith(inside):
+                elif links_out(entry, inside):
                     problems[entry.path] = "a link to a directory outside the tree; not followed"
                 else:
                     stack.append(entry.path)
@@ -74,6 +74,17 @@ def _walk(top: str) -> Iterator[Source]:
     prefix = len(os.path.join(top, ""))
     for path in sorted([*found, *problems]):
         yield Source(path, path[prefix:] if path != top else os.path.basename(path), False, problems.get(path))
+
+
+def tree_of(top: str) -> str:
+    """`top` as `links_out` compares with it: its real path, ending with a separator."""
+    return os.path.join(os.path.realpath(top), "")
+
+
+def links_out(entry: os.DirEntry, inside: str) -> bool:
+    """Is `entry` a link to a directory outside the tree `inside` (`tree_of`)? Walks do not follow
+    those: a link to `/` or `/proc` must not walk the machine."""
+    return entry.is_symlink() and not os.path.join(os.path.realpath(entry.path), "").startswith(inside)
 
 
 def _unreadable_entry(entry: os.DirEntry) -> str:

@@ -27,6 +27,7 @@ from msgspec import Struct
 
 from llmcat.formats import read_bytes
 from llmcat.model import InputError
+from llmcat.walk import links_out, tree_of
 
 CASSETTE_SUFFIXES = (".yaml.gz", ".yml.gz", ".json.gz", ".yaml", ".yml", ".json")
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
@@ -148,7 +149,7 @@ def _test_modules(root: str) -> list[str]:
     """The test modules under `root` (`test_*.py`, `*_test.py`), hidden and vendored folders aside.
     A link to a directory is followed only when it stays inside `root`, as a suite's walk does
     (`walk._walk`): a link to `/` or `/proc` in a project must not send `check` over the machine."""
-    inside = os.path.join(os.path.realpath(root), "")
+    inside = tree_of(root)
     found: list[str] = []
     stack = [root]
     seen: set[tuple[int, int]] = set()
@@ -170,7 +171,7 @@ def _test_modules(root: str) -> list[str]:
                 if entry.is_dir():
                     if name in SKIPPED_DIRS or name.endswith(".egg-info"):
                         continue
-                    if entry.is_symlink() and not os.path.join(os.path.realpath(entry.path), "").startswith(inside):
+                    if links_out(entry, inside):
                         continue
                     stack.append(entry.path)
                 elif name.endswith(".py") and (name.startswith("test") or name.endswith("_test.py")) and entry.is_file():
