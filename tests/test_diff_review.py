@@ -203,7 +203,12 @@ def test_git_revision_against_working_tree_and_between_revisions(repo):
     back = next(r for r in rows if r["b"] == "rec/again.json")
     assert back == {"a": f"HEAD~1:rec/{R}/c99f23702fe3.json", "b": "rec/again.json", "status": "same", "renamed": True,
                     "differences": []}
-    assert run("diff", "--git", "HEAD~1").exit_code == 1  # no path: the whole tree (README.md is no recording: skipped)
+    # no path: the whole tree, the same pairs and verdicts as `-- rec` (README.md is no recording: skipped)
+    (repo / "rec" / "again.json").unlink()
+    for revs in (["HEAD~1", "HEAD"], ["HEAD~1"]):
+        whole = run("diff", "--git", *revs)
+        assert whole.exit_code == 1 and whole.stdout.splitlines() == expected, revs
+    assert run("diff", "--git", "HEAD").stdout == "13 same, 0 changed, 0 only-a, 0 only-b, 0 error\n"
 
 
 def test_git_trouble_is_one_line_and_status_2(repo, tmp_path, monkeypatch):

@@ -99,7 +99,9 @@ def _verify(name: str) -> None:
 
 def revision_tree(rev: str, paths: list[str]) -> dict[str, FileResult]:
     """The files of `rev` under `paths` (relative to the current directory), read from git's blobs."""
-    listing = _git("ls-tree", "-r", "-z", "--end-of-options", rev, "--", *paths)
+    # No "--" after the revision: git 2.39's ls-tree takes it for a path (and with no other path then lists
+    # nothing); after --end-of-options every word is a revision or a path anyway.
+    listing = _git("ls-tree", "-r", "-z", "--end-of-options", rev, *paths)
     blobs: list[tuple[str, str]] = []  # (path, object id)
     for entry in listing.split(b"\0"):
         if not entry:
