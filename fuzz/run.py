@@ -65,7 +65,7 @@ class Stats:
 def run_inprocess(argv: list[str], stdin: bytes = b"", timeout: float = 20.0) -> Outcome:
     from typer.testing import CliRunner
 
-    from llmcat.cli import app
+    from llmcat.commands.app import app
 
     def on_alarm(signum, frame):
         raise Hang()

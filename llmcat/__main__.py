@@ -109,7 +109,7 @@ def main() -> None:
     if parsed is not None and not _known_api(parsed[2].get("api")):
         parsed = None  # the typer app says so, with the names it knows
     if parsed is None:
-        from llmcat.cli import main as run_typer_app
+        from llmcat.commands.app import main as run_typer_app
 
         run_typer_app()
     guarded(lambda: _run(*parsed))
@@ -123,22 +123,24 @@ def _run(command: str, files: list[str], options: dict) -> object:
         status = _run_suite(command, files, options, output)
         output.close()  # paged output is complete: shown, or the pager waited for
         return status
-    from llmcat.show import run_join, run_show
-
     if command == "join":
+        from llmcat.commands.join import run_join
+
         return run_join(files, bool(options.get("no_newline")), options.get("choice", 0), bool(options.get("reasoning")),
                         Output.of_process())
+    from llmcat.commands.show import run_show
+
     return run_show(files, bool(options.get("as_json")), options.get("head"), options.get("tail"),
                     Output.of_process(options.get("color", "auto"), page=not options.get("no_pager")),
                     compact=bool(options.get("compact")))
 
 
 def _run_suite(command: str, paths: list[str], options: dict, output: object) -> object:
-    from llmcat.suite import run_ls, run_stats
+    from llmcat.commands.ls import run_ls, run_stats
 
     if command == "stats":
         return run_stats(paths, bool(options.get("as_json")), output)
-    from llmcat.rows import Filters
+    from llmcat.commands._rows import Filters
 
     grep = options.get("grep")
     filters = Filters(api=options.get("api"), model=options.get("model"), test=options.get("test"),

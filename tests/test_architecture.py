@@ -94,9 +94,9 @@ def circles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_the_import_graph_is_read():
     graph = import_graph()
-    assert "llmcat.cli" in graph and "llmcat.render.escape" in graph
-    assert "llmcat.model" in graph["llmcat.pipeline"]
-    assert graph["llmcat.model"].isdisjoint({"llmcat.cli", "llmcat.pipeline"})
+    assert "llmcat.commands.app" in graph and "llmcat.render.escape" in graph
+    assert "llmcat.model" in graph["llmcat.reading.pipeline"]
+    assert graph["llmcat.model"].isdisjoint({"llmcat.commands.app", "llmcat.reading.pipeline"})
 
 
 def test_no_import_circles():

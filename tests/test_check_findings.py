@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from conftest import FIXTURES, generated_secrets, run, subprocess_llmcat
-from llmcat.check import run_check
+from llmcat.commands.check import run_check
 from llmcat.render.output import Output
 
 SECRETS_BASE = generated_secrets()  # written at test time: no key-shaped values in the repository

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from conftest import SHARED, run_json
-from llmcat import sse
+from llmcat.parsing import sse
 
 CORPUS = SHARED / "corpus" / "vcr"
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/vcr not present (third-party data kept outside the repo)")

@@ -19,7 +19,7 @@ from conftest import FIXTURES, LLAMA, SHARED, run
 from llmcat.apis import reassemble
 from llmcat.formats import parse
 from llmcat.formats.llama_stack import fast as llama_stack_fast
-from llmcat.shape import call_dict
+from llmcat.reading.shape import call_dict
 
 sys.path.insert(0, str(FIXTURES))
 import generate  # noqa: E402  (the fixture generator: chunk builders and the big stream)
@@ -266,7 +266,7 @@ def test_fast_equals_general_on_generated_streams(chat, data):
 
 
 def ls_line(rec) -> tuple:
-    from llmcat.rows import json_line, row_of
+    from llmcat.commands._rows import json_line, row_of
 
     completion = reassemble(rec)
     row = row_of(rec, completion)

@@ -26,7 +26,7 @@ from llmcat.render import plain
 from llmcat.render.document import build
 from llmcat.render.escape import inline, visible
 from llmcat.render.machine import dumps_line
-from llmcat.shape import call_dict
+from llmcat.reading.shape import call_dict
 
 settings.register_profile("ci", derandomize=True, max_examples=150, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

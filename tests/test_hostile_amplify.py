@@ -45,7 +45,7 @@ def limited(*args: str, cpu: int = CPU_SECONDS, address_space: int | None = None
         if address_space:
             resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
 
-    code = f"{prelude}\nfrom llmcat.cli import main\nmain()"
+    code = f"{prelude}\nfrom llmcat.commands.app import main\nmain()"
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, preexec_fn=limits, cwd=ROOT,
                           env=env, timeout=cpu * 4)
 
@@ -90,7 +90,7 @@ def peak(args: list[str], address_space: int = 3 << 30, prelude: str = "") -> tu
         resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 1))
         resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
 
-    code = f"{prelude}\nfrom llmcat.cli import main\nmain()"
+    code = f"{prelude}\nfrom llmcat.commands.app import main\nmain()"
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=out, stderr=err, preexec_fn=limits, cwd=ROOT)
         _, status, usage = os.wait4(proc.pid, 0)

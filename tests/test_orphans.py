@@ -12,7 +12,7 @@ from conftest import FIXTURES, SHARED
 from llmcat import formats
 from llmcat.model import InputError
 from llmcat.validation.orphans import Recorded, cassette_test, find_orphans
-from llmcat.walk import expand
+from llmcat.reading.walk import expand
 
 ORPHANS = FIXTURES / "orphans"
 

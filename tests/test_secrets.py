@@ -23,7 +23,7 @@ from llmcat.validation.encoded import encoded_bodies
 from llmcat.model import InputError, Recording, Request, Response
 from llmcat.render.mask import mask, mask_in
 from llmcat.validation.secrets import leaks, secret_values
-from llmcat.walk import expand
+from llmcat.reading.walk import expand
 
 SECRETS_BASE = generated_secrets()  # written at test time: no key-shaped values in the repository
 SECRETS = SECRETS_BASE / "secrets"

@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmcat import sse
+from llmcat.parsing import sse
 
 # Lines that plain events are made of, and the ones that must send a stream to the line-by-line parser.
 LINES = st.sampled_from([

@@ -11,7 +11,7 @@ from typer._click.types import IntRange
 
 from conftest import FIXTURES, LLAMA, ROOT, run, subprocess_llmcat
 from llmcat.__main__ import _COUNTS, _FLAGS, _TEXTS, _WORDS, plain_arguments
-from llmcat.cli import app
+from llmcat.commands.app import app
 
 STREAM = LLAMA / "chat-stream.json"
 
@@ -74,7 +74,7 @@ def test_join_and_show_start_without_typer():
         proc = subprocess_llmcat_importtime(*argv)
         assert proc.returncode == 0, argv
         imported = {line.split("|")[-1].strip() for line in proc.stderr.decode().splitlines() if "|" in line}
-        assert "llmcat.pipeline" in imported and "typer" not in imported and "click" not in imported
+        assert "llmcat.reading.pipeline" in imported and "typer" not in imported and "click" not in imported
 
 
 def subprocess_llmcat_importtime(*args):

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from llmcat import sse
+from llmcat.parsing import sse
 from llmcat.apis import tgi
 from llmcat.apis._common import as_dict, seal
 from llmcat.apis.registry import Api, register

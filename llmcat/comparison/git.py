@@ -17,8 +17,8 @@ import re
 import subprocess
 from msgspec import Struct
 
-from llmcat.pipeline import FileResult, read_data
-from llmcat.walk import Source
+from llmcat.reading.pipeline import FileResult, read_data
+from llmcat.reading.walk import Source
 
 _HEX = re.compile(r"[0-9a-f]{7,64}|\.")
 _MODE = re.compile(r"[0-7]{6}|\.")

@@ -19,8 +19,8 @@ import orjson
 from llmcat.comparison.identity import Identity, answer_digest, identities, match
 from llmcat.comparison.trees import Options, Pair, compare_shapes, compared_tree
 from llmcat.model import Need
-from llmcat.pipeline import Call, Failure, FileResult, Work, attempt, read, read_one, sources
-from llmcat.walk import Source
+from llmcat.reading.pipeline import Call, Failure, FileResult, Work, attempt, read, read_one, sources
+from llmcat.reading.walk import Source
 
 
 class Shaped(NamedTuple):

@@ -117,7 +117,7 @@ def _failure_status(status: int | None) -> int | None:
 def call_tree(call, strict: bool = False) -> dict:
     """The compared shape of one call: `show --json`'s request (a chat's conversation normalised, see
     `shape.compared_request`) and answer, plus the raw container."""
-    from llmcat.shape import choice_dict, compared_request
+    from llmcat.reading.shape import choice_dict, compared_request
 
     rec, completion = call.recording, call.completion
     request = compared_request(rec, completion.api, strict)
@@ -145,7 +145,7 @@ def call_tree(call, strict: bool = False) -> dict:
     }
     if strict:  # the answers' blocks in order (server tools' results included): compared only under --strict
         from llmcat.apis._conversation import answer_blocks
-        from llmcat.shape import block_dict
+        from llmcat.reading.shape import block_dict
 
         for choice, blocks in zip(response["choices"], answer_blocks(rec, completion)):
             choice["blocks"] = _arguments_as_json([block_dict(b) for b in blocks])

@@ -12,7 +12,7 @@ import re
 import stat
 import sys
 from llmcat.formats.registry import Content, read_content
-from llmcat.memory import new_file
+from llmcat.parsing.memory import new_file
 from llmcat.model import CannotOpen, InputError, Need, Recording
 
 _ADDRESS = re.compile(r"^(.*)#(\d+)$")

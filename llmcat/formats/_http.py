@@ -15,8 +15,8 @@ from urllib.parse import unquote, urlsplit
 
 import orjson
 
-from llmcat import sse
-from llmcat.memory import file_number, json_loads, reserve
+from llmcat.parsing import sse
+from llmcat.parsing.memory import file_number, json_loads, reserve
 from llmcat.model import InputError, Request, Response
 
 # What one file may decompress to, all its bodies together (a zip bomb is a few KB on disk,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat import sse
+from llmcat.parsing import sse
 from llmcat.formats import _http
 from llmcat.formats.registry import Content, Format, register
 from llmcat.model import Recording, Request, Response

@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 from msgspec import Struct
 
-from llmcat.memory import json_loads
+from llmcat.parsing.memory import json_loads
 from llmcat.model import HTTP_EXCHANGE_FORMATS, MULTI_CALL_FORMATS, InputError, Need, NotARecording, Recording
 
 

@@ -13,7 +13,7 @@ import base64
 import datetime
 from typing import Any
 
-from llmcat import sse
+from llmcat.parsing import sse
 from llmcat.formats import _http
 from llmcat.formats.registry import Content, Format, register
 from llmcat.model import InputError, Recording, Request, Response

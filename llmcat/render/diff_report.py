@@ -1,6 +1,6 @@
 """What `diff` says about each compared pair: JSON Lines, rows, `--stat`, `--name-status`, full diffs, or nothing (-q).
 
-The command (llmcat/diff.py) hands over pairs; this decides what each output mode
+The command (llmcat/commands/diff.py) hands over pairs; this decides what each output mode
 says about them and draws it, in colour or plain, on the run's `Output`.
 """
 

@@ -126,7 +126,7 @@ def _messages_text(request: dict) -> str:
     """The role-labelled transcript (the normalised one for chat calls), as `show` draws it."""
     if isinstance(request.get("transcript"), list) and request.get("messages") is None:
         from llmcat.render.conversation import transcript_text
-        from llmcat.shape import block_from_dict
+        from llmcat.reading.shape import block_from_dict
 
         return transcript_text([block_from_dict(b) for b in request["transcript"]])
     messages = request.get("messages")

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from llmcat.memory import reserve_to_write
+from llmcat.parsing.memory import reserve_to_write
 from llmcat.render.machine import escape_controls
 
 # A JSON token: a string (a key when a colon follows), a number, a literal.

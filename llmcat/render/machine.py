@@ -1,4 +1,4 @@
-"""JSON Lines output: one record per line, safe to show on a terminal (the shapes are in `llmcat.shape`)."""
+"""JSON Lines output: one record per line, safe to show on a terminal (the shapes are in `llmcat.reading.shape`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from llmcat.memory import reserve_to_write
+from llmcat.parsing.memory import reserve_to_write
 from llmcat.model import InputError
 
 

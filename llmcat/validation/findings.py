@@ -1,5 +1,5 @@
 """What `check` finds in each file and call (the codes and what each means are listed in
-`llmcat/check.py`): findings of the calls as read, of the container as stored, and the keys
+`llmcat/commands/check.py`): findings of the calls as read, of the container as stored, and the keys
 that tell two files recording the same request."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import orjson
 from msgspec import Struct
 
 from llmcat.model import Completion, Need, Recording
-from llmcat.pipeline import Call, Work
-from llmcat.walk import Source
+from llmcat.reading.pipeline import Call, Work
+from llmcat.reading.walk import Source
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 

@@ -27,7 +27,7 @@ from msgspec import Struct
 
 from llmcat.formats import read_bytes
 from llmcat.model import InputError
-from llmcat.walk import links_out, tree_of
+from llmcat.reading.walk import links_out, tree_of
 
 CASSETTE_SUFFIXES = (".yaml.gz", ".yml.gz", ".json.gz", ".yaml", ".yml", ".json")
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")

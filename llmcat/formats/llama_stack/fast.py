@@ -39,7 +39,7 @@ import orjson
 from msgspec import UNSET, Struct, UnsetType, field
 
 from llmcat.formats.llama_stack.general import read
-from llmcat.memory import reserve
+from llmcat.parsing.memory import reserve
 from llmcat.model import Recording
 
 CHAT_CHUNK = "openai.types.chat.chat_completion_chunk.ChatCompletionChunk"

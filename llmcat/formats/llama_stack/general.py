@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat import sse
+from llmcat.parsing import sse
 from llmcat.formats._http import endpoint_of
 from llmcat.model import InputError, Recording, Request, Response
 

@@ -19,10 +19,10 @@ from msgspec import Struct
 from llmcat.apis import request_view
 from llmcat.finish import matches as finish_matches
 from llmcat.model import Completion, Need, Recording, Row
-from llmcat.pipeline import Call, Work
+from llmcat.reading.pipeline import Call, Work
 from llmcat.render.machine import dumps_line
-from llmcat.shape import usage_dict
-from llmcat.walk import Source
+from llmcat.reading.shape import usage_dict
+from llmcat.reading.walk import Source
 
 SORT_KEYS = ("path", "model", "tokens", "chunks")
 

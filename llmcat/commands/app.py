@@ -132,7 +132,7 @@ SORT = typer.Option(None, "--sort", help="Order: path, model (ascending), tokens
 
 
 def _filters(api, model, test, finish, errors, tools, grep):
-    from llmcat.rows import Filters
+    from llmcat.commands._rows import Filters
 
     return Filters(api=_api_name(api), model=model, test=test, finish=finish, errors=errors, tools=tools, grep=_regex(grep))
 
@@ -162,8 +162,8 @@ def show(
 ) -> None:
     """Show what was asked and what was answered, one recorded call at a time; directories are read
     recursively and take the filters of `ls`."""
-    from llmcat.rows import Filters
-    from llmcat.show import run_show
+    from llmcat.commands._rows import Filters
+    from llmcat.commands.show import run_show
 
     filters = _filters(api, model, test, finish, errors, tools, grep)
     selection = None
@@ -185,7 +185,7 @@ def join(
     color: Color = typer.Option(Color.auto, "--color", help="Accepted as by every command; the text is never coloured."),
 ) -> None:
     """Print the reassembled answer text of each recorded call, exactly, for pipelines."""
-    from llmcat.show import run_join
+    from llmcat.commands.join import run_join
 
     raise typer.Exit(run_join(files, no_newline, choice, reasoning, _output(color)))
 
@@ -210,7 +210,7 @@ def ls(
     no_pager: bool = NO_PAGER,
 ) -> None:
     """List recorded calls, one row each: a table on a terminal, tab-separated in a pipe."""
-    from llmcat.suite import run_ls
+    from llmcat.commands.ls import run_ls
 
     filters = _filters(api, model, test, finish, errors, tools, grep)
     output = _output(color, page=not no_pager)
@@ -264,14 +264,14 @@ def stats(
     no_pager: bool = NO_PAGER,
 ) -> None:
     """Totals for a suite: calls by API, model and host, tokens, finish reasons, failures, bytes."""
-    from llmcat.suite import run_stats
+    from llmcat.commands.ls import run_stats
 
     output = _output(color, page=not no_pager)
     _done(output, run_stats(paths, as_json, output))
 
 
 def _codes(values: Optional[List[str]]) -> Optional[List[str]]:
-    from llmcat.check import CODES
+    from llmcat.commands.check import CODES
 
     for value in values or []:
         if value not in CODES:
@@ -280,7 +280,7 @@ def _codes(values: Optional[List[str]]) -> Optional[List[str]]:
 
 
 def _max_size(value: str) -> int:
-    from llmcat.check import parse_size
+    from llmcat.commands.check import parse_size
 
     try:
         return parse_size(value)
@@ -303,7 +303,7 @@ def check(
     no_pager: bool = NO_PAGER,
 ) -> None:
     """Find what is wrong with recordings: leaked credentials, cut-short streams, orphans, stale names, duplicates."""
-    from llmcat.check import CODES, run_check
+    from llmcat.commands.check import CODES, run_check
 
     codes = frozenset(only or CODES) - frozenset(skip or ())
     output = _output(color, page=not no_pager)
@@ -333,7 +333,7 @@ def diff(
 ) -> None:
     """Compare what was asked and answered in two recordings (or directories): 0 same, 1 different, 2 trouble."""
     from llmcat.comparison.trees import Options
-    from llmcat.diff import run
+    from llmcat.commands.diff import run
     from llmcat.render.diff_report import Report
 
     paths = list(paths or [])

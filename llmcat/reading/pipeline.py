@@ -23,7 +23,7 @@ from msgspec import Struct
 from llmcat.apis import reassemble
 from llmcat.formats import load
 from llmcat.model import CannotOpen, Completion, EmptyRecording, InputError, Need, NotARecording, Recording
-from llmcat.walk import Source, expand
+from llmcat.reading.walk import Source, expand
 
 T = TypeVar("T")
 
@@ -140,7 +140,7 @@ def read(files: list[Source], work: Work[T], progress: Callable[[int], None] | N
                 progress(1)
             yield result
         return
-    from llmcat import parallel
+    from llmcat.reading import parallel
 
     yield from parallel.read_in_blocks(files, lambda block: read_block(block, work), lambda results: _packed(results, work),
                                        lambda block, packed: _unpacked(block, packed, work), progress)

@@ -8,7 +8,7 @@ from itertools import repeat
 
 import orjson
 
-from llmcat.memory import reserve
+from llmcat.parsing.memory import reserve
 
 DONE = "[DONE]"
 

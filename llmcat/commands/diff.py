@@ -14,7 +14,7 @@ from llmcat.comparison.pairing import (
     compare_dirs, compare_files, compare_paths, compare_trees, read_trees, shaped, with_secrets,
 )
 from llmcat.comparison.trees import Options, Pair
-from llmcat.pipeline import Failure, FileResult, attempt
+from llmcat.reading.pipeline import Failure, FileResult, attempt
 from llmcat.status import ExitStatus
 
 if TYPE_CHECKING:

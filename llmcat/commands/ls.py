@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from llmcat.pipeline import FileResult, passed_over, read, sources
+from llmcat.reading.pipeline import FileResult, passed_over, read, sources
 from llmcat.model import Row
-from llmcat.rows import Filters, RowsWork, sort_rows
+from llmcat.commands._rows import Filters, RowsWork, sort_rows
 from llmcat.status import ExitStatus
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def run_ls(paths: list[str], filters: Filters, sort: str | None, as_json: bool, 
 
 def run_stats(paths: list[str], as_json: bool, output: Output) -> ExitStatus:
     """`llmcat stats`: OK, or TROUBLE when some file could not be read (reported on stderr)."""
-    from llmcat.totals import Totals
+    from llmcat.commands._totals import Totals
 
     problems, out, terminal = output.problems, output.stdout, output.terminal or output.force_color
     files = sources(paths)

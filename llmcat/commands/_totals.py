@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.pipeline import FileResult
+from llmcat.reading.pipeline import FileResult
 from llmcat.model import Row
 
 NONE = "(none)"

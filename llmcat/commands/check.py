@@ -28,7 +28,7 @@ def run_check(paths: list[str], as_json: bool, strict: bool, output: Output, cod
     """`llmcat check`: OK nothing wrong, FOUND an error (or with --strict a warning), TROUBLE running.
     `codes`: the finding codes to look for and report (`--only`, `--skip`)."""
     from llmcat.formats import anything_at, split_address
-    from llmcat.pipeline import read, sources
+    from llmcat.reading.pipeline import read, sources
 
     if codes & {"secret", "cookie", "encoded-body"}:  # imported before the readers fork: compiled once
         import llmcat.validation.encoded

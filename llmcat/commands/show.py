@@ -1,16 +1,16 @@
-"""`llmcat show` and `llmcat join`: the calls of the files named, one at a time, as each file is read."""
+"""`llmcat show`: the calls of the files named, one at a time, as each file is read."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from llmcat.model import Need
-from llmcat.pipeline import calls, rendered
+from llmcat.reading.pipeline import calls, rendered
 from llmcat.status import ExitStatus
 
 if TYPE_CHECKING:
     from llmcat.render.output import Output
-    from llmcat.rows import Filters
+    from llmcat.commands._rows import Filters
 
 
 def run_show(files: list[str], as_json: bool, head: int | None, tail: int | None, output: Output,
@@ -27,12 +27,12 @@ def run_show(files: list[str], as_json: bool, head: int | None, tail: int | None
     out = output.stdout
     shown = calls(files, Need.ANSWERS, problems, walk=True)
     if selection is not None:
-        from llmcat.rows import selected
+        from llmcat.commands._rows import selected
 
         shown = selected(shown, *selection)
     if as_json:
         from llmcat.render.machine import dumps_line
-        from llmcat.shape import call_dict
+        from llmcat.reading.shape import call_dict
 
         dump = dumps_line
         if output.terminal and not compact:
@@ -66,38 +66,3 @@ def _drawer(output: Output):
         output.stdout.write(plain.render(doc).encode("utf-8", "backslashreplace"))
 
     return draw
-
-
-def run_join(files: list[str], no_newline: bool, choice: int, reasoning: bool, output: Output) -> ExitStatus:
-    """`llmcat join`: OK; FOUND when a call has no such choice; TROUBLE when some file could not be read."""
-    from llmcat.render.escape import inline
-
-    problems = output.problems
-    missing = False
-    out = output.stdout
-    # Exact bytes are for pipes and files; on a terminal recorded text is shown, not obeyed.
-    encode = _escaped_bytes if output.terminal else _exact_bytes
-    for call in calls(files, Need.ANSWERS, problems):
-        chosen = next((c for c in call.completion.choices if c.index == choice), None)
-        if chosen is None and (choice != 0 or call.completion.choices):
-            output.stderr.write(f"llmcat: {inline(call.recording.label)}: no choice {choice}\n")
-            missing = True
-        text = (chosen.reasoning or "") if reasoning and chosen else (chosen.text if chosen else "")
-        out.write(encode(text))
-        if not no_newline:
-            out.write(b"\n")
-    output.close()
-    return ExitStatus.of(problems.count, found=missing)
-
-
-def _escaped_bytes(text: str) -> bytes:
-    from llmcat.render.escape import visible
-
-    return visible(text).encode("utf-8")
-
-
-def _exact_bytes(text: str) -> bytes:
-    try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates from a JSON \ud800 escape: not representable
-        return text.encode("utf-8", "replace")

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from llmcat.status import ExitStatus
-from llmcat.walk import Source
+from llmcat.reading.walk import Source
 
 R = TypeVar("R")  # one file's result
 
