@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from fuzz.commands import present, skip_reason, TABLE, uncovered
+from fuzz.commands import TABLE, present, skip_reason, uncovered
 from fuzz.run import fuzz
 
 

@@ -11,9 +11,9 @@ import functools
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,7 +73,7 @@ TABLE: tuple[Command, ...] = (
 )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def available() -> tuple[str, ...]:
     """The subcommands `llmcat --help` lists, in order."""
     proc = subprocess.run([sys.executable, "-m", "llmcat", "--help"], capture_output=True, text=True, cwd=ROOT,

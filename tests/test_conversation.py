@@ -182,9 +182,8 @@ def test_diff_shows_a_changed_tool_result_in_the_transcript(tmp_path):
 def test_on_a_terminal_long_lines_wrap_under_their_column_and_the_heading_keeps_the_file_name(tmp_path):
     import re
 
-    from test_terminal import on_terminal
-
     import yaml
+    from test_terminal import on_terminal
 
     cassette = yaml.safe_load((CONVERSATIONS / "openai-chat.yaml").read_text())
     long_question = "Is it " + " ".join(["really"] * 40) + " sunny?"

@@ -22,11 +22,11 @@ from llmcat.apis import reassemble
 from llmcat.apis.registry import registered as registered_apis
 from llmcat.formats import load, parse
 from llmcat.model import InputError, Recording, Request, Response
+from llmcat.reading.shape import call_dict
 from llmcat.render import plain
 from llmcat.render.document import build
 from llmcat.render.escape import inline, visible
 from llmcat.render.machine import dumps_line
-from llmcat.reading.shape import call_dict
 
 settings.register_profile("ci", derandomize=True, max_examples=150, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import LLAMA, ROOT
 from test_hostile_amplify import completion
+
+from conftest import LLAMA, ROOT
 
 BASE = json.loads((LLAMA / "chat-tools.json").read_text())
 

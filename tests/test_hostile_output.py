@@ -5,8 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import FIXTURES, LLAMA, ROOT
 from test_terminal import on_terminal
+
+from conftest import FIXTURES, LLAMA, ROOT
 
 GOOD = LLAMA / "chat-stream.json"
 BAD = FIXTURES / "bad" / "truncated.json"

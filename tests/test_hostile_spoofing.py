@@ -8,9 +8,10 @@ import json
 import subprocess
 import sys
 
-from conftest import ROOT
 from test_hostile_amplify import completion
 from test_terminal import on_terminal
+
+from conftest import ROOT
 
 SPOOFS = ["\u202e", "\u2066", "\u2069", "\u200b", "\u200d", "\ufeff", "\u2028", "\u2029", "\u061c", "\u200f"]
 ESCAPED = [f"\\u{ord(c):04x}" for c in SPOOFS]

@@ -9,9 +9,9 @@ import subprocess
 import sys
 
 import pytest
+from test_hostile import _without_root_file_powers
 
 from conftest import LLAMA, ROOT
-from test_hostile import _without_root_file_powers
 
 GOOD = LLAMA / "completions.json"
 

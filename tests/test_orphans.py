@@ -11,8 +11,8 @@ import pytest
 from conftest import FIXTURES, SHARED
 from llmcat import formats
 from llmcat.model import InputError
-from llmcat.validation.orphans import Recorded, cassette_test, find_orphans
 from llmcat.reading.walk import expand
+from llmcat.validation.orphans import Recorded, cassette_test, find_orphans
 
 ORPHANS = FIXTURES / "orphans"
 

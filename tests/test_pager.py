@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from test_terminal import SGR, assert_nothing_raw, on_terminal
 
 from conftest import FIXTURES, LLAMA, subprocess_llmcat
-from test_terminal import SGR, assert_nothing_raw, on_terminal
 
 LONG = [str(p) for p in sorted(LLAMA.glob("chat-stream*.json"))] * 3  # well over a 40-row screen
 SHORT = [str(LLAMA / "chat-stream.json")]

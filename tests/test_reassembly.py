@@ -177,8 +177,9 @@ def test_tool_runtime_file_processor_and_unknown_types():
 
 def test_reasoning_details_only_and_done_marker_without_finish_reason():
     """Snowflake-style: reasoning only as `reasoning_details` parts, no finish_reason, then [DONE]."""
-    from conftest import run
     import orjson
+
+    from conftest import run
 
     def event(delta):
         return b"data: " + orjson.dumps({"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": delta}]}) + b"\n\n"

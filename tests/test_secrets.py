@@ -17,13 +17,13 @@ import pytest
 
 from conftest import FIXTURES, SHARED, generated_secrets
 from llmcat import formats
+from llmcat.model import InputError, Recording, Request, Response
+from llmcat.reading.walk import expand
+from llmcat.render.mask import mask, mask_in
 from llmcat.validation import keyshapes
 from llmcat.validation.cookies import cookies
 from llmcat.validation.encoded import encoded_bodies
-from llmcat.model import InputError, Recording, Request, Response
-from llmcat.render.mask import mask, mask_in
 from llmcat.validation.secrets import leaks, secret_values
-from llmcat.reading.walk import expand
 
 SECRETS_BASE = generated_secrets()  # written at test time: no key-shaped values in the repository
 SECRETS = SECRETS_BASE / "secrets"

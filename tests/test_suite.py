@@ -15,13 +15,13 @@ import pytest
 
 from conftest import FIXTURES, LLAMA, SHARED, run, run_json, subprocess_llmcat
 from llmcat.commands import ls as suite
-from llmcat.reading import parallel, pipeline
-from llmcat.commands.check import run_check
-from llmcat.model import Need
-from llmcat.render.output import Output
-from llmcat.finish import category
 from llmcat.commands._rows import Filters, RowsWork
+from llmcat.commands.check import run_check
+from llmcat.finish import category
+from llmcat.model import Need
+from llmcat.reading import parallel, pipeline
 from llmcat.reading.walk import Source
+from llmcat.render.output import Output
 
 CORPUS = SHARED / "corpus"
 needs_corpus = pytest.mark.skipif(not (CORPUS / "llama-stack").is_dir(), reason="../shared/corpus not present (third-party data kept outside the repo)")

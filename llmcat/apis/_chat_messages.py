@@ -11,7 +11,6 @@ from llmcat.apis import _conversation as cv
 from llmcat.apis._common import as_dict, as_list, as_str
 from llmcat.model import Transcript
 
-
 # --- the request's conversation (OpenAI-compatible hosts, Mistral's typed content included) -------------
 
 

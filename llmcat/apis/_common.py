@@ -8,7 +8,6 @@ import orjson
 
 from llmcat.model import Choice, Completion, Recording, ToolCall, Usage
 
-
 # Counts and indexes are exact integers up to 2**53; past that JSON readers part ways (orjson
 # rounds an integer past 64 bits to a float, msgspec and YAML keep it exact, and Python refuses
 # to print one of more than 4,300 digits), so a bigger number is not read as a count at all:

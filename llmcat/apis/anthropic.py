@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._common import ChoiceBuilder, Choices, ToolCallBuilder, as_dict, as_int, as_list, as_str, seal, json_text, stream_error, usage_from
-from llmcat.model import Completion, Recording
+from llmcat.apis._common import (
+    ChoiceBuilder,
+    Choices,
+    ToolCallBuilder,
+    as_dict,
+    as_int,
+    as_list,
+    as_str,
+    json_text,
+    seal,
+    stream_error,
+    usage_from,
+)
 from llmcat.apis.registry import Api, register
+from llmcat.model import Completion, Recording
 
 _TOOL_BLOCKS = {"tool_use", "server_tool_use", "mcp_tool_use"}
 _STREAM_EVENTS = {"message_start", "content_block_start", "content_block_delta", "message_delta", "message_stop"}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._common import ChoiceBuilder, ToolCallBuilder, as_dict, as_int, as_list, as_str, seal, json_text, stream_error, usage_from
+from llmcat.apis._common import ChoiceBuilder, ToolCallBuilder, as_dict, as_int, as_list, as_str, json_text, seal, stream_error, usage_from
 from llmcat.apis.registry import Api, register
 from llmcat.model import Completion, Recording
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from llmcat.apis._common import ChoiceBuilder, ToolCallBuilder, as_dict, as_int, as_list, as_str, seal, json_text, make_usage
+from llmcat.apis._common import ChoiceBuilder, ToolCallBuilder, as_dict, as_int, as_list, as_str, json_text, make_usage, seal
 from llmcat.apis.registry import Api, host_of, register
 from llmcat.model import Completion, Recording
 

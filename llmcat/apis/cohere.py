@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._common import ChoiceBuilder, ToolCallBuilder, as_dict, as_int, as_list, as_str, seal, json_text, make_usage, stream_error
+from llmcat.apis._common import ChoiceBuilder, ToolCallBuilder, as_dict, as_int, as_list, as_str, json_text, make_usage, seal, stream_error
 from llmcat.apis.bedrock_invoke import invocation_usage
+from llmcat.apis.registry import Api, host_of, register
 from llmcat.model import Completion, Recording
-from llmcat.apis.registry import Api, register, host_of
 
 
 def usage_of(raw: Any):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._common import Choices, ToolCallBuilder, as_dict, as_int, as_list, as_str, seal, json_text, make_usage, stream_error
-from llmcat.model import Completion, Recording
+from llmcat.apis._common import Choices, ToolCallBuilder, as_dict, as_int, as_list, as_str, json_text, make_usage, seal, stream_error
 from llmcat.apis.registry import Api, register
+from llmcat.model import Completion, Recording
 
 
 def _get(obj: dict, camel: str, snake: str) -> Any:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from llmcat.apis._common import seal
-from llmcat.model import Completion, Recording
 from llmcat.apis.registry import Api, register
+from llmcat.model import Completion, Recording
 
 _BODY_PREVIEW = 2000  # a small JSON body is shown as well; a big one is only measured
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._common import ChoiceBuilder, ToolCallBuilder, as_dict, as_list, as_str, seal, json_text
+from llmcat.apis._common import ChoiceBuilder, ToolCallBuilder, as_dict, as_list, as_str, json_text, seal
 from llmcat.apis.registry import Api, register
 from llmcat.model import Completion, Recording
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from llmcat.apis._common import Choices, ToolCallBuilder, as_dict, as_list, as_str, seal, json_text, make_usage, stream_error
+from llmcat.apis._common import Choices, ToolCallBuilder, as_dict, as_list, as_str, json_text, make_usage, seal, stream_error
 from llmcat.apis.embeddings import embedding_details, vectors_of
-from llmcat.model import Completion, Recording
 from llmcat.apis.registry import Api, register
-from llmcat.model import HTTP_EXCHANGE_FORMATS
+from llmcat.model import HTTP_EXCHANGE_FORMATS, Completion, Recording
 
 _DURATIONS = ("total_duration", "load_duration", "prompt_eval_duration", "eval_duration")
 

@@ -19,14 +19,14 @@ from llmcat.apis._common import (
     as_int,
     as_list,
     as_str,
-    seal,
     json_text,
     make_usage,
+    seal,
     stream_error,
 )
 from llmcat.apis.embeddings import embedding_details, vectors_of
-from llmcat.model import Completion, Recording
 from llmcat.apis.registry import Api, host_of, register
+from llmcat.model import Completion, Recording
 
 
 def usage_of(raw: Any):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._common import ChoiceBuilder, as_dict, as_str, seal, make_usage
+from llmcat.apis._common import ChoiceBuilder, as_dict, as_str, make_usage, seal
 from llmcat.apis.registry import Api, host_of, register
 from llmcat.model import Completion, Recording
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._common import as_dict, as_int, as_list, seal, make_usage
+from llmcat.apis._common import as_dict, as_int, as_list, make_usage, seal
 from llmcat.apis.registry import Api, register
 from llmcat.model import Completion, Recording
-
 
 
 def _ranked(body: dict) -> list:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._common import ChoiceBuilder, ToolCallBuilder, as_dict, as_int, as_list, as_str, seal, json_text, usage_from
-from llmcat.model import Choice, Completion, Recording
+from llmcat.apis._common import ChoiceBuilder, ToolCallBuilder, as_dict, as_int, as_list, as_str, json_text, seal, usage_from
 from llmcat.apis.registry import Api, register
+from llmcat.model import Choice, Completion, Recording
 
 _TERMINAL = ("response.completed", "response.incomplete", "response.failed")
 _TOOL_ARG_DELTAS = {

@@ -13,11 +13,11 @@ from typing import Any
 
 import orjson
 
-from llmcat.parsing import sse
 from llmcat.apis import tgi
 from llmcat.apis._common import as_dict, seal
 from llmcat.apis.registry import Api, register
 from llmcat.model import Completion, Recording, Response
+from llmcat.parsing import sse
 
 _ENDPOINT = re.compile(r"/endpoints/[^/]+/(invocations|invocations-response-stream|async-invocations)$")
 

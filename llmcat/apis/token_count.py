@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._common import as_dict, as_int, seal, make_usage
+from llmcat.apis._common import as_dict, as_int, make_usage, seal
 from llmcat.apis.registry import Api, register
 from llmcat.model import Completion, Recording
 

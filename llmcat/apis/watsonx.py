@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis._common import Choices, as_dict, as_int, as_list, as_str, seal, make_usage, stream_error
+from llmcat.apis._common import Choices, as_dict, as_int, as_list, as_str, make_usage, seal, stream_error
 from llmcat.apis.registry import Api, register
 from llmcat.model import Completion, Recording
 

@@ -7,9 +7,7 @@ chunks carry the same under `delta`. `usage` counts prompt, completion and reaso
 
 from __future__ import annotations
 
-from typing import Any
-
-from llmcat.apis._common import Choices, ToolCallBuilder, as_dict, as_list, as_str, seal, json_text, usage_from
+from llmcat.apis._common import Choices, ToolCallBuilder, as_dict, as_list, as_str, json_text, seal, usage_from
 from llmcat.apis.registry import Api, register
 from llmcat.model import Completion, Recording
 

@@ -20,9 +20,9 @@ from llmcat.apis import request_view
 from llmcat.finish import matches as finish_matches
 from llmcat.model import Completion, Need, Recording, Row
 from llmcat.reading.pipeline import Call, Work
-from llmcat.render.machine import dumps_line
 from llmcat.reading.shape import usage_dict
 from llmcat.reading.walk import Source
+from llmcat.render.machine import dumps_line
 
 SORT_KEYS = ("path", "model", "tokens", "chunks")
 

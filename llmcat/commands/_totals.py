@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.reading.pipeline import FileResult
 from llmcat.model import Row
+from llmcat.reading.pipeline import FileResult
 
 NONE = "(none)"
 

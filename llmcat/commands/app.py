@@ -9,7 +9,6 @@ paths that draw.
 
 import os
 from enum import Enum
-from typing import List, Optional
 
 import typer
 
@@ -91,7 +90,7 @@ def _root(
     """Inspect and reassemble recorded LLM API calls."""
 
 
-def _complete_address(incomplete: str) -> List[str]:
+def _complete_address(incomplete: str) -> list[str]:
     """`FILE#` completes to each call's address in FILE; anything else is left to the shell's file completion."""
     path, hash_sign, _ = incomplete.rpartition("#")
     if not hash_sign or not os.path.isfile(path):
@@ -143,22 +142,22 @@ def _filters(api, model, test, finish, errors, tools, grep):
     "llmcat show --json cassette.yaml#2 | jq .usage",
 ))
 def show(
-    files: List[str] = PATHS,
+    files: list[str] = PATHS,
     as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per recorded call (indented and coloured on a terminal)."),
     compact: bool = typer.Option(False, "--compact", help="With --json on a terminal: one line per call, as in a pipe."),
     color: Color = COLOR,
     no_pager: bool = NO_PAGER,
-    head: Optional[int] = typer.Option(None, "--head", min=0, metavar="N", help="Show only the first N lines of each long text (answer, reasoning, prompt, messages, tool arguments)."),
-    tail: Optional[int] = typer.Option(None, "--tail", min=0, metavar="N", help="Show only the last N lines of each long text; with --head, both ends."),
-    limit: Optional[int] = typer.Option(None, "-n", "--limit", min=0, metavar="N", help="Show only the first N calls (after the filters and --sort)."),
-    api: Optional[str] = API,
-    model: Optional[str] = MODEL,
-    test: Optional[str] = TEST,
-    finish: Optional[str] = FINISH,
+    head: int | None = typer.Option(None, "--head", min=0, metavar="N", help="Show only the first N lines of each long text (answer, reasoning, prompt, messages, tool arguments)."),
+    tail: int | None = typer.Option(None, "--tail", min=0, metavar="N", help="Show only the last N lines of each long text; with --head, both ends."),
+    limit: int | None = typer.Option(None, "-n", "--limit", min=0, metavar="N", help="Show only the first N calls (after the filters and --sort)."),
+    api: str | None = API,
+    model: str | None = MODEL,
+    test: str | None = TEST,
+    finish: str | None = FINISH,
     errors: bool = ERRORS,
     tools: bool = TOOLS,
-    grep: Optional[str] = GREP,
-    sort: Optional[SortKey] = SORT,
+    grep: str | None = GREP,
+    sort: SortKey | None = SORT,
 ) -> None:
     """Show what was asked and what was answered, one recorded call at a time; directories are read
     recursively and take the filters of `ls`."""
@@ -178,7 +177,7 @@ def show(
     "llmcat join --reasoning cassette.yaml#1",
 ))
 def join(
-    files: List[str] = FILES,
+    files: list[str] = FILES,
     no_newline: bool = typer.Option(False, "-n", "--no-newline", help="Write no newline after each text (exact bytes)."),
     choice: int = typer.Option(0, "--choice", min=0, help="Which choice to print (default 0)."),
     reasoning: bool = typer.Option(False, "--reasoning", help="Print the reasoning text instead of the answer."),
@@ -196,16 +195,16 @@ def join(
     "llmcat ls --json --grep 'capital of France' tests/ | jq -r .source",
 ))
 def ls(
-    paths: List[str] = PATHS,
+    paths: list[str] = PATHS,
     as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per recorded call, without the long texts."),
-    api: Optional[str] = API,
-    model: Optional[str] = MODEL,
-    test: Optional[str] = TEST,
-    finish: Optional[str] = FINISH,
+    api: str | None = API,
+    model: str | None = MODEL,
+    test: str | None = TEST,
+    finish: str | None = FINISH,
     errors: bool = ERRORS,
     tools: bool = TOOLS,
-    grep: Optional[str] = GREP,
-    sort: Optional[SortKey] = SORT,
+    grep: str | None = GREP,
+    sort: SortKey | None = SORT,
     color: Color = COLOR,
     no_pager: bool = NO_PAGER,
 ) -> None:
@@ -217,7 +216,7 @@ def ls(
     _done(output, run_ls(paths, filters, sort.value if sort else None, as_json, output))
 
 
-def _api_name(api: Optional[str]) -> Optional[str]:
+def _api_name(api: str | None) -> str | None:
     """--api must name an API or a family: a misspelt one is an error with the list, not an empty table."""
     if api is None:
         return None
@@ -233,13 +232,13 @@ def _api_name(api: Optional[str]) -> Optional[str]:
     raise typer.BadParameter(f"no API or family named {api!r}{hint}; known: {', '.join(known)}", param_hint="--api")
 
 
-def _complete_api(incomplete: str) -> List[str]:
+def _complete_api(incomplete: str) -> list[str]:
     from llmcat.apis.registry import filter_names
 
     return [name for name in filter_names() if name.startswith(incomplete)]
 
 
-def _regex(pattern: Optional[str]):
+def _regex(pattern: str | None):
     if pattern is None:
         return None
     import re
@@ -258,7 +257,7 @@ def _regex(pattern: Optional[str]):
     "llmcat stats --json tests/ | jq .by_model",
 ))
 def stats(
-    paths: List[str] = PATHS,
+    paths: list[str] = PATHS,
     as_json: bool = typer.Option(False, "--json", help="One JSON object: recordings, calls, then the breakdowns."),
     color: Color = COLOR,
     no_pager: bool = NO_PAGER,
@@ -270,7 +269,7 @@ def stats(
     _done(output, run_stats(paths, as_json, output))
 
 
-def _codes(values: Optional[List[str]]) -> Optional[List[str]]:
+def _codes(values: list[str] | None) -> list[str] | None:
     from llmcat.commands.check import CODES
 
     for value in values or []:
@@ -293,11 +292,11 @@ def _max_size(value: str) -> int:
     "llmcat check --strict --json tests/ | jq -r .code",
 ))
 def check(
-    paths: List[str] = PATHS,
+    paths: list[str] = PATHS,
     as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per finding."),
     strict: bool = typer.Option(False, "--strict", help="Count warnings as errors for the exit status."),
-    only: Optional[List[str]] = typer.Option(None, "--only", metavar="CODE", callback=_codes, help="Look only for this finding code (repeatable)."),
-    skip: Optional[List[str]] = typer.Option(None, "--skip", metavar="CODE", callback=_codes, help="Do not look for this finding code (repeatable)."),
+    only: list[str] | None = typer.Option(None, "--only", metavar="CODE", callback=_codes, help="Look only for this finding code (repeatable)."),
+    skip: list[str] | None = typer.Option(None, "--skip", metavar="CODE", callback=_codes, help="Do not look for this finding code (repeatable)."),
     max_size: int = typer.Option("1MB", "--max-size", metavar="SIZE", parser=_max_size, help="Report recordings over this size as large (1MB, 500K, bytes)."),
     color: Color = COLOR,
     no_pager: bool = NO_PAGER,
@@ -316,8 +315,8 @@ def check(
     "llmcat diff --word-diff --ignore request.params.seed a.json b.json",
 ))
 def diff(
-    paths: List[str] = typer.Argument(None, metavar="A B", help="Two recordings, or two directories of them (or git's 7 external-diff arguments); with --git: [REV2] [-- PATH...]."),
-    git: Optional[str] = typer.Option(None, "--git", metavar="REV", help="Compare the recordings at git revision REV with the working tree (or with REV2), read through git."),
+    paths: list[str] = typer.Argument(None, metavar="A B", help="Two recordings, or two directories of them (or git's 7 external-diff arguments); with --git: [REV2] [-- PATH...]."),
+    git: str | None = typer.Option(None, "--git", metavar="REV", help="Compare the recordings at git revision REV with the working tree (or with REV2), read through git."),
     as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per compared pair, with each difference."),
     stat: bool = typer.Option(False, "--stat", help="One line per changed pair (name | what changed), then the totals."),
     name_status: bool = typer.Option(False, "--name-status", help="M, R, A or D and the path(s) of each changed pair, as git prints them."),
@@ -326,14 +325,14 @@ def diff(
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Print nothing; only the exit status tells."),
     strict: bool = typer.Option(False, "--strict", help="Compare everything, volatile fields and raw JSON included."),
     chunks: bool = typer.Option(False, "--chunks", help="Count different chunking (or streamed vs not) as a difference."),
-    ignore: List[str] = typer.Option([], "--ignore", metavar="PATH", help="Ignore a difference path (and all below it); repeatable."),
+    ignore: list[str] = typer.Option([], "--ignore", metavar="PATH", help="Ignore a difference path (and all below it); repeatable."),
     word_diff: bool = typer.Option(False, "--word-diff", help="Mark runs of changed words inline instead of changed lines."),
     color: Color = typer.Option(Color.auto, "--color", help="Colour: auto (on a terminal, unless NO_COLOR is set; under git, as git colours its diff), always, never."),
     no_pager: bool = NO_PAGER,
 ) -> None:
     """Compare what was asked and answered in two recordings (or directories): 0 same, 1 different, 2 trouble."""
-    from llmcat.comparison.trees import Options
     from llmcat.commands.diff import run
+    from llmcat.comparison.trees import Options
     from llmcat.render.diff_report import Report
 
     paths = list(paths or [])

@@ -11,7 +11,13 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from llmcat.comparison.pairing import (
-    compare_dirs, compare_files, compare_paths, compare_trees, read_trees, shaped, with_secrets,
+    compare_dirs,
+    compare_files,
+    compare_paths,
+    compare_trees,
+    read_trees,
+    shaped,
+    with_secrets,
 )
 from llmcat.comparison.trees import Options, Pair
 from llmcat.reading.pipeline import Failure, FileResult, attempt

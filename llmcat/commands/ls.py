@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from llmcat.reading.pipeline import FileResult, passed_over, read, sources
-from llmcat.model import Row
 from llmcat.commands._rows import Filters, RowsWork, sort_rows
+from llmcat.model import Row
+from llmcat.reading.pipeline import FileResult, passed_over, read, sources
 from llmcat.status import ExitStatus
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ from llmcat.reading.pipeline import calls, rendered
 from llmcat.status import ExitStatus
 
 if TYPE_CHECKING:
-    from llmcat.render.output import Output
     from llmcat.commands._rows import Filters
+    from llmcat.render.output import Output
 
 
 def run_show(files: list[str], as_json: bool, head: int | None, tail: int | None, output: Output,
@@ -31,8 +31,8 @@ def run_show(files: list[str], as_json: bool, head: int | None, tail: int | None
 
         shown = selected(shown, *selection)
     if as_json:
-        from llmcat.render.machine import dumps_line
         from llmcat.reading.shape import call_dict
+        from llmcat.render.machine import dumps_line
 
         dump = dumps_line
         if output.terminal and not compact:

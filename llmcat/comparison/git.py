@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+
 from msgspec import Struct
 
 from llmcat.reading.pipeline import FileResult, read_data

@@ -220,8 +220,8 @@ def with_secrets(pairs: list[Pair], same_printed: bool) -> None:
     """The credentials of the calls whose pair prints something of them, where their reader did not look
     (`ShapeWork`): their files read again. A pair of the same call prints only its row (with `--all`:
     test id, model, what was asked), so it is read again only when a glance at those finds a need."""
-    from llmcat.validation import keyshapes
     from llmcat.comparison.summary import row_texts
+    from llmcat.validation import keyshapes
     from llmcat.validation.secrets import secret_values
 
     for pair in pairs:

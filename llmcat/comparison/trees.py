@@ -11,10 +11,10 @@ the container's raw JSON (`raw...`).
 from __future__ import annotations
 
 import re
-from msgspec import Struct, field
 from typing import Any
 
 import orjson
+from msgspec import Struct, field
 
 ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "ABSENT", "__bool__": lambda self: False})()
 

@@ -11,9 +11,10 @@ import os
 import re
 import stat
 import sys
+
 from llmcat.formats.registry import Content, read_content
-from llmcat.parsing.memory import new_file
 from llmcat.model import CannotOpen, InputError, Need, Recording
+from llmcat.parsing.memory import new_file
 
 _ADDRESS = re.compile(r"^(.*)#(\d+)$")
 

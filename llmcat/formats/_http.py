@@ -15,9 +15,9 @@ from urllib.parse import unquote, urlsplit
 
 import orjson
 
+from llmcat.model import InputError, Request, Response
 from llmcat.parsing import sse
 from llmcat.parsing.memory import file_number, json_loads, reserve
-from llmcat.model import InputError, Request, Response
 
 # What one file may decompress to, all its bodies together (a zip bomb is a few KB on disk,
 # and a cassette may alias one compressed body from any number of interactions).

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.parsing import sse
 from llmcat.formats import _http
 from llmcat.formats.registry import Content, Format, register
 from llmcat.model import Recording, Request, Response
-
+from llmcat.parsing import sse
 
 _SHAPE_LOOKAHEAD = 8  # how many leading items of a list may be asked for a known shape
 

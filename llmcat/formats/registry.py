@@ -20,8 +20,8 @@ from typing import Any
 import orjson
 from msgspec import Struct
 
-from llmcat.parsing.memory import json_loads
 from llmcat.model import HTTP_EXCHANGE_FORMATS, MULTI_CALL_FORMATS, InputError, Need, NotARecording, Recording
+from llmcat.parsing.memory import json_loads
 
 
 class Content:
@@ -111,7 +111,7 @@ def _loads_with_lone_surrogates(data: bytes) -> Any:
 
 class Format(Struct, frozen=True):
     name: str  # `Recording.format`
-    read: Callable[[Content], "list[Recording] | None"]  # the calls, or None: not this format
+    read: Callable[[Content], list[Recording] | None]  # the calls, or None: not this format
     summary: str = ""  # one line for the documentation: what writes these files
     order: int = 50  # formats are asked in this order: cheap and specific ones first
     suffixes: tuple[str, ...] = ()  # endings a directory walk expects of it (a failure to read is reported)

@@ -13,10 +13,10 @@ import base64
 import datetime
 from typing import Any
 
-from llmcat.parsing import sse
 from llmcat.formats import _http
 from llmcat.formats.registry import Content, Format, register
 from llmcat.model import InputError, Recording, Request, Response
+from llmcat.parsing import sse
 
 FORMAT = "vcr"
 

@@ -14,8 +14,8 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from llmcat.status import ExitStatus
 from llmcat.reading.walk import Source
+from llmcat.status import ExitStatus
 
 R = TypeVar("R")  # one file's result
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.apis import request_view
 import orjson
 
+from llmcat.apis import request_view
 from llmcat.model import Block, Choice, Completion, Recording, Usage
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+
 from msgspec import Struct
 
 from llmcat.formats.registry import recording_suffixes

@@ -8,8 +8,8 @@ another name (`renamed`) shows both paths. Lines are lists of (style, text) as i
 
 from __future__ import annotations
 
-from llmcat.comparison.trees import Pair
 from llmcat.comparison.summary import asked, model, name, test_id, what_changed
+from llmcat.comparison.trees import Pair
 from llmcat.render.escape import inline
 
 Line = list  # [(style, text), ...]

@@ -125,8 +125,8 @@ def _section_lines(title: str, diffs: list[tuple[str, Difference]], pair: Pair, 
 def _messages_text(request: dict) -> str:
     """The role-labelled transcript (the normalised one for chat calls), as `show` draws it."""
     if isinstance(request.get("transcript"), list) and request.get("messages") is None:
-        from llmcat.render.conversation import transcript_text
         from llmcat.reading.shape import block_from_dict
+        from llmcat.render.conversation import transcript_text
 
         return transcript_text([block_from_dict(b) for b in request["transcript"]])
     messages = request.get("messages")

@@ -7,14 +7,15 @@ Every recorded string passes through `escape` here, once.
 
 from __future__ import annotations
 
-from msgspec import Struct, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from llmcat.apis import request_view
 from llmcat.model import Completion, Recording, Transcript
 from llmcat.render.conversation import Entry, answer_sections, entry
-from llmcat.render.jsontext import compact_json, pretty_json
 from llmcat.render.escape import inline, visible
+from llmcat.render.jsontext import compact_json, pretty_json
 
 
 class Field(Struct):

@@ -7,9 +7,8 @@ from typing import Any
 
 import orjson
 
-from llmcat.parsing.memory import reserve_to_write
 from llmcat.model import InputError
-
+from llmcat.parsing.memory import reserve_to_write
 
 # DEL and C1 controls (U+0080-U+009F): JSON allows them raw, terminals obey them. In
 # UTF-8 output their bytes occur only inside strings, so `\u00XX` is the same JSON value.

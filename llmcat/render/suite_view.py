@@ -10,8 +10,8 @@ import codecs
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from llmcat.render.escape import inline, path_label
 from llmcat.model import Row
+from llmcat.render.escape import inline, path_label
 
 COLUMNS = ("path", "api", "model", "streamed", "chunks", "finish", "prompt_tokens", "completion_tokens", "test_id")
 TEST_ID_WIDTH = 48

@@ -8,12 +8,13 @@ Pure functions on a `Recording`, no I/O.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from msgspec import Struct
 
-from llmcat.validation import keyshapes
 from llmcat.model import Recording
+from llmcat.validation import keyshapes
 from llmcat.validation.secrets import recorded_headers
 
 

@@ -79,8 +79,8 @@ def file_findings(spec: str, calls: list[Call], codes: frozenset[str] = frozense
 
 def stored_findings(rec: Recording, codes: frozenset[str]) -> list[tuple[str, str, str]]:
     """What the call holds as stored: credentials, cookies, bodies nobody can read."""
-    from llmcat.validation.encoded import encoded_bodies
     from llmcat.validation.cookies import cookies
+    from llmcat.validation.encoded import encoded_bodies
     from llmcat.validation.secrets import leaks
 
     found = []

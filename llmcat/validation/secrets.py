@@ -18,8 +18,9 @@ new container's recordings are searched without changes here.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
 import orjson

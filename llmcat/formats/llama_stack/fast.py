@@ -32,15 +32,15 @@ tests/test_fast.py checks both give the same `show --json` and `join` output.
 # (No `from __future__ import annotations` here: msgspec would compile and eval every annotation
 # string when building the decoders, ~3 ms of start-up.)
 
-from typing import Any, Union
+from typing import Any
 
 import msgspec
 import orjson
 from msgspec import UNSET, Struct, UnsetType, field
 
 from llmcat.formats.llama_stack.general import read
-from llmcat.parsing.memory import reserve
 from llmcat.model import Recording
+from llmcat.parsing.memory import reserve
 
 CHAT_CHUNK = "openai.types.chat.chat_completion_chunk.ChatCompletionChunk"
 COMPLETION = "openai.types.completion.Completion"
@@ -71,17 +71,17 @@ class CountedChoice(Struct, gc=False):
     # Absent differs from null here (`index` defaults to the position; `"delta" in choice`).
     index: Any = UNSET
     text: Any = UNSET
-    delta: Union[CountedDelta, None, UnsetType] = UNSET
+    delta: CountedDelta | None | UnsetType = UNSET
     message: Any = UNSET
     finish_reason: Any = UNSET
 
 
 class Choice(CountedChoice, gc=False):
-    delta: Union[Delta, None, UnsetType] = UNSET
+    delta: Delta | None | UnsetType = UNSET
 
 
 class CountedChunk(Struct, gc=False):
-    choices: Union[list[CountedChoice], UnsetType] = UNSET
+    choices: list[CountedChoice] | UnsetType = UNSET
     usage: Any = None
     time_info: Any = None
     x_groq: Any = None  # Groq's extension: may carry the usage
@@ -89,7 +89,7 @@ class CountedChunk(Struct, gc=False):
 
 
 class Chunk(CountedChunk, gc=False):
-    choices: Union[list[Choice], UnsetType] = UNSET
+    choices: list[Choice] | UnsetType = UNSET
 
 
 class OllamaMessage(Struct, gc=False):
@@ -102,7 +102,7 @@ class OllamaChunk(Struct, gc=False):
     # Absent differs from null here: the final chunk's counts and durations are kept only where present.
     response: Any = UNSET
     thinking: Any = UNSET
-    message: Union[OllamaMessage, None, UnsetType] = UNSET
+    message: OllamaMessage | None | UnsetType = UNSET
     done: Any = UNSET
     done_reason: Any = UNSET
     error: Any = UNSET
@@ -144,14 +144,14 @@ class OllamaChatItem(Struct, gc=False, tag_field="__type__", tag=OLLAMA_CHAT):
 
 
 class Body(Struct, gc=False):
-    body: list[Union[ChatItem, CompletionItem, OllamaGenerateItem, OllamaChatItem]]
+    body: list[ChatItem | CompletionItem | OllamaGenerateItem | OllamaChatItem]
     is_streaming: Any = UNSET
     status: Any = UNSET
     is_exception: Any = UNSET
 
 
 class CountedBody(Body, gc=False):
-    body: list[Union[CountedChatItem, CompletionItem, OllamaGenerateItem, OllamaChatItem]]
+    body: list[CountedChatItem | CompletionItem | OllamaGenerateItem | OllamaChatItem]
 
 
 class Envelope(Struct):

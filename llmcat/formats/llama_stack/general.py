@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcat.parsing import sse
 from llmcat.formats._http import endpoint_of
 from llmcat.model import InputError, Recording, Request, Response
+from llmcat.parsing import sse
 
 FORMAT = "llama-stack"
 
