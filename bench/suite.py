@@ -83,7 +83,8 @@ def chat_stream(rng: random.Random, model: str, host: str) -> tuple[dict, bool]:
         last = n == len(pieces)
         delta = {"content": piece or None, "function_call": None, "refusal": None, "role": "assistant", "tool_calls": None}
         chunks.append(wrap(CHUNK, {
-            "id": "rec-0123456789ab", "choices": [{"delta": delta, "finish_reason": "stop" if last else None, "index": 0, "logprobs": None}],
+            "id": "rec-0123456789ab", "choices": [{"delta": delta, "finish_reason": "stop" if last else None, "index": 0,
+                                                   "logprobs": None}],
             "created": 0, "model": model, "object": "chat.completion.chunk", "service_tier": None,
             "system_fingerprint": "fp_bench", "usage": usage if last else None}))
     body = {"model": model, "messages": messages(rng), "stream": True, "stream_options": {"include_usage": True}}

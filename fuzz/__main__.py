@@ -34,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
                            subprocess_every=args.subprocess_every, save_dir=args.save, seed_dirs=args.seeds,
                            log=lambda line: print(line, file=sys.stderr, flush=True))
     print(f"fuzz: seed {args.seed}: {stats.mutants} mutants, {stats.runs} runs in-process, "
-          f"{stats.subprocess_runs} in child processes, {stats.seconds:.0f} s; {len(stats.formats)} seed formats; exit statuses {dict(sorted(stats.by_exit.items(), key=str))}; "
+          f"{stats.subprocess_runs} in child processes, {stats.seconds:.0f} s; {len(stats.formats)} seed formats; "
+          f"exit statuses {dict(sorted(stats.by_exit.items(), key=str))}; "
           f"{len(failures)} failure(s)" + (f", inputs saved in {args.save}/" if failures else ""))
     return 1 if failures else 0
 

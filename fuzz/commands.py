@@ -57,7 +57,8 @@ TABLE: tuple[Command, ...] = (
     Command("join", "join-reasoning", _many("join", "--reasoning", "--choice", "1"), frozenset({0, 1, 2}), human=False, variant=True),
     Command("diff", "diff", _pair(False), frozenset({0, 1, 2}), many=False),
     Command("diff", "diff-reversed", _pair(True), frozenset({0, 1, 2}), many=False, variant=True),
-    Command("diff", "diff-json", lambda files, good: ["diff", "--json", files[0], good], frozenset({0, 1, 2}), many=False, human=False, variant=True),
+    Command("diff", "diff-json", lambda files, good: ["diff", "--json", files[0], good], frozenset({0, 1, 2}), many=False, human=False,
+            variant=True),
     Command("ls", "ls", _many("ls"), frozenset({0, 2})),
     Command("ls", "ls-json", _many("ls", "--json"), frozenset({0, 2}), human=False, variant=True),
     # --color always: the terminal's table (and check's coloured levels and totals) into a pipe.

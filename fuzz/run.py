@@ -129,7 +129,8 @@ def problems_with(command: Command, outcome: Outcome, bad_inputs: int = 1) -> li
     if command.human:
         match = _RAW_CONTROL.search(outcome.stdout)
         if match:
-            found.append(f"raw control sequence on stdout at byte {match.start()}: {outcome.stdout[max(0, match.start() - 20):match.end() + 20]!r}")
+            around = outcome.stdout[max(0, match.start() - 20):match.end() + 20]
+            found.append(f"raw control sequence on stdout at byte {match.start()}: {around!r}")
     elif command.label.endswith("-json"):
         match = _RAW_IN_JSON.search(outcome.stdout)
         if match:

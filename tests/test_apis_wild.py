@@ -59,7 +59,8 @@ def test_interactions_steps_answer_not_streamed():
     whole = call("interactions.yaml", 0)
     assert whole["api"] == "google.interactions"
     # The user_input step is the question: only what follows it is the answer.
-    assert answer(whole) == ("Let me look.", "The user wants the weather.", [("fc_q1", "get_weather", '{"city":"Quito"}')], "requires_action")
+    assert answer(whole) == ("Let me look.", "The user wants the weather.", [("fc_q1", "get_weather", '{"city":"Quito"}')],
+                             "requires_action")
     assert tokens(whole)[:2] == (21, 9)
 
 

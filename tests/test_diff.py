@@ -93,7 +93,8 @@ def test_one_parameter_changed_is_reported_by_name():
 def test_one_word_of_the_answer_changed_is_shown():
     result = diff(BASE, DIFF / "word-changed.json")
     assert result.exit_code == 1
-    assert "== choice 0\ntext:\n@@ -1,2 +1,2 @@\n The Eiffel Tower is in Paris,\n-the capital of France.\n+the biggest city of France.\n" in result.stdout
+    assert ("== choice 0\ntext:\n@@ -1,2 +1,2 @@\n"
+            " The Eiffel Tower is in Paris,\n-the capital of France.\n+the biggest city of France.\n") in result.stdout
     assert differences(BASE, DIFF / "word-changed.json") == [{
         "path": "response.choices[0].text",
         "a": "The Eiffel Tower is in Paris,\nthe capital of France.",
@@ -275,7 +276,8 @@ def test_multi_call_files_pair_interaction_by_interaction(tmp_path):
     assert result.exit_code == 1
     listed = diff("--all", tmp_path / "a", tmp_path / "b").stdout.splitlines()
     # each row: status, then the call (`c.yaml#N`: a cassette has no test id), then its model
-    assert [line.split()[:2] for line in listed[:-1]] == [["same", f"c.yaml#{n}"] for n in range(count - 1)] + [["only-a", f"c.yaml#{count - 1}"]]
+    assert [line.split()[:2] for line in listed[:-1]] == [["same", f"c.yaml#{n}"] for n in range(count - 1)] + [["only-a",
+        f"c.yaml#{count - 1}"]]
     assert lines[:-1] == listed[count - 1:-1]  # without --all: only the call b lost
     one = diff(f"{cassette}#0", f"{cassette}#1")  # one call of each: compared directly
     assert one.exit_code == 1 and one.stdout.startswith(f"--- {cassette}#0\n+++ {cassette}#1\n")

@@ -322,7 +322,8 @@ def _chat(answer: str) -> bytes:
             "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": answer}}]}
     return orjson.dumps({
         "request": {"method": "POST", "url": "http://h/v1/chat/completions", "headers": {},
-                    "body": {"model": "m", "messages": [{"role": "user", "content": "Hi"}]}, "endpoint": "/v1/chat/completions", "model": "m"},
+                    "body": {"model": "m", "messages": [{"role": "user", "content": "Hi"}]}, "endpoint": "/v1/chat/completions",
+                    "model": "m"},
         "response": {"body": {"__type__": "openai.types.chat.chat_completion.ChatCompletion", "__data__": body}, "is_streaming": False}})
 
 

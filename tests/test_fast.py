@@ -221,11 +221,13 @@ _extra_delta = st.fixed_dictionaries({"content": _maybe(_text)}, optional={
 _one_extra = st.sampled_from([  # text and exactly one more field the reassembler reads
     {"reasoning_content": "r"}, {"reasoning": "r"}, {"refusal": "no"}, {"function_call": {"name": "f", "arguments": "{}"}},
     {"tool_calls": [{"index": 0, "id": "c", "function": {"name": "f", "arguments": "{}"}}]},
-    {"reasoning_details": [{"type": "reasoning.text", "text": "r"}]}, {"reasoning_details": [{"type": "reasoning.summary", "summary": "s"}]},
+    {"reasoning_details": [{"type": "reasoning.text", "text": "r"}]}, {"reasoning_details": [{"type": "reasoning.summary",
+        "summary": "s"}]},
 ])
 _one_extra_delta = st.builds(lambda t, extra: {"content": t, "role": "assistant", **extra}, _text, _one_extra)
 _delta = st.one_of(_plain_delta, _plain_delta, _one_extra_delta, _extra_delta)  # mostly plain, so runs form and extras land inside them
-_indexed_chat_choice = st.fixed_dictionaries({"delta": _delta, "index": st.sampled_from([0, 0, 0, 1]), "finish_reason": _finish, "logprobs": st.none()})
+_indexed_chat_choice = st.fixed_dictionaries({"delta": _delta, "index": st.sampled_from([0, 0, 0, 1]), "finish_reason": _finish,
+                                              "logprobs": st.none()})
 _chat_choice = st.one_of(
     _indexed_chat_choice, _indexed_chat_choice, _indexed_chat_choice,
     st.fixed_dictionaries({"delta": _delta}, optional={"finish_reason": _finish}),  # no index: the position counts

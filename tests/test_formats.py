@@ -205,7 +205,8 @@ def test_vcrpy_json_serializer():
 def test_alias_bomb_is_refused_quickly_with_one_line():
     proc = subprocess_llmcat("show", "--json", VCR / "alias-bomb.yaml", timeout=20)
     assert proc.returncode == 2 and proc.stdout == b""
-    assert proc.stderr == f"llmcat: {VCR / 'alias-bomb.yaml'}: YAML aliases expand to millions of nodes (an alias bomb?); refused\n".encode()
+    bomb = VCR / "alias-bomb.yaml"
+    assert proc.stderr == f"llmcat: {bomb}: YAML aliases expand to millions of nodes (an alias bomb?); refused\n".encode()
 
 
 def test_recursive_yaml_alias_is_refused(tmp_path):

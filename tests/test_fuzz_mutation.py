@@ -56,7 +56,7 @@ def test_the_first_mutants_are_one_of_each_format_changed_in_its_own_syntax():
     stream = mutate.mutants(mutate.seeds(), random.Random(SEED))
     first = [next(stream) for _ in groups]
     assert [fmt for _, fmt, _ in first] == list(groups)
-    for description, fmt, data in first:
+    for description, _fmt, _data in first:
         seed = mutate.ROOT / description.split()[0]
         if syntax.decode(seed.read_bytes()) is not None:
             assert description.split()[1].startswith("swap-type"), description

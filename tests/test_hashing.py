@@ -22,7 +22,8 @@ def sha(obj) -> str:
 
 def recording(url="http://0.0.0.0:11434/v1/v1/chat/completions", body=None, test_id=TEST_ID) -> dict:
     body = body if body is not None else {"model": "m", "messages": [{"role": "user", "content": "hi"}], "temperature": 0.7}
-    return {"test_id": test_id, "request": {"method": "POST", "url": url, "headers": {}, "body": body, "endpoint": "/v1/chat/completions", "model": "m"},
+    return {"test_id": test_id, "request": {"method": "POST", "url": url, "headers": {}, "body": body, "endpoint": "/v1/chat/completions",
+                                            "model": "m"},
             "response": {"body": {}, "is_streaming": False}}
 
 
@@ -73,7 +74,8 @@ def test_tool_and_http_payload_recordings():
     name = sha({"provider": "tavily", "tool_name": "web_search", "kwargs": {"query": "q"}}) + ".json"
     assert matching_scheme(name, tool) == "tool"
     payload = {"model": "m", "max_tokens": 64, "temperature": 0.3333333}
-    http = {"test_id": TEST_ID, "request": {"test_id": TEST_ID, "url": "http://0.0.0.0:11434/v1/messages", "method": "POST", "payload": payload},
+    http = {"test_id": TEST_ID, "request": {"test_id": TEST_ID, "url": "http://0.0.0.0:11434/v1/messages", "method": "POST",
+                                            "payload": payload},
             "response": {"body": {}}}
     name = sha({"test_id": TEST_ID, "url": "http://0.0.0.0:11434/v1/messages", "method": "POST",
                 "payload": {"model": "m", "max_tokens": 64, "temperature": 0.33333}}) + ".json"

@@ -31,7 +31,7 @@ from llmcat.render.escape import inline
 COMMANDS = [pytest.param(c, id=c.label, marks=pytest.mark.skipif(bool(skip_reason(c)), reason=skip_reason(c) or ""))
             for c in TABLE]
 # The exhaustive (costly) tests run each command once, not every variant of its options.
-PRIMARY = [p for p, c in zip(COMMANDS, TABLE) if not c.variant]
+PRIMARY = [p for p, c in zip(COMMANDS, TABLE, strict=True) if not c.variant]
 GOOD = good_recording()
 
 
@@ -60,7 +60,7 @@ def survive(command: Command, bad: list[str], *, stdin: bytes = b"", expect_bad:
         if command.reports_on_stderr:
             lines = outcome.stderr.splitlines()
             assert len(lines) == len(bad), lines
-            for line, name in zip(lines, bad):
+            for line, name in zip(lines, bad, strict=True):
                 assert line.startswith(f"llmcat: {inline(name)}: ") and len(line) > len(f"llmcat: {inline(name)}: "), line
     if with_good and command.keeps_others:  # the good input after a bad one is still processed, in full
         alone = run_inprocess(command.build([GOOD], GOOD)).stdout
@@ -254,7 +254,7 @@ def huge_recording(tmp_path_factory) -> Path:
 def test_huge_string_100mb(command, huge_recording):
     with untouched(huge_recording):
         argv = command.build([str(huge_recording)], GOOD)
-        proc = subprocess.run([sys.executable, "-m", "llmcat", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        proc = subprocess.run([sys.executable, "-m", "llmcat", *argv], capture_output=True,
                               timeout=120, env={**os.environ, "NO_COLOR": "1"})
     assert proc.returncode in command.exits and b"Traceback" not in proc.stderr, proc.stderr[-500:]
     assert all(line.startswith(b"llmcat: ") for line in proc.stderr.splitlines())
@@ -382,7 +382,8 @@ def test_hostile_file_name_is_escaped(command, tmp_path):
         outcome = survive(command, [str(path)])
     # Named, escaped: in the `llmcat: FILE: reason` line, or in check's findings on stdout.
     said = outcome.stderr if command.reports_on_stderr else outcome.stdout.decode()
-    escaped = "\\u001b]0;title\\u0007\\u009b2J\\n.json" if said is not outcome.stderr and not command.human else "\\x1b]0;title\\x07\\x9b2J\\n.json"
+    as_json = said is not outcome.stderr and not command.human
+    escaped = "\\u001b]0;title\\u0007\\u009b2J\\n.json" if as_json else "\\x1b]0;title\\x07\\x9b2J\\n.json"
     assert "\x1b" not in outcome.stderr and escaped in said
 
 
@@ -402,7 +403,7 @@ CASSETTE = b"""interactions:
       code: 200
       message: OK
 version: 1
-"""
+"""  # noqa: E501  a recorder writes the body on one line; the test reads it as recorded
 
 
 def _alias_bomb(levels: int = 12, width: int = 9) -> bytes:
@@ -410,7 +411,7 @@ def _alias_bomb(levels: int = 12, width: int = 9) -> bytes:
     lines = ['a0: &a0 ["lol"]']
     for n in range(1, levels):
         lines.append(f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * width) + "]")
-    lines.append("interactions:\n- request: {uri: 'http://x/v1/chat/completions', method: POST, body: *a%d}" % (levels - 1))
+    lines.append(f"interactions:\n- request: {{uri: 'http://x/v1/chat/completions', method: POST, body: *a{levels - 1}}}")
     lines.append("  response: {status: {code: 200}, body: {string: ok}}")
     return ("\n".join(lines) + "\n").encode()
 

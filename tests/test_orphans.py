@@ -33,7 +33,8 @@ def test_orphans_found_exactly_in_both_layouts():
     found = find_orphans(recorded(ORPHANS))
     assert sorted(o.source for o in found) == expected
     messages = {o.source.rsplit("/", 1)[-1]: o.message for o in found}
-    assert messages["test_deleted.yaml"] == "its test test_deleted is gone: defined neither in tests/test_chat.py nor in any other test module"
+    assert messages["test_deleted.yaml"] == ("its test test_deleted is gone: "
+                                             "defined neither in tests/test_chat.py nor in any other test module")
     assert messages["test_anything.yaml"] == ("its test module tests/test_deleted_module.py is gone, "
                                               "and no other test module defines test_anything")
     assert "its test file tests/integration/inference/test_gone.py is gone" in messages.values()

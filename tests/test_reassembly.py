@@ -162,7 +162,8 @@ def test_anthropic_plain_and_error():
 def test_interactions_stream_plain_and_error():
     call = one(LLAMA / "interactions-stream.json")
     assert call["api"] == "google.interactions"
-    assert (call["choices"][0]["text"], call["choices"][0]["reasoning"], call["choices"][0]["finish_reason"]) == ("1, 2, 3", "Counting.", "completed")
+    assert (call["choices"][0]["text"], call["choices"][0]["reasoning"], call["choices"][0]["finish_reason"]) == ("1, 2, 3", "Counting.",
+        "completed")
     assert call["usage"]["total_tokens"] == 20 and call["request"]["prompt"] == "Count to 3."
     assert one(LLAMA / "interactions.json")["choices"][0]["text"] == "Arr, a parrot."
     assert one(LLAMA / "interactions-error.json")["error"]["status_code"] == 400

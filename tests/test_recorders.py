@@ -67,7 +67,8 @@ def test_ruby_vcr_json_serializer_and_vcr1_structs():
 def test_ruby_vcr_bad_binary_is_one_line_never_a_traceback():
     proc = subprocess_llmcat("show", FIXTURES / "bad" / "bad-binary.yml")
     assert proc.returncode == 2
-    assert proc.stderr.decode().splitlines() == [f"llmcat: {FIXTURES / 'bad' / 'bad-binary.yml'}: not valid YAML: a !binary value that is not base64"]
+    bad = FIXTURES / "bad" / "bad-binary.yml"
+    assert proc.stderr.decode().splitlines() == [f"llmcat: {bad}: not valid YAML: a !binary value that is not base64"]
 
 
 # --- Azure / Microsoft.ClientModel test proxy ---------------------------------------------------
@@ -176,7 +177,8 @@ def test_dd_test_agent_cassette_is_not_taken_for_llama_stack(name, expected):
 def test_dd_test_agent_ls_counts_agree_with_show():
     rows = run("ls", FIXTURES / "dd-test-agent").stdout.splitlines()[1:]
     by_name = {row.split("\t")[0].rsplit("/", 1)[1]: row.split("\t") for row in rows}
-    assert by_name["anthropic_v1_messages_post_5e6f7a8b.json"][1:8] == ["anthropic.messages", "claude-sonnet-rec", "no", "1", "tool_use", "300", "40"]
+    assert by_name["anthropic_v1_messages_post_5e6f7a8b.json"][1:8] == ["anthropic.messages", "claude-sonnet-rec", "no", "1", "tool_use",
+                                                                        "300", "40"]
     assert by_name["openai_chat_completions_post_3a4b5c6d.json"][1] == "openai.chat"
     (refused,) = run_json(FIXTURES / "dd-test-agent" / "openai_chat_completions_post_3a4b5c6d.json")
     assert refused["error"] == {"type": "invalid_request_error", "status_code": 400, "message": "Empty message."}
@@ -239,7 +241,8 @@ def test_openai_realtime_tool_round_is_two_calls():
                               "completed", (120, 18, 138))
     assert first["request"]["model"] == "gpt-realtime"
     assert first["request"]["params"]["instructions"] == "Answer tide questions with the tool."
-    assert first["request"]["messages"] == [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": "When is high tide in Bodø?"}]}]
+    assert first["request"]["messages"] == [{"type": "message", "role": "user", "content": [{"type": "input_text",
+        "text": "When is high tide in Bodø?"}]}]
     assert second["request"]["messages"] == [{"type": "function_call_output", "call_id": "call_tide1", "output": "14:05"}]
     assert summary(second) == ("websocket", "openai.realtime", True, "High tide is at 14:05.", None, [], "completed", (150, 9, 159))
 
@@ -250,7 +253,8 @@ def test_openai_realtime_audio_answer_is_its_transcript_and_audio_its_size():
                                              {"type": "input_audio_transcription", "transcript": "How is the weather?"}]
     assert summary(spoken)[3:] == ("It is sunny.", None, [], "completed", (40, 25, 65))
     assert summary(cut)[3:] == ("Well, the", None, [], "max_output_tokens", (70, 4, 74))
-    assert refused["error"] == {"type": "invalid_request_error", "status_code": None, "message": "Conversation already has an active response"}
+    assert refused["error"] == {"type": "invalid_request_error", "status_code": None,
+                                "message": "Conversation already has an active response"}
     text = run("show", f"{FIXTURES / 'websocket' / 'openai_realtime_audio.yaml'}#0").stdout
     assert "answered in audio: 1536 bytes" in text and "AAECAwQF" not in text
 

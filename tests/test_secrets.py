@@ -54,7 +54,8 @@ def test_every_planted_credential_is_found_at_its_place_and_nothing_else(name):
 def test_fixtures_cover_each_container_and_place():
     files = {p["file"].rsplit(".", 1)[-1] for p in PLANTED}
     assert files == {"yaml", "json", "har"}
-    places = {p["place"].split("$")[0].split("?")[0].rsplit(".", 1)[0] if "headers" in p["place"] else p["place"].split("$")[0].split("?")[0]
+    places = {p["place"].split("$")[0].split("?")[0].rsplit(".",
+                                                            1)[0] if "headers" in p["place"] else p["place"].split("$")[0].split("?")[0]
               for p in PLANTED}
     assert {"request.headers", "response.headers", "request.url", "request.body", "response.body"} <= places
     kinds = {p["kind"] for p in PLANTED}
@@ -170,7 +171,8 @@ def test_cookies_are_named_not_shown():
 
 
 def test_encoded_bodies_are_named():
-    found = {(rec.label, e.place, e.how) for path in (SECRETS / "bodies.yaml", SECRETS / "session.har", FIXTURES / "vcr" / "gzip-binary.yaml",
+    found = {(rec.label, e.place, e.how) for path in (SECRETS / "bodies.yaml", SECRETS / "session.har",
+                                                      FIXTURES / "vcr" / "gzip-binary.yaml",
                                                        FIXTURES / "vcr" / "brotli.yaml", FIXTURES / "vcr" / "bedrock.yaml",
                                                        FIXTURES / "vcr" / "multi.yaml")
              for rec in calls(path) for e in encoded_bodies(rec)}

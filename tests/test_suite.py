@@ -24,7 +24,8 @@ from llmcat.reading.walk import Source
 from llmcat.render.output import Output
 
 CORPUS = SHARED / "corpus"
-needs_corpus = pytest.mark.skipif(not (CORPUS / "llama-stack").is_dir(), reason="../shared/corpus not present (third-party data kept outside the repo)")
+needs_corpus = pytest.mark.skipif(not (CORPUS / "llama-stack").is_dir(),
+                                  reason="../shared/corpus not present (third-party data kept outside the repo)")
 
 LS_KEYS = ["source", "interaction", "format", "api", "request", "streaming", "chunks", "finish_reason", "usage", "error", "test_id"]
 HEADER = "path\tapi\tmodel\tstreamed\tchunks\tfinish\tprompt_tokens\tcompletion_tokens\ttest_id"
@@ -117,8 +118,10 @@ def test_ls_row_agrees_with_the_general_reader(name, obj, tmp_path):
     usage = full.usage
     first_finish = full.choices[0].finish_reason if full.choices else None
     tools = any(choice.tool_calls for choice in full.choices)
-    assert (row.api, row.chunks, row.finish_reason, row.failed, row.tools) == (full.api, full.chunks, first_finish, full.error is not None, tools)
-    assert (row.prompt_tokens, row.completion_tokens, row.total_tokens) == ((usage.prompt_tokens, usage.completion_tokens, usage.total_tokens) if usage else (None, None, None))
+    assert (row.api, row.chunks, row.finish_reason, row.failed, row.tools) == (full.api, full.chunks, first_finish, full.error is not None,
+                                                                               tools)
+    assert (row.prompt_tokens, row.completion_tokens, row.total_tokens) == ((usage.prompt_tokens, usage.completion_tokens,
+                                                                             usage.total_tokens) if usage else (None, None, None))
     if name == "groq":
         assert row.total_tokens == 28
 
@@ -250,7 +253,8 @@ def test_ls_directory_walk_reports_unreadable_recordings_and_skips_other_files(t
     (tmp_path / ".hidden.json").write_text("{")
     proc = subprocess_llmcat("ls", tmp_path)
     assert proc.returncode == 2
-    assert proc.stderr.decode().splitlines() == [f"llmcat: {tmp_path / 'cut.json'}: not JSON: unexpected end of data: line 1 column 94 (char 93)"]
+    cut = tmp_path / "cut.json"
+    assert proc.stderr.decode().splitlines() == [f"llmcat: {cut}: not JSON: unexpected end of data: line 1 column 94 (char 93)"]
     assert [line.split("\t")[0] for line in proc.stdout.decode().splitlines()[1:]] == [str(tmp_path / "good.json")]
     missing = subprocess_llmcat("ls", tmp_path / "nope")
     assert missing.returncode == 2 and missing.stderr.decode() == f"llmcat: {tmp_path / 'nope'}: no such file\n"

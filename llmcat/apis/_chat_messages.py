@@ -98,7 +98,8 @@ def transcript_ollama(body: dict) -> Transcript:
         message = as_dict(message)
         role = cv.role_of(message.get("role"))
         if role == "tool":
-            blocks.append(cv.tool_result(message.get("tool_call_id"), message.get("tool_name") or message.get("name"), message.get("content")))
+            blocks.append(cv.tool_result(message.get("tool_call_id"), message.get("tool_name") or message.get("name"),
+                                         message.get("content")))
             continue
         if isinstance(message.get("thinking"), str) and message["thinking"]:
             blocks.append(cv.reasoning(role, message["thinking"]))

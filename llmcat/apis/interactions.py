@@ -184,7 +184,8 @@ def _content_blocks(cv, role: str, item) -> list:
         return [cv.text(role, as_str(item.get("text")) or "")]
     if kind == "thought":
         summary = item.get("summary")
-        return [cv.reasoning("assistant", cv.content_text(summary) if summary else None, encrypted=True, signed=bool(item.get("signature")))]
+        return [cv.reasoning("assistant", cv.content_text(summary) if summary else None, encrypted=True,
+                             signed=bool(item.get("signature")))]
     if kind == "function_call":
         return [cv.tool_call(item.get("id"), item.get("name"), item.get("arguments"))]
     if kind == "function_result":

@@ -43,7 +43,8 @@ def reassemble(rec: Recording) -> Completion:
     out.chunks = len(rec.response.events)
     for event in rec.response.events:  # an exception event of the AWS stream itself
         if isinstance(event, dict) and event.get("error") is not None:
-            out.error = {"type": as_dict(event["error"]).get("type"), "status_code": None, "message": as_dict(event["error"]).get("message")}
+            out.error = {"type": as_dict(event["error"]).get("type"), "status_code": None,
+                         "message": as_dict(event["error"]).get("message")}
     return seal(out, rec)
 
 

@@ -30,7 +30,8 @@ def looks_like(event: Any) -> bool:
     if isinstance(event, list):
         return bool(event) and all(isinstance(item, dict) and "generated_text" in item for item in event)
     event = as_dict(event)
-    return ("generated_text" in event and ("details" in event or "token" in event)) or isinstance(as_dict(event.get("token")).get("text"), str)
+    streamed_token = as_dict(event.get("token")).get("text")
+    return ("generated_text" in event and ("details" in event or "token" in event)) or isinstance(streamed_token, str)
 
 
 def reassemble(rec: Recording, api: str = "huggingface.tgi") -> Completion:

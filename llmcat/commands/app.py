@@ -83,9 +83,11 @@ def _completion(action: str):
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
     install_completion: bool = typer.Option(False, "--install-completion", callback=_completion("install_callback"),
-                                            is_eager=True, expose_value=False, help="Install shell completion for the current shell (bash, zsh, fish)."),
+                                            is_eager=True, expose_value=False,
+                                            help="Install shell completion for the current shell (bash, zsh, fish)."),
     show_completion: bool = typer.Option(False, "--show-completion", callback=_completion("show_callback"), is_eager=True,
-                                         expose_value=False, help="Print the completion script for the current shell, to copy it or install it by hand."),
+                                         expose_value=False,
+                                         help="Print the completion script for the current shell, to copy it or install it by hand."),
 ) -> None:
     """Inspect and reassemble recorded LLM API calls."""
 
@@ -108,7 +110,8 @@ def _complete_address(incomplete: str) -> list[str]:
 FILES = typer.Argument(..., metavar="FILE...", autocompletion=lambda incomplete: _complete_address(incomplete),
                        help="Recordings to read; '-' reads standard input; FILE#N picks interaction N.")
 PATHS = typer.Argument(..., metavar="PATH...", autocompletion=lambda incomplete: _complete_address(incomplete),
-                       help="Recordings and directories of recordings (read recursively); '-' reads standard input; FILE#N picks interaction N.")
+                       help="Recordings and directories of recordings (read recursively); '-' reads standard input; "
+                            "FILE#N picks interaction N.")
 
 
 class SortKey(str, Enum):
@@ -123,7 +126,9 @@ API = typer.Option(None, "--api", metavar="API", autocompletion=lambda incomplet
                    help="Only calls of this API (openai.chat) or family (openai); a name llmcat does not know is an error.")
 MODEL = typer.Option(None, "--model", metavar="GLOB", help="Only calls whose model matches GLOB.")
 TEST = typer.Option(None, "--test", metavar="GLOB", help="Only calls whose test id matches GLOB.")
-FINISH = typer.Option(None, "--finish", metavar="REASON", help="Only calls whose choice 0 finished with REASON: the provider's word, or a category (stop, length, tool_calls, content_filter, error, other).")
+FINISH = typer.Option(None, "--finish", metavar="REASON",
+                      help="Only calls whose choice 0 finished with REASON: the provider's word, or a category (stop, length, "
+                           "tool_calls, content_filter, error, other).")
 ERRORS = typer.Option(False, "--errors", help="Only failed calls.")
 TOOLS = typer.Option(False, "--tools", help="Only calls that returned tool calls.")
 GREP = typer.Option(None, "--grep", metavar="REGEX", help="Only calls whose answer, reasoning, prompt or messages match REGEX.")
@@ -147,9 +152,13 @@ def show(
     compact: bool = typer.Option(False, "--compact", help="With --json on a terminal: one line per call, as in a pipe."),
     color: Color = COLOR,
     no_pager: bool = NO_PAGER,
-    head: int | None = typer.Option(None, "--head", min=0, metavar="N", help="Show only the first N lines of each long text (answer, reasoning, prompt, messages, tool arguments)."),
-    tail: int | None = typer.Option(None, "--tail", min=0, metavar="N", help="Show only the last N lines of each long text; with --head, both ends."),
-    limit: int | None = typer.Option(None, "-n", "--limit", min=0, metavar="N", help="Show only the first N calls (after the filters and --sort)."),
+    head: int | None = typer.Option(None, "--head", min=0, metavar="N",
+                                    help="Show only the first N lines of each long text "
+                                         "(answer, reasoning, prompt, messages, tool arguments)."),
+    tail: int | None = typer.Option(None, "--tail", min=0, metavar="N",
+                                    help="Show only the last N lines of each long text; with --head, both ends."),
+    limit: int | None = typer.Option(None, "-n", "--limit", min=0, metavar="N",
+                                     help="Show only the first N calls (after the filters and --sort)."),
     api: str | None = API,
     model: str | None = MODEL,
     test: str | None = TEST,
@@ -295,9 +304,12 @@ def check(
     paths: list[str] = PATHS,
     as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per finding."),
     strict: bool = typer.Option(False, "--strict", help="Count warnings as errors for the exit status."),
-    only: list[str] | None = typer.Option(None, "--only", metavar="CODE", callback=_codes, help="Look only for this finding code (repeatable)."),
-    skip: list[str] | None = typer.Option(None, "--skip", metavar="CODE", callback=_codes, help="Do not look for this finding code (repeatable)."),
-    max_size: int = typer.Option("1MB", "--max-size", metavar="SIZE", parser=_max_size, help="Report recordings over this size as large (1MB, 500K, bytes)."),
+    only: list[str] | None = typer.Option(None, "--only", metavar="CODE", callback=_codes,
+                                          help="Look only for this finding code (repeatable)."),
+    skip: list[str] | None = typer.Option(None, "--skip", metavar="CODE", callback=_codes,
+                                          help="Do not look for this finding code (repeatable)."),
+    max_size: int = typer.Option("1MB", "--max-size", metavar="SIZE", parser=_max_size,
+                                 help="Report recordings over this size as large (1MB, 500K, bytes)."),
     color: Color = COLOR,
     no_pager: bool = NO_PAGER,
 ) -> None:
@@ -315,8 +327,12 @@ def check(
     "llmcat diff --word-diff --ignore request.params.seed a.json b.json",
 ))
 def diff(
-    paths: list[str] = typer.Argument(None, metavar="A B", help="Two recordings, or two directories of them (or git's 7 external-diff arguments); with --git: [REV2] [-- PATH...]."),
-    git: str | None = typer.Option(None, "--git", metavar="REV", help="Compare the recordings at git revision REV with the working tree (or with REV2), read through git."),
+    paths: list[str] = typer.Argument(None, metavar="A B",
+                                      help="Two recordings, or two directories of them (or git's 7 external-diff arguments); "
+                                           "with --git: [REV2] [-- PATH...]."),
+    git: str | None = typer.Option(None, "--git", metavar="REV",
+                                   help="Compare the recordings at git revision REV with the working tree (or with REV2), "
+                                        "read through git."),
     as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per compared pair, with each difference."),
     stat: bool = typer.Option(False, "--stat", help="One line per changed pair (name | what changed), then the totals."),
     name_status: bool = typer.Option(False, "--name-status", help="M, R, A or D and the path(s) of each changed pair, as git prints them."),
@@ -327,7 +343,9 @@ def diff(
     chunks: bool = typer.Option(False, "--chunks", help="Count different chunking (or streamed vs not) as a difference."),
     ignore: list[str] = typer.Option([], "--ignore", metavar="PATH", help="Ignore a difference path (and all below it); repeatable."),
     word_diff: bool = typer.Option(False, "--word-diff", help="Mark runs of changed words inline instead of changed lines."),
-    color: Color = typer.Option(Color.auto, "--color", help="Colour: auto (on a terminal, unless NO_COLOR is set; under git, as git colours its diff), always, never."),
+    color: Color = typer.Option(Color.auto, "--color",
+                                help="Colour: auto (on a terminal, unless NO_COLOR is set; under git, as git colours its diff), "
+                                     "always, never."),
     no_pager: bool = NO_PAGER,
 ) -> None:
     """Compare what was asked and answered in two recordings (or directories): 0 same, 1 different, 2 trouble."""

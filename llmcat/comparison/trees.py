@@ -147,7 +147,7 @@ def call_tree(call, strict: bool = False) -> dict:
         from llmcat.apis._conversation import answer_blocks
         from llmcat.reading.shape import block_dict
 
-        for choice, blocks in zip(response["choices"], answer_blocks(rec, completion)):
+        for choice, blocks in zip(response["choices"], answer_blocks(rec, completion), strict=True):
             choice["blocks"] = _arguments_as_json([block_dict(b) for b in blocks])
     return {"request": request, "response": response, "raw": rec.stored}
 

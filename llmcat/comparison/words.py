@@ -133,7 +133,7 @@ MAX_DEPTH = 6  # anchor splits within splits; past this a stretch without common
 
 def _common(a: Sequence[str], b: Sequence[str], range_a: range, range_b: range) -> int:
     n = 0
-    for i, j in zip(range_a, range_b):
+    for i, j in zip(range_a, range_b, strict=False):
         if a[i] != b[j]:
             break
         n += 1

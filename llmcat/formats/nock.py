@@ -57,7 +57,7 @@ def _headers(entry: dict) -> dict[str, str]:
     raw = entry.get("rawHeaders")
     if isinstance(raw, list):
         pairs: dict[str, list] = {}
-        for name, value in zip(raw[::2], raw[1::2]):
+        for name, value in zip(raw[::2], raw[1::2], strict=False):
             if isinstance(name, str):
                 pairs.setdefault(name, []).append(value)
         return _http.header_map(pairs)

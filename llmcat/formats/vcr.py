@@ -132,7 +132,7 @@ def jsonable(value: Any) -> Any:
         return dict(items) if changed else value
     if isinstance(value, list):
         new = [jsonable(item) for item in value]
-        return new if any(a is not b for a, b in zip(new, value)) else value
+        return new if any(a is not b for a, b in zip(new, value, strict=True)) else value
     if isinstance(value, (set, frozenset, tuple)):
         return [jsonable(item) for item in value]
     if isinstance(value, (bytes, bytearray)):

@@ -54,7 +54,8 @@ def read(content: Content) -> list[Recording] | None:
     out = []
     for position, (request, events) in enumerate(calls):
         response = Response(streaming=True, events=events, event_types=[_event_type(e) for e in events])
-        out.append(Recording(content.source, position, FORMAT, request, response, stored={"request": request.body, "events": events}, api=api))
+        out.append(Recording(content.source, position, FORMAT, request, response, stored={"request": request.body, "events": events},
+                             api=api))
     return out
 
 

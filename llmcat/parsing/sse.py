@@ -36,7 +36,7 @@ def _named_events(lines: list) -> list[tuple[str | None, str]] | None:
         return None
     if "\n" in joined or "\r" in joined:  # a line break inside a recorded line: the line-by-line parser
         return None
-    return list(zip(map(str.removeprefix, names, repeat("event: ")), map(str.removeprefix, datas, repeat("data: "))))
+    return list(zip(map(str.removeprefix, names, repeat("event: ")), map(str.removeprefix, datas, repeat("data: ")), strict=True))
 
 
 def parse_text(text: str) -> list[tuple[str | None, str]]:
@@ -100,7 +100,7 @@ def decode_events(pairs: list[tuple[str | None, str]]) -> tuple[list, list[str |
     """Decode each event's data as JSON where it is JSON; drop and report a `[DONE]` marker."""
     if not pairs:
         return [], [], False
-    names, datas = map(list, zip(*pairs))
+    names, datas = map(list, zip(*pairs, strict=True))
     done = DONE in "".join(datas) and any(data.strip() == DONE for data in datas)
     if done:
         names = [name for name, data in pairs if data.strip() != DONE]

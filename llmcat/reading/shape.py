@@ -110,7 +110,7 @@ def call_dict(rec: Recording, completion: Completion) -> dict[str, Any]:
     request = request_view(rec)
     request["transcript"] = transcript_list(rec, completion.api)
     choices = [choice_dict(c) for c in completion.choices]
-    for choice, blocks in zip(choices, answer_blocks(rec, completion)):
+    for choice, blocks in zip(choices, answer_blocks(rec, completion), strict=True):
         choice["blocks"] = [block_dict(b) for b in blocks]
     return {
         "source": rec.source,

@@ -182,7 +182,7 @@ def _part_text(part: Any) -> str:
 def _answer_sections(completion: Completion, blocks: list) -> list[Section]:
     out = []
     several = len(completion.choices) > 1
-    for choice, answer in zip(completion.choices, blocks):
+    for choice, answer in zip(completion.choices, blocks, strict=True):
         suffix = f" (choice {choice.index})" if several else ""
         sections = [Section(title, text=text, style=style) for title, text, style in answer_sections(answer, suffix)]
         if not any(b.type in ("text", "tool_call", "server_tool_call", "refusal", "reasoning") for b in answer):

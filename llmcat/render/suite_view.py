@@ -73,7 +73,7 @@ def ls_table(rows: list[Row], file, width: int, color: bool = True, extra: tuple
     for name in shown:
         table.add_column(_header(name), justify="right" if name in _NUMERIC else "left", no_wrap=True,
                          overflow="ellipsis", min_width=min(len(_header(name)), widths[name]))
-    for row, line in zip(rows, cells):
+    for row, line in zip(rows, cells, strict=True):
         line["path"] = _clip_left(line["path"], widths["path"], mark)  # the path keeps its end: file name and #N
         line["test_id"] = _clip_test_id(line["test_id"], widths["test_id"], mark)
         for name in ("api", "model", "finish", "error"):
@@ -102,7 +102,7 @@ def _as_written(file) -> tuple[Callable[[str], str], str]:
 
 
 def _table_cells(row: Row, names: list[str], mark: str) -> dict[str, str]:
-    line = dict(zip(COLUMNS, row_cells(row)))
+    line = dict(zip(COLUMNS, row_cells(row), strict=True))
     if row.test_id:
         line["test_id"] = short_test_id(line["test_id"], mark=mark)
     if row.finish_reason is not None:  # the category every provider's spelling falls in, and the spelling
@@ -274,14 +274,14 @@ def stats_plain(totals: dict) -> str:
         names = [inline(name) for name in table]
         w = max([len(title)] + [len(n) for n in names])
         out.append(f"{title:<{w}}  {'calls':>7}  {'prompt':>10}  {'completion':>10}")
-        for name, entry in zip(names, table.values()):
+        for name, entry in zip(names, table.values(), strict=True):
             out.append(f"{name:<{w}}  {entry['calls']:>7}  {entry['prompt_tokens']:>10}  {entry['completion_tokens']:>10}")
     out.append("")
     reasons = totals["finish_reasons"]
     names = [inline(name) for name in reasons]
     w = max([len("finish")] + [len(n) for n in names])
     out.append(f"{'finish':<{w}}  {'calls':>7}")
-    out += [f"{name:<{w}}  {count:>7}" for name, count in zip(names, reasons.values())]
+    out += [f"{name:<{w}}  {count:>7}" for name, count in zip(names, reasons.values(), strict=True)]
     return "\n".join(out) + "\n"
 
 

@@ -115,7 +115,7 @@ def find_shapes(text: str, seen: frozenset[bytes] | None = None) -> list[tuple[s
     `seen`: what `glance` saw in it, so that only shapes whose prefix it saw are tried."""
     found: list[tuple[int, str, str]] = []
     taken: list[tuple[int, int]] = []
-    for (kind, prefixes, regex), words in zip(_COMPILED, _SHAPE_WORDS):
+    for (kind, prefixes, regex), words in zip(_COMPILED, _SHAPE_WORDS, strict=True):
         if seen is not None:
             if not any(word in seen for word in words):
                 continue
@@ -136,7 +136,7 @@ def find_shapes(text: str, seen: frozenset[bytes] | None = None) -> list[tuple[s
 
 def shape_of(value: str) -> str | None:
     """The kind of key `value` is as a whole, or None."""
-    for kind, prefixes, regex in _COMPILED:
+    for kind, _prefixes, regex in _COMPILED:
         if regex.fullmatch(value):
             return kind
     return None

@@ -234,7 +234,7 @@ def _header_pairs(holder: Any) -> Iterator[tuple[str, str]]:
                 if name is not None and value is not None:
                     yield name, value
         elif len(holder) % 2 == 0 and all(isinstance(h, str) for h in holder):  # nock: [name, value, ...]
-            yield from zip(holder[0::2], holder[1::2])
+            yield from zip(holder[0::2], holder[1::2], strict=True)
 
 
 def _as_text(value: Any) -> str | None:
