@@ -29,6 +29,14 @@ def differences(*args) -> list[dict]:
     return pair["differences"]
 
 
+def verdict(a, b, *options: str) -> tuple[int, str, list[str]]:
+    """What one pair's diff decided: the exit status, the pair's status and the paths it found different."""
+    result = diff("--json", *options, a, b)
+    (pair,) = [orjson.loads(line) for line in result.stdout_bytes.splitlines()]
+    assert (pair["a"], pair["b"]) == (str(a), str(b))
+    return result.exit_code, pair["status"], [d["path"] for d in pair["differences"]]
+
+
 # --- the same call ---------------------------------------------------------------------------------
 
 
@@ -66,8 +74,7 @@ def test_chunks_option_makes_chunking_a_difference():
 
 
 def test_only_volatile_fields_changed_is_same_and_strict_finds_them():
-    assert diff(BASE, DIFF / "volatile.json").exit_code == 0
-    assert diff("--json", BASE, DIFF / "volatile.json").stdout_bytes.count(b'"status":"same"') == 1
+    assert verdict(BASE, DIFF / "volatile.json") == (0, "same", [])
     strict = diff("--strict", BASE, DIFF / "volatile.json")
     assert strict.exit_code == 1
     found = differences("--strict", BASE, DIFF / "volatile.json")
@@ -109,8 +116,8 @@ def test_word_diff_marks_changed_words_inline():
 
 
 def test_tool_call_arguments_compare_as_json_values():
-    reordered = diff(BASE.parent / "tools-base.json", DIFF / "tools-reordered.json")
-    assert reordered.exit_code == 0  # other key order, spacing, chunking and call id: same call
+    # other key order, spacing, chunking and call id: same call
+    assert verdict(DIFF / "tools-base.json", DIFF / "tools-reordered.json") == (0, "same", [])
     changed = diff(DIFF / "tools-base.json", DIFF / "tools-changed.json")
     assert changed.exit_code == 1
     assert '-  "unit": "C"\n+  "unit": "F"\n' in changed.stdout
@@ -143,16 +150,22 @@ def test_error_message_and_refusal_are_compared():
 
 
 def test_ignore_removes_a_path_and_everything_below():
-    assert diff("--ignore", "response.choices[*].text", BASE, DIFF / "word-changed.json").exit_code == 0
-    assert diff("--ignore", "request.params", BASE, DIFF / "param-changed.json").exit_code == 0
-    assert diff("--ignore", "request.params.top_p", BASE, DIFF / "param-changed.json").exit_code == 1
-    assert diff("--strict", "--ignore", "raw", "--ignore", "response.timing", BASE, DIFF / "volatile.json").exit_code == 0
+    word, param, volatile = DIFF / "word-changed.json", DIFF / "param-changed.json", DIFF / "volatile.json"
+    assert verdict(BASE, word) == (1, "changed", ["response.choices[0].text"])
+    assert verdict(BASE, word, "--ignore", "response.choices[*].text") == (0, "same", [])
+    assert verdict(BASE, param) == (1, "changed", ["request.params.temperature"])
+    assert verdict(BASE, param, "--ignore", "request.params") == (0, "same", [])
+    assert verdict(BASE, param, "--ignore", "request.params.top_p") == (1, "changed", ["request.params.temperature"])
+    strict = verdict(BASE, volatile, "--strict", "--ignore", "raw")
+    assert strict[:2] == (1, "changed") and "response.timing" in strict[2] and not any(p.startswith("raw") for p in strict[2])
+    assert verdict(BASE, volatile, "--strict", "--ignore", "raw", "--ignore", "response.timing") == (0, "same", [])
 
 
 def test_quiet_prints_nothing_and_sets_the_status(identical):
-    for other, status in [(identical, 0), (DIFF / "word-changed.json", 1)]:
+    for other, status, verdicts in [(identical, 0, (0, "same", [])), (DIFF / "word-changed.json", 1, (1, "changed", ["response.choices[0].text"]))]:
         result = diff("-q", BASE, other)
         assert (result.exit_code, result.stdout) == (status, "")
+        assert verdict(BASE, other) == verdicts  # the status -q gives is the one of what was compared
 
 
 def test_interaction_address_and_file_against_directory():
@@ -204,6 +217,9 @@ def test_directory_stat_verbose_and_json():
     ]
     assert rows[1]["differences"][0]["path"] == "response.choices[0].text"
     assert diff("-q", a, b).stdout == "" and diff("-q", a, a).exit_code == 0
+    itself = [orjson.loads(line) for line in diff("--json", a, a).stdout_bytes.splitlines()]
+    assert [(r["status"], r["a"], r["b"]) for r in itself] == [
+        ("same", str(a / name), str(a / name)) for name in ("changed.json", "removed.json", "same.json", "sub/rechunked.json")]
 
 
 def test_directory_with_an_unreadable_recording_and_a_stray_file(tmp_path):
@@ -228,8 +244,10 @@ def test_missing_file_is_exit_2_with_one_line():
     proc = subprocess_llmcat("diff", BASE, DIFF / "nope.json")
     assert proc.returncode == 2 and proc.stdout == b""
     assert proc.stderr.decode() == f"llmcat: {DIFF / 'nope.json'}: no such file\n"
-    assert subprocess_llmcat("diff", "-q", DIFF / "nope.json", BASE).returncode == 2
-    assert subprocess_llmcat("diff", BASE).returncode == 2
+    quiet = subprocess_llmcat("diff", "-q", DIFF / "nope.json", BASE)
+    assert (quiet.returncode, quiet.stdout, quiet.stderr.decode()) == (2, b"", f"llmcat: {DIFF / 'nope.json'}: no such file\n")
+    alone = subprocess_llmcat("diff", BASE)
+    assert (alone.returncode, alone.stdout, alone.stderr) == (2, b"", b"llmcat: diff: needs two paths to compare, got 1\n")
     bad = subprocess_llmcat("diff", FIXTURES / "bad" / "not-a-recording.json", BASE)
     assert bad.returncode == 2 and bad.stderr.startswith(f"llmcat: {FIXTURES / 'bad' / 'not-a-recording.json'}: not a recording".encode())
 
@@ -372,6 +390,7 @@ def test_a_cassette_interaction_and_a_llama_stack_recording_of_the_same_call_are
     same = run("diff", cassette, recording)
     assert same.exit_code == 0, same.stdout
     assert "chunked differently" in same.stdout
+    assert verdict(cassette, recording) == (0, "same", [])
     changed = tmp_path / "changed.json"
     changed.write_text(recording.read_text().replace("le monde.", "la terre."))
     result = run("diff", "--json", cassette, changed)

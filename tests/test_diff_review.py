@@ -234,6 +234,12 @@ def test_a_tree_diff_never_prints_a_recorded_credential_whole(tmp_path, options)
     assert proc.returncode == 1, proc.stderr
     printed = proc.stdout + proc.stderr
     assert b"headers.yaml" in printed
+    if options == ["--json"]:  # what was compared: headers.yaml's calls changed, the others the same (query.yaml renamed)
+        rows = [orjson.loads(line) for line in proc.stdout.splitlines()]
+        pairs = {(r["a"] and Path(r["a"]).name.split("#")[0], r["b"] and Path(r["b"]).name.split("#")[0], r["status"]) for r in rows}
+        assert pairs == {("headers.yaml", "headers.yaml", "changed"), ("headers.yaml", None, "only-a"),
+                         ("llama-stack.json", "llama-stack.json", "same"), ("query.yaml", "renamed.yaml", "same")}
+        assert all(r["renamed"] for r in rows if r["b"] and "renamed.yaml" in r["b"])
     for value in {p["value"] for p in planted}:
         assert value.encode() not in printed and value[6:-2].encode() not in printed, value
 
