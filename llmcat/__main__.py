@@ -18,7 +18,7 @@ from llmcat.status import guarded
 # set, any text (a value starting with "-" is left to the typer app).
 _COLOR = ("color", ("auto", "always", "never"))
 _FLAGS = {"join": {"-n": "no_newline", "--no-newline": "no_newline", "--reasoning": "reasoning"},
-          "show": {"--json": "as_json", "--no-pager": "no_pager", "--compact": "compact"},
+          "show": {"--json": "as_json", "--no-pager": "no_pager", "--compact": "compact", "--full": "full"},
           "ls": {"--json": "as_json", "--errors": "errors", "--tools": "tools", "--no-pager": "no_pager"},
           "stats": {"--json": "as_json", "--no-pager": "no_pager"}}
 _COUNTS = {"join": {"--choice": "choice"}, "show": {"--head": "head", "--tail": "tail"}, "ls": {}, "stats": {}}
@@ -132,7 +132,7 @@ def _run(command: str, files: list[str], options: dict) -> object:
 
     return run_show(files, bool(options.get("as_json")), options.get("head"), options.get("tail"),
                     Output.of_process(options.get("color", "auto"), page=not options.get("no_pager")),
-                    compact=bool(options.get("compact")))
+                    compact=bool(options.get("compact")), full=bool(options.get("full")))
 
 
 def _run_suite(command: str, paths: list[str], options: dict, output: object) -> object:

@@ -162,7 +162,8 @@ def test_ignore_removes_a_path_and_everything_below():
 
 
 def test_quiet_prints_nothing_and_sets_the_status(identical):
-    for other, status, verdicts in [(identical, 0, (0, "same", [])), (DIFF / "word-changed.json", 1, (1, "changed", ["response.choices[0].text"]))]:
+    cases = [(identical, 0, (0, "same", [])), (DIFF / "word-changed.json", 1, (1, "changed", ["response.choices[0].text"]))]
+    for other, status, verdicts in cases:
         result = diff("-q", BASE, other)
         assert (result.exit_code, result.stdout) == (status, "")
         assert verdict(BASE, other) == verdicts  # the status -q gives is the one of what was compared

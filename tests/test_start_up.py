@@ -16,8 +16,8 @@ from llmcat.commands.app import app
 STREAM = LLAMA / "chat-stream.json"
 
 DEFAULTS = {"join": {"no_newline": False, "choice": 0, "reasoning": False, "color": "auto"},
-            "show": {"as_json": False, "color": "auto", "head": None, "tail": None, "no_pager": False, "compact": False, "limit": None,
-                     "api": None, "model": None, "test": None, "finish": None, "errors": False, "tools": False, "grep": None,
+            "show": {"as_json": False, "color": "auto", "head": None, "tail": None, "no_pager": False, "compact": False, "full": False,
+                     "limit": None, "api": None, "model": None, "test": None, "finish": None, "errors": False, "tools": False, "grep": None,
                      "sort": None},
             "ls": {"as_json": False, "api": None, "model": None, "test": None, "finish": None, "errors": False, "tools": False,
                    "grep": None, "sort": None, "color": "auto", "no_pager": False},
@@ -27,7 +27,7 @@ ARGVS = [
     ["join", "-n", "a.json"], ["join", "a.json", "b.json", "--no-newline"], ["join", "--choice", "1", "a"],
     ["join", "--choice=2", "--reasoning", "a"], ["join", "--choice", "1", "--choice", "3", "a"], ["join", "--", "-n", "--x"],
     ["join", "-", "--choice", "0"], ["show", "--color", "never", "-"], ["show", "--color=always", "--json", "x#2"],
-    ["show", "--head", "3", "--tail=4", "a", "b"], ["show", "a", "--head", " 7"], ["show", "--no-pager", "a"],
+    ["show", "--head", "3", "--tail=4", "a", "b"], ["show", "a", "--head", " 7"], ["show", "--no-pager", "a"], ["show", "--full", "a"],
     ["ls", "d", "--json", "--api", "openai", "--model=gpt-*", "--test", "t", "--finish", "stop", "--errors", "--tools",
      "--grep", "fox|dog", "--sort", "tokens"], ["ls", "--sort=path", "-", "--", "--json"], ["ls", "--model", "", "d"],
     ["stats", "--json", "d", "e"], ["stats", "d"], ["ls", "--color", "never", "--no-pager", "d"], ["stats", "--color=always", "d"],

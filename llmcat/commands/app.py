@@ -157,6 +157,9 @@ def show(
                                          "(answer, reasoning, prompt, messages, tool arguments)."),
     tail: int | None = typer.Option(None, "--tail", min=0, metavar="N",
                                     help="Show only the last N lines of each long text; with --head, both ends."),
+    full: bool = typer.Option(False, "--full",
+                              help="Every conversation whole (by default a call that continues an earlier call's "
+                                   "conversation, as an agent's do, shows only its new turns)."),
     limit: int | None = typer.Option(None, "-n", "--limit", min=0, metavar="N",
                                      help="Show only the first N calls (after the filters and --sort)."),
     api: str | None = API,
@@ -177,7 +180,7 @@ def show(
     selection = None
     if limit is not None or sort is not None or filters != Filters():
         selection = (filters, sort.value if sort else None, limit)
-    raise typer.Exit(run_show(files, as_json, head, tail, _output(color, page=not no_pager), selection, compact))
+    raise typer.Exit(run_show(files, as_json, head, tail, _output(color, page=not no_pager), selection, compact, full))
 
 
 @app.command(epilog=_examples(

@@ -14,10 +14,12 @@ if TYPE_CHECKING:
 
 
 def run_show(files: list[str], as_json: bool, head: int | None, tail: int | None, output: Output,
-             selection: tuple[Filters, str | None, int | None] | None = None, compact: bool = False) -> ExitStatus:
+             selection: tuple[Filters, str | None, int | None] | None = None, compact: bool = False,
+             full: bool = False) -> ExitStatus:
     """`llmcat show`: OK, or TROUBLE when some file could not be read or shown (reported on stderr).
     Directories are walked; `selection` (filters, sort key, limit) picks the calls as `ls` would list them.
-    `--json` on a terminal is indented and coloured, unless `compact`; to a pipe it is JSON Lines."""
+    `--json` on a terminal is indented and coloured, unless `compact`; to a pipe it is JSON Lines.
+    A call that continues the conversation of a call shown before is shown from its new turns, unless `full`."""
     # A credential recorded in the call is masked wherever show would print it (URL, parameters,
     # messages, answer...), in both views.
     from llmcat.render.mask import mask_document, mask_tree
@@ -44,10 +46,12 @@ def run_show(files: list[str], as_json: bool, head: int | None, tail: int | None
             out.write(line)
     else:
         from llmcat.render.document import build
+        from llmcat.render.turns import Turns
 
         draw = _drawer(output)
+        turns = None if full else Turns()
         for doc in rendered(shown, problems,
-                            lambda c: mask_document(build(c.recording, c.completion, head=head, tail=tail),
+                            lambda c: mask_document(build(c.recording, c.completion, head=head, tail=tail, turns=turns),
                                                     secret_values(c.recording))):
             draw(doc)
     output.close()

@@ -35,6 +35,7 @@ class DiffWriter:
 
     def __init__(self, report: Report, output: Output) -> None:
         self.report = report
+        self.turns = diffview.PairTurns()  # an agent's calls: each pair's messages compared from its new turns
         self.out = output.stdout
         self.console = None
         if output.color and not report.quiet and not report.as_json and not report.name_status:
@@ -52,10 +53,13 @@ class DiffWriter:
             self._draw(diffrows.name_status_lines([pair]))
         elif report.stat:
             self._draw(diffrows.stat_lines([pair]), _secrets_of([pair]))
-        elif pair.status == "error" or (not git and pair.status == "same" and not pair.chunking):
-            return  # errors go to stderr; like diff(1), nothing to say about equal files
+        elif pair.status == "error":
+            return  # errors go to stderr
         else:
-            self._draw(diffview.pair_lines(pair, report.word_diff, label_a, label_b), _secrets_of([pair]))
+            earlier = self.turns.of(pair)
+            if not git and pair.status == "same" and not pair.chunking:
+                return  # like diff(1), nothing to say about equal files
+            self._draw(diffview.pair_lines(pair, report.word_diff, label_a, label_b, earlier), _secrets_of([pair]))
 
     def fallback(self, label_a: str, text_a: str, label_b: str, text_b: str, pair: Pair) -> None:
         """git handed over a file that is not a recording: a plain text diff, as git would print."""
@@ -85,11 +89,12 @@ class DiffWriter:
         if report.stat:
             self._draw(diffrows.stat_lines(pairs), _secrets_of(pairs))
         else:
+            earlier = self.turns.of_all(pairs) if report.verbose else {}
             for pair in pairs:
                 if report.all or diffrows.shown(pair):
                     lines = [diffrows.row(pair)]
                     if report.verbose and pair.status == "changed":
-                        lines += diffview.pair_lines(pair, report.word_diff)
+                        lines += diffview.pair_lines(pair, report.word_diff, earlier=earlier.get(id(pair)))
                     self._draw(lines, _secrets_of([pair]))
         self.totals(pairs)
 

@@ -24,8 +24,10 @@ _LONG = 80
 _CONTEXT = 2  # unchanged lines kept around a word-diff change
 
 
-def pair_lines(pair: Pair, word_diff: bool, label_a: str | None = None, label_b: str | None = None) -> list[Line]:
-    """The full diff of one pair: headers, the chunking note, then each changed part."""
+def pair_lines(pair: Pair, word_diff: bool, label_a: str | None = None, label_b: str | None = None,
+               earlier: Earlier2 | None = None) -> list[Line]:
+    """The full diff of one pair: headers, the chunking note, then each changed part (an agent's messages
+    from the turns new since its call before, `earlier`)."""
     out: list[Line] = [[("header", "--- " + inline(label_a or pair.a or "/dev/null"))],
                        [("header", "+++ " + inline(label_b or pair.b or "/dev/null"))]]
     if pair.status in ("only-a", "only-b"):
@@ -38,7 +40,7 @@ def pair_lines(pair: Pair, word_diff: bool, label_a: str | None = None, label_b:
         return out
     for title, diffs in _sections(pair.differences).items():
         out.append([("section", "== " + inline(title))])
-        out += _section_lines(title, diffs, pair, word_diff)
+        out += _section_lines(title, diffs, pair, word_diff, earlier)
     return out
 
 
@@ -107,11 +109,14 @@ def _sections(differences: list[Difference]) -> dict[str, list[tuple[str, Differ
     return {title: sections[title] for title in sorted(sections, key=rank)}
 
 
-def _section_lines(title: str, diffs: list[tuple[str, Difference]], pair: Pair, word_diff: bool) -> list[Line]:
+def _section_lines(title: str, diffs: list[tuple[str, Difference]], pair: Pair, word_diff: bool,
+                   earlier: Earlier2 | None = None) -> list[Line]:
     if pair.trees and title == "messages":
-        a, b = (_messages_text(t["request"]) for t in pair.trees)
-        if a != b:
-            return text_diff(a, b, word_diff)
+        skip = (earlier[0].blocks, earlier[1].blocks) if earlier else (0, 0)
+        a, b = (_messages_text(t["request"], n) for t, n in zip(pair.trees, skip, strict=True))
+        lead = _earlier_lines(earlier, pair, a == b) if earlier else []
+        if a != b or lead:
+            return lead + (text_diff(a, b, word_diff) if a != b else [])
     if pair.trees and title == "tools offered":
         a, b = (_tool_names(t["request"]["params"].get("tools")) for t in pair.trees)
         if a != b:
@@ -122,17 +127,74 @@ def _section_lines(title: str, diffs: list[tuple[str, Difference]], pair: Pair, 
     return out
 
 
-def _messages_text(request: dict) -> str:
-    """The role-labelled transcript (the normalised one for chat calls), as `show` draws it."""
+def _messages_text(request: dict, skip: int = 0) -> str:
+    """The role-labelled transcript (the normalised one for chat calls), as `show` draws it; from block `skip` on."""
     if isinstance(request.get("transcript"), list) and request.get("messages") is None:
         from llmcat.reading.shape import block_from_dict
         from llmcat.render.conversation import transcript_text
 
-        return transcript_text([block_from_dict(b) for b in request["transcript"]])
+        return transcript_text([block_from_dict(b) for b in request["transcript"][skip:]])
     messages = request.get("messages")
     if isinstance(messages, list):
         return transcript(messages)
     return "" if messages is None else pretty_json(messages)
+
+
+Earlier2 = tuple  # (Earlier, Earlier): what each side's call repeats of its call before
+
+
+class PairTurns:
+    """Each side's calls seen so far, by file: a pair of calls that both continue their file's call
+    before is compared from the turns new since then (the earlier ones were compared with it)."""
+
+    def __init__(self) -> None:
+        from llmcat.render.turns import Turns
+
+        self.sides = (Turns(), Turns())
+
+    def of(self, pair: Pair) -> Earlier2 | None:
+        if pair.trees is None or pair.trees[0] is None or pair.trees[1] is None:
+            return None
+        found = [self._side(n, label, tree) for n, (label, tree) in enumerate(zip((pair.a, pair.b), pair.trees, strict=True))]
+        if any(e is None or e.departs is not None for e in found):
+            return None
+        return tuple(found)
+
+    def of_all(self, pairs: list[Pair]) -> dict[int, Earlier2]:
+        """Every pair's, seen in the order of the calls in their files (a tree's report lists them otherwise)."""
+        ordered = sorted(pairs, key=lambda p: _call_order(p.a or p.b or ""))
+        return {id(pair): found for pair in ordered if (found := self.of(pair)) is not None}
+
+    def _side(self, n: int, label: str | None, tree: dict | None):
+        from llmcat.model import Transcript
+        from llmcat.reading.shape import block_from_dict
+
+        request = tree.get("request") if isinstance(tree, dict) else None
+        blocks = request.get("transcript") if isinstance(request, dict) else None
+        if not label or not isinstance(blocks, list):
+            return None
+        source, _, number = label.rpartition("#")
+        key = "file:" + source if source and number.isdigit() else None
+        return self.sides[n].earlier(key, label, Transcript([block_from_dict(b) for b in blocks]), [])
+
+
+def _call_order(label: str) -> tuple[str, int]:
+    source, _, number = label.rpartition("#")
+    return (source, int(number)) if source and number.isdigit() else (label, 0)
+
+
+def _earlier_lines(earlier: Earlier2, pair: Pair, same_new: bool) -> list[Line]:
+    """`… 9 earlier turns, as in #4` (each side's, when they differ); where the new turns are the same,
+    the difference is in the earlier ones, shown with the call that sent them first."""
+    from llmcat.render.turns import Earlier
+
+    def said(found: Earlier, label: str | None) -> str:
+        source = (label or "").rpartition("#")[0]
+        name = found.label[len(source):] if source and found.label.startswith(source + "#") else found.label
+        return f"{found.turns} earlier turn{'s' if found.turns != 1 else ''}, as in {inline(name)}"
+
+    a, b = said(earlier[0], pair.a), said(earlier[1], pair.b)
+    return [[("muted", "… " + (a if a == b else f"{a} | {b}") + ("; the new turns are the same" if same_new else ""))]]
 
 
 def _tool_names(tools: Any) -> str:

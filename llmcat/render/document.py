@@ -16,6 +16,7 @@ from llmcat.model import Completion, Recording, Transcript
 from llmcat.render.conversation import Entry, answer_sections, entry
 from llmcat.render.escape import inline, visible
 from llmcat.render.jsontext import compact_json, pretty_json
+from llmcat.render.turns import Earlier, Turns, conversation_key
 
 
 class Field(Struct):
@@ -49,15 +50,19 @@ def clip_lines(text: str, head: int | None = None, tail: int | None = None) -> s
     return "\n".join([*lines[:head], f"[{hidden} more line{'s' if hidden > 1 else ''} not shown]", *lines[count - tail :]])
 
 
-def build(rec: Recording, completion: Completion, head: int | None = None, tail: int | None = None) -> Document:
-    """The document for one call; `head`/`tail` limit each multi-line text to its first/last lines."""
+def build(rec: Recording, completion: Completion, head: int | None = None, tail: int | None = None,
+          turns: Turns | None = None) -> Document:
+    """The document for one call; `head`/`tail` limit each multi-line text to its first/last lines;
+    with `turns` (the calls drawn before), a conversation continued from one of them is drawn from its new turns."""
     from llmcat.apis._conversation import answer_blocks, request_transcript
 
     view = request_view(rec)
     heading = rec.label
     conversation = request_transcript(rec, completion.api)
-    sections = [_call_section(rec, completion, view), *_request_sections(view, conversation)]
-    sections += _answer_sections(completion, answer_blocks(rec, completion))
+    answers = answer_blocks(rec, completion)
+    earlier = turns.earlier(conversation_key(rec), rec.label, conversation, answers[0] if answers else []) if turns is not None else None
+    sections = [_call_section(rec, completion, view), *_request_sections(view, conversation, earlier, rec.source)]
+    sections += _answer_sections(completion, answers)
     if completion.details:
         sections.append(Section("result", text=visible(pretty_json(completion.details)), style="code"))
     if completion.error:
@@ -93,10 +98,10 @@ def _call_section(rec: Recording, completion: Completion, view: dict) -> Section
     return Section("call", fields)
 
 
-def _request_sections(view: dict, conversation: Transcript | None) -> list[Section]:
+def _request_sections(view: dict, conversation: Transcript | None, earlier: Earlier | None, source: str) -> list[Section]:
     params = dict(view["params"])
     if conversation is not None:
-        return _conversation_sections(params, conversation)
+        return _conversation_sections(params, conversation, earlier, source)
     tools = params.pop("tools", None)
     out = [Section("request", [Field(inline(str(k)), inline(compact_json(v))) for k, v in params.items()])]
     if view["prompt"] is not None:
@@ -111,16 +116,33 @@ def _request_sections(view: dict, conversation: Transcript | None) -> list[Secti
     return out
 
 
-def _conversation_sections(params: dict, transcript: Transcript) -> list[Section]:
-    """A chat call: its parameters but those the transcript stands for, the transcript, the tools offered."""
+def _conversation_sections(params: dict, transcript: Transcript, earlier: Earlier | None, source: str) -> list[Section]:
+    """A chat call: its parameters but those the transcript stands for, the transcript (from its new
+    turns when it continues a call drawn before), the tools offered."""
     for key in transcript.keys:
         params.pop(key, None)
     out = [Section("request", [Field(inline(str(k)), inline(compact_json(v))) for k, v in params.items()])]
-    if transcript.blocks:
-        out.append(Section("messages", entries=[entry(b) for b in transcript.blocks]))
-    if transcript.tools:
-        out.append(Section("tools offered", [Field("tool", inline(t.name)) for t in transcript.tools]))
+    blocks, before, tools = transcript.blocks, [], [Field("tool", inline(t.name)) for t in transcript.tools]
+    if earlier is not None and earlier.departs is not None:
+        out.append(Section("note", text=f"this conversation starts as {_call_name(earlier.departs, source)}'s but does not "
+                                         "continue it (history rewritten or summarised): shown whole", style="muted"))
+    elif earlier is not None:
+        name = _call_name(earlier.label, source)
+        s = "s" if earlier.turns != 1 else ""
+        before = [Entry("…", f"{earlier.turns} earlier turn{s}, as in {name}", "muted")]
+        blocks = blocks[earlier.blocks:]
+        if earlier.tools_same and tools:
+            tools = [Field("tools", f"the same {len(tools)} as in {name}" if len(tools) > 1 else f"the same as in {name}")]
+    if blocks:
+        out.append(Section("messages", entries=before + [entry(b) for b in blocks]))
+    if tools:
+        out.append(Section("tools offered", tools))
     return out
+
+
+def _call_name(label: str, source: str) -> str:
+    """`#3` for a call of the same file, else its whole label."""
+    return label[len(source):] if label.startswith(source + "#") else inline(label)
 
 
 def tool_names(tools: Any) -> list[str]:
