@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import diff_trees  # bench/diff_trees.py
+import explain  # bench/explain.py
 import suite  # bench/suite.py (this folder is on sys.path when run as `python bench/run.py`)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,6 +159,11 @@ def bench_diff_trees(tmp: Path, report: Report) -> None:
                    "diff of two trees vs ls of both", lambda: diff_trees.measure(tmp / "diff-trees"), report)
 
 
+def bench_explain(tmp: Path, report: Report) -> None:
+    bench_measured("7. explain one request against a 3,000-file suite vs ls --json of it",
+                   "explain vs ls of the suite", lambda: explain.measure(tmp), report)
+
+
 def bench_huge(tmp: Path, report: Report) -> None:
     huge = tmp / "huge-stream.json"
     size = write_stream(huge, 280_000)
@@ -188,6 +194,7 @@ def main() -> int:
             bench_huge(tmp, report)
         bench_suite(tmp, report)  # (these two run in this process, which may grow)
         bench_diff_trees(tmp, report)
+        bench_explain(tmp, report)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"\n{'all targets met' if not report.missed else f'{report.missed} target(s) missed'}")

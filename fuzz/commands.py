@@ -59,6 +59,10 @@ TABLE: tuple[Command, ...] = (
     Command("diff", "diff-reversed", _pair(True), frozenset({0, 1, 2}), many=False, variant=True),
     Command("diff", "diff-json", lambda files, good: ["diff", "--json", files[0], good], frozenset({0, 1, 2}), many=False, human=False,
             variant=True),
+    # explain: the hostile file as the request (the good recording searched), then as a recording searched.
+    Command("explain", "explain", lambda files, good: ["explain", files[0], good], frozenset({0, 1, 2}), many=False),
+    Command("explain", "explain-suite", lambda files, good: ["explain", "--json", good, *files], frozenset({0, 1, 2}), human=False,
+            variant=True),
     Command("ls", "ls", _many("ls"), frozenset({0, 2})),
     Command("ls", "ls-json", _many("ls", "--json"), frozenset({0, 2}), human=False, variant=True),
     # --color always: the terminal's table (and check's coloured levels and totals) into a pipe.

@@ -93,18 +93,9 @@ def _root(
 
 
 def _complete_address(incomplete: str) -> list[str]:
-    """`FILE#` completes to each call's address in FILE; anything else is left to the shell's file completion."""
-    path, hash_sign, _ = incomplete.rpartition("#")
-    if not hash_sign or not os.path.isfile(path):
-        return []
-    from llmcat.formats import load
-    from llmcat.model import Need
+    from llmcat.commands._complete import addresses  # (only when the shell asks: not at every start)
 
-    try:
-        recordings, _ = load(path, Need.COUNTS)
-    except Exception:  # not a recording: nothing to offer
-        return []
-    return [address for address in (f"{path}#{rec.interaction}" for rec in recordings) if address.startswith(incomplete)]
+    return addresses(incomplete)
 
 
 FILES = typer.Argument(..., metavar="FILE...", autocompletion=lambda incomplete: _complete_address(incomplete),
@@ -362,6 +353,25 @@ def diff(
                     word_diff=word_diff)
     output = _diff_output(color, paths, git, page=not no_pager)
     _done(output, run(paths, options, report, output, revision=git))
+
+
+@app.command(epilog=_examples("llmcat explain fresh-cassette.yaml tests/cassettes", "pbpaste | llmcat explain - tests/recordings",
+                              "llmcat explain --json -n 1 request.json tests/ | jq .candidates[0].differences"))
+def explain(
+    request: str = typer.Argument(..., metavar="REQUEST", help="What missed: a recording (each call a request), a JSON request "
+                                  "{method, url, headers?, body?} or JSON Lines of them, or a recorder's miss message; '-': stdin."),
+    paths: list[str] = typer.Argument(None, metavar="[PATH...]", help="Recordings to search (directories read recursively); default: ."),
+    limit: int = typer.Option(3, "-n", "--limit", min=1, metavar="N", help="How many of the nearest recorded calls to show per request."),
+    as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per request, its candidates' rules and differences."),
+    color: Color = COLOR,
+    no_pager: bool = NO_PAGER,
+) -> None:
+    """Why a replay found no recording: the nearest recorded calls, which of their recorder's matching rules
+    the request fails, and what differs. 0 every request has an exact match, 1 one has none, 2 trouble."""
+    from llmcat.commands.explain import run_explain
+
+    output = _output(color, page=not no_pager)
+    _done(output, run_explain(request, list(paths or ["."]), limit, as_json, output))
 
 
 def _diff_output(color, paths, revision, page: bool):

@@ -206,6 +206,11 @@ def _tool_names(tools: Any) -> str:
 # --- one difference -----------------------------------------------------------------------------------------
 
 
+def difference_lines(label: str, diff: Difference, word_diff: bool) -> list[Line]:
+    """One difference under its label: a value and its replacement, or a text diff of prose and blocks."""
+    return _difference_lines(label, diff, word_diff)
+
+
 def _difference_lines(label: str, diff: Difference, word_diff: bool) -> list[Line]:
     a, b = diff.a, diff.b
     label = inline(label)

@@ -1,0 +1,251 @@
+"""Each recorder's rules for finding a recording for a request, as named in its own documentation.
+
+`verdict(asked, recorded)` says which of the recording's recorder's rules the request passes:
+
+- vcrpy and pytest-recording: `method`, `scheme`, `host`, `port`, `path`, `query` by default;
+  `body` where `match_on` adds it (the query compared as sorted pairs, as vcrpy does);
+- Ruby's VCR: `method` and `uri` (the whole URL as text) by default; `body` where configured;
+- go-vcr: `method` and `url` (the whole URL as text), its default before v4; v4's default matcher
+  (cassettes with interaction ids) compares the `body` and `headers` too;
+- llama-stack: the request `hash` its recorder names the file after, recomputed for the request
+  with the scheme that reproduces the recording's own name (`formats.llama_stack.hashing`);
+- the test proxy (Azure SDK, Microsoft.ClientModel): `method`, `uri`, `headers` (less the ones it
+  ignores), `body`;
+- nock: `method`, `scope` (scheme, host, port), `path` (with the query), `body` where recorded.
+
+A rule the request cannot be judged on (a miss message that gives no body) is None: unknown,
+never a pass. Pure functions over `Recording`s; nothing here reads files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from msgspec import Struct, field
+
+from llmcat.comparison.asked import Asked
+from llmcat.comparison.nearness import canonical, query_pairs, url_parts
+from llmcat.model import Recording
+
+
+class Verdict(Struct):
+    recorder: str  # vcrpy, ruby-vcr, go-vcr, llama-stack, test-proxy, nock
+    rules: dict[str, bool | None]  # each rule: passes, fails, or cannot be told (None)
+    defaults: tuple[str, ...]  # the rules the recorder applies unless configured otherwise
+    replays_once: bool = False  # each recording answers one request (a second identical one misses)
+    hashes: dict[str, str | None] | None = None  # llama-stack: {"request", "recording", "scheme", "given"}
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def replayed(self) -> bool:
+        """Would the recorder, as configured by default, answer the request with this recording?"""
+        return bool(self.defaults) and all(self.rules.get(rule) is True for rule in self.defaults)
+
+
+def recorder_of(rec: Recording) -> str | None:
+    """The recorder that wrote a recording, where its rules are known."""
+    if rec.format == "vcr":
+        request = rec.stored.get("request") if isinstance(rec.stored, dict) else None
+        if isinstance(request, dict) and "uri" not in request and "url" in request:
+            return "go-vcr"
+        return "vcrpy"
+    if rec.format in _RULES:
+        return rec.format
+    return None
+
+
+def verdict(asked: Asked, recorded: Recording) -> Verdict | None:
+    """The rules of `recorded`'s recorder, each judged for the request; None where no rules are known."""
+    recorder = recorder_of(recorded)
+    if recorder is None:
+        return None
+    return _RULES[recorder](asked, recorded)
+
+
+# --- the parts rules compare -------------------------------------------------------------------------
+
+
+def _known(asked: Asked, part: str, judge: Callable[[], bool]) -> bool | None:
+    return None if part in asked.missing else judge()
+
+
+def _method(asked: Asked, recorded: Recording) -> bool | None:
+    mine, theirs = asked.recording.request.method, recorded.request.method
+    return _known(asked, "method", lambda: (mine or "").upper() == (theirs or "").upper())
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+def _host_port(url: str | None) -> tuple[str | None, int | None]:
+    """The host name and port a URL reaches (the scheme's port where none is written)."""
+    if not isinstance(url, str) or not url:
+        return None, None
+    try:
+        parts = urlsplit(url)
+        return parts.hostname, parts.port or _DEFAULT_PORTS.get(parts.scheme.lower())
+    except ValueError:  # (an invalid port or IPv6 host)
+        return None, None
+
+
+def _url_rules(asked: Asked, recorded: Recording) -> dict[str, bool | None]:
+    """vcrpy's URL matchers, each one part of the URL."""
+    mine, theirs = asked.recording.request.url, recorded.request.url
+    a, b = url_parts(mine), url_parts(theirs)
+    return {
+        "scheme": _known(asked, "url", lambda: a[0] == b[0]),
+        "host": _known(asked, "url", lambda: _host_port(mine)[0] == _host_port(theirs)[0]),
+        "port": _known(asked, "url", lambda: _host_port(mine)[1] == _host_port(theirs)[1]),
+        "path": _known(asked, "url", lambda: a[2] == b[2]),
+        "query": _known(asked, "url", lambda: sorted(query_pairs(a[3])) == sorted(query_pairs(b[3]))),
+    }
+
+
+def _whole_url(asked: Asked, recorded: Recording) -> bool | None:
+    return _known(asked, "url", lambda: asked.recording.request.url == recorded.request.url)
+
+
+def same_body(a: Any, b: Any) -> bool:
+    """Two decoded bodies alike: JSON compared as values (key order is not a change), text as text."""
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, str) and isinstance(b, str):
+        return a == b
+    return canonical(a) == canonical(b)
+
+
+def _body(asked: Asked, recorded: Recording) -> bool | None:
+    return _known(asked, "body", lambda: same_body(asked.recording.request.body, recorded.request.body))
+
+
+# Headers a replay never compares: they change with every run, or are credentials the recording hides.
+_VOLATILE_HEADERS = frozenset({
+    "authorization", "api-key", "x-api-key", "cookie", "date", "user-agent", "content-length", "traceparent",
+    "request-id", "x-ms-client-request-id", "x-ms-date", "x-request-id", "accept-encoding", "connection", "host",
+})
+
+
+def request_headers(rec: Recording) -> dict[str, str]:
+    """A recording's request headers, lower-cased, as its container stores them."""
+    from llmcat.validation.secrets import recorded_headers
+
+    return {name: value for side, name, value in recorded_headers(rec.stored) if side in ("request", "headers")}
+
+
+def _headers(asked: Asked, recorded: Recording) -> bool | None:
+    if asked.headers is None:
+        return None
+    mine = {k: v for k, v in asked.headers.items() if k not in _VOLATILE_HEADERS and not k.startswith("x-stainless")}
+    theirs = {k: v for k, v in request_headers(recorded).items()
+              if k not in _VOLATILE_HEADERS and not k.startswith("x-stainless")}
+    return mine == theirs
+
+
+# --- each recorder ---------------------------------------------------------------------------------------
+
+
+def _vcrpy(asked: Asked, recorded: Recording) -> Verdict:
+    rules = {"method": _method(asked, recorded), **_url_rules(asked, recorded), "body": _body(asked, recorded)}
+    return Verdict("vcrpy", rules, ("method", "scheme", "host", "port", "path", "query"), replays_once=True)
+
+
+def _ruby_vcr(asked: Asked, recorded: Recording) -> Verdict:
+    rules = {"method": _method(asked, recorded), "uri": _whole_url(asked, recorded), "body": _body(asked, recorded)}
+    return Verdict("ruby-vcr", rules, ("method", "uri"), replays_once=True)
+
+
+def _go_vcr(asked: Asked, recorded: Recording) -> Verdict:
+    rules = {"method": _method(asked, recorded), "url": _whole_url(asked, recorded)}
+    defaults: tuple[str, ...] = ("method", "url")
+    if isinstance(recorded.stored, dict) and "id" in recorded.stored:  # v4 numbers its interactions
+        rules |= {"body": _body(asked, recorded), "headers": _headers(asked, recorded)}
+        defaults += ("body", "headers")
+    return Verdict("go-vcr", rules, defaults, replays_once=True)
+
+
+def _test_proxy(asked: Asked, recorded: Recording) -> Verdict:
+    rules = {"method": _method(asked, recorded), "uri": _whole_url(asked, recorded),
+             "headers": _headers(asked, recorded), "body": _body(asked, recorded)}
+    return Verdict("test-proxy", rules, ("method", "uri", "headers", "body"), replays_once=True)
+
+
+def _nock(asked: Asked, recorded: Recording) -> Verdict:
+    mine, theirs = url_parts(asked.recording.request.url), url_parts(recorded.request.url)
+    rules = {"method": _method(asked, recorded),
+             "scope": _known(asked, "url", lambda: (mine[0], *_host_port(asked.recording.request.url))
+                             == (theirs[0], *_host_port(recorded.request.url))),
+             "path": _known(asked, "url", lambda: (mine[2], mine[3]) == (theirs[2], theirs[3]))}
+    defaults: tuple[str, ...] = ("method", "scope", "path")
+    if recorded.request.body is not None:  # a recorded body is matched; none matches any
+        rules["body"] = _body(asked, recorded)
+        defaults += ("body",)
+    return Verdict("nock", rules, defaults, replays_once=True)
+
+
+def _llama_stack(asked: Asked, recorded: Recording) -> Verdict:
+    from llmcat.formats.llama_stack import hashing
+
+    name = os.path.basename(recorded.source)
+    own = hashing.name_hash(name)
+    out = Verdict("llama-stack", {"hash": None}, ("hash",))
+    try:
+        scheme = hashing.matching_scheme(name, recorded.stored) if own else None
+    except ValueError:
+        scheme = None
+    mine = dict(_hashes(asked, recorded))
+    if own is not None and scheme is None:
+        out.notes.append("the recording's file name matches no known llama-stack hash scheme")
+    chosen = scheme if scheme in mine else ("legacy" if own is not None and len(own) == 12 else "current-normalised")
+    recomputed = mine.get(chosen)
+    out.hashes = {"request": recomputed, "recording": own, "scheme": chosen, "given": asked.given_hash}
+    if asked.given_hash is not None and own is not None:
+        out.rules["hash"] = own.startswith(asked.given_hash) or asked.given_hash.startswith(own)
+    elif recomputed is not None and own is not None:
+        out.rules["hash"] = recomputed == own
+    if recomputed is not None and not _has_test_id(asked) and "test_id" not in _scheme_free(chosen):
+        out.notes.append("hash computed with the recording's test id: the request names none")
+    return out
+
+
+def _scheme_free(scheme: str) -> str:
+    """What a scheme leaves out: legacy and shared model lists hash no test id."""
+    return "test_id" if scheme == "legacy" or scheme.endswith("-shared") else ""
+
+
+def _has_test_id(asked: Asked) -> bool:
+    return asked.recording.request.test_id is not None
+
+
+def _hashes(asked: Asked, recorded: Recording) -> Iterable[tuple[str, str]]:
+    """The hashes the request would be filed under, scheme by scheme (empty when it lacks the parts hashed)."""
+    from llmcat.formats.llama_stack import hashing
+
+    raw = asked.recording.stored
+    if not (asked.recording.format == "llama-stack" and hashing.has_scheme(raw)):
+        if "body" in asked.missing or "url" in asked.missing:
+            return []
+        request = asked.recording.request
+        test_id = request.test_id if request.test_id is not None else recorded.request.test_id
+        raw = {"test_id": test_id, "request": {"method": request.method, "url": request.url, "body": request.body}}
+    try:
+        return list(hashing.candidate_hashes(raw))
+    except (TypeError, ValueError, RecursionError):  # a body JSON cannot encode: no hash to compare
+        return []
+
+
+_RULES: dict[str, Callable[[Asked, Recording], Verdict]] = {
+    "vcrpy": _vcrpy, "ruby-vcr": _ruby_vcr, "go-vcr": _go_vcr, "llama-stack": _llama_stack,
+    "test-proxy": _test_proxy, "nock": _nock,
+}
+
+
+def copies(asked: Asked, recordings: Iterable[Recording]) -> int:
+    """How many recordings of one file the recorder would answer the request with (its default rules)."""
+    found = 0
+    for rec in recordings:
+        judged = verdict(asked, rec)
+        found += judged is not None and judged.replayed
+    return found
