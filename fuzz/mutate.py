@@ -17,7 +17,7 @@ import yaml
 from fuzz import syntax
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED_SUFFIXES = (".json", ".yaml", ".yml", ".har", ".sse", ".jsonl", ".ndjson", ".txt", ".httprr")
+SEED_SUFFIXES = (".json", ".yaml", ".yml", ".har", ".sse", ".jsonl", ".ndjson", ".txt", ".httprr", ".responses")
 
 # Values dropped where something else belongs, including text that tries to drive a terminal.
 HOSTILE_VALUES: tuple = (

@@ -15,7 +15,8 @@ from conftest import FIXTURES, run, run_json, subprocess_llmcat
 VCR = FIXTURES / "vcr"
 HAR = FIXTURES / "har"
 RAW = FIXTURES / "raw"
-SHOW_KEYS = {"source", "interaction", "format", "api", "request", "streaming", "chunks", "choices", "usage", "timing", "error"}
+SHOW_KEYS = {"source", "interaction", "format", "api", "request", "streaming", "chunks", "choices", "usage", "timing", "error",
+             "empty_answer"}
 
 
 def tokens(call) -> tuple:
@@ -295,10 +296,10 @@ def _responses_sse(events: list[dict]) -> str:
     return "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events)
 
 
-def test_responses_with_two_messages_keeps_them_apart_whole_and_streamed(tmp_path):
+def test_responses_with_two_messages_joins_as_the_sdk_and_shows_them_apart(tmp_path):
     """A model may say something, call a tool, then answer, all in one response: two message items.
-    Their texts are two paragraphs (they ran together: '2d4+1I rolled 2d4+1: 6'); the parts of one
-    message still join as they are, and the streamed text agrees with the final output."""
+    The answer's text is the SDKs' `output_text`: every message's parts joined with no separator (what
+    a test asserted on), streamed and whole alike; `show` draws the two messages as two blocks."""
     first = {"type": "message", "id": "msg_1", "role": "assistant",
              "content": [{"type": "output_text", "text": "Rolling "}, {"type": "output_text", "text": "2d4+1."}]}
     call = {"type": "function_call", "id": "fc_1", "call_id": "call_1", "name": "roll", "arguments": '{"dice":"2d4+1"}'}
@@ -316,12 +317,14 @@ def test_responses_with_two_messages_keeps_them_apart_whole_and_streamed(tmp_pat
     events += [{"type": "response.completed", "response": final}]
     streamed = tmp_path / "streamed.sse"
     streamed.write_text(_responses_sse(events))
-    expected = "Rolling 2d4+1.\n\nI rolled 6."
+    expected = "Rolling 2d4+1.I rolled 6."
     for path in (whole, streamed):
         (got,) = run_json(path)
         assert got["api"] == "openai.responses" and got["choices"][0]["text"] == expected, path.name
+        assert [b.get("text") for b in got["choices"][0]["blocks"] if b["type"] == "text"] == ["Rolling ", "2d4+1.", "I rolled 6."]
         assert run("join", path).stdout == expected + "\n"
-    assert "--- note" not in run("show", streamed).stdout
+    shown = run("show", streamed).stdout
+    assert "--- note" not in shown and shown.count("--- answer") == 3
 
 
 def test_a_bare_capture_is_listed_under_the_model_its_answer_names(tmp_path):

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import LLAMA, one
 
-KEYS = ["source", "interaction", "format", "api", "request", "streaming", "chunks", "choices", "usage", "timing", "error"]
+KEYS = ["source", "interaction", "format", "api", "request", "streaming", "chunks", "choices", "usage", "timing", "error", "empty_answer"]
 REQUEST_KEYS = ["method", "url", "endpoint", "model", "test_id", "params", "prompt", "messages", "transcript"]
 CHOICE_KEYS = ["index", "text", "reasoning", "refusal", "tool_calls", "finish_reason", "blocks"]
 

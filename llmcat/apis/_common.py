@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from llmcat.model import Choice, Completion, Recording, ToolCall, Usage
+from llmcat.model import Choice, Completion, Recording, Response, ToolCall, Usage
 
 # Counts and indexes are exact integers up to 2**53; past that JSON readers part ways (orjson
 # rounds an integer past 64 bits to a float, msgspec and YAML keep it exact, and Python refuses
@@ -191,6 +191,23 @@ def recorded_error(rec: Recording) -> dict | None:
     return None
 
 
+def event_error(resp: Response) -> dict | None:
+    """An error the provider sent in the body of a successful response, whatever the API: an SSE
+    `event: error`, or an event (a stream's chunk, a whole body) with an `error` object or text.
+    Every API reads its own error events; this catches those sent in another API's envelope (a
+    proxy's, a host's), so that no failed call reads as a quiet empty answer."""
+    types = resp.event_types
+    if "error" in types:
+        event = resp.events[types.index("error")]
+        return stream_error(event if isinstance(event, dict) else {"message": event})
+    for event in resp.events:
+        if isinstance(event, dict) and "error" in event:
+            inner = event["error"]
+            if isinstance(inner, dict) and inner or isinstance(inner, str) and inner:
+                return stream_error(event)
+    return None
+
+
 def stream_error(event: dict, status: int | None = None) -> dict:
     kind, message = error_message(event)
     return {"type": kind, "status_code": status, "message": message}
@@ -203,6 +220,8 @@ def seal(completion: Completion, rec: Recording) -> Completion:
     if completion.timing is None and rec.response.timing:
         completion.timing = rec.response.timing  # the container's own timings (HAR)
     error = recorded_error(rec)
+    if error is None and completion.error is None:
+        error = event_error(rec.response)
     if error is not None and completion.error is None:
         completion.error = error
     status = rec.response.status

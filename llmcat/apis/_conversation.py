@@ -32,6 +32,8 @@ def role_of(value: Any, default: str = "user") -> str:
 def arguments_text(value: Any) -> str:
     """Tool arguments as one compact JSON text, however the provider sent them (a string or a value)."""
     if isinstance(value, str):
+        if not value.strip():
+            return "{}"  # no arguments at all (an empty input streamed as no fragment)
         try:
             return orjson.dumps(orjson.loads(value)).decode()
         except (orjson.JSONDecodeError, TypeError):
@@ -100,11 +102,9 @@ def content_text(content: Any) -> str:
     if isinstance(content, list):
         pieces = [_part_text(part) for part in content]
         return "\n".join(p for p in pieces if p)
-    if isinstance(content, dict):
-        inner = _part_text(content)
-        if inner is not None:
-            return inner
-    return compact(content)
+    if isinstance(content, dict) and ("type" in content or len(content) == 1):
+        return _part_text(content)  # a typed part, or a lone `{"text": ...}`-like wrapper
+    return compact(content)  # an object of the tool's own: shown whole
 
 
 def _part_text(part: Any) -> str:
@@ -121,8 +121,21 @@ def _part_text(part: Any) -> str:
     if document:
         data = document.get("data")
         return data if isinstance(data, str) else compact(data)
-    kind = part.get("type") or next(iter(part), "part")
-    return f"<{kind}>"
+    return unknown_part_text(part)
+
+
+# Typed parts that are pictures, sounds or files: shown as a `<type>` placeholder, never their data.
+MEDIA_PARTS = frozenset({"image", "image_url", "input_image", "output_image", "audio", "input_audio", "output_audio",
+                         "file", "input_file", "document", "video", "image_file"})
+
+
+def unknown_part_text(part: dict) -> str:
+    """A part with no text of its own: a media part by its type, any other shape as its compact JSON
+    (never a bare `<key>`: a result llmcat does not know is still shown)."""
+    kind = part.get("type")
+    if isinstance(kind, str) and kind in MEDIA_PARTS:
+        return f"<{kind}>"
+    return compact(part)
 
 
 def summary(content: Any) -> str:

@@ -31,12 +31,13 @@ def usage_of(raw: Any):
 def reassemble(rec: Recording) -> Completion:
     events = [e for e in rec.response.events if isinstance(e, dict)]
     if events and not any(as_str(e.get("type")) in _STREAM_EVENTS for e in events):
-        return _whole_message(rec, events[-1])
+        return whole_message(rec, events[-1])
     return _stream(rec, events)
 
 
-def _whole_message(rec: Recording, body: dict) -> Completion:
-    out = Completion(api="anthropic.messages")
+def whole_message(rec: Recording, body: dict, api: str = "anthropic.messages") -> Completion:
+    """One message object (also the Claude Agent SDK's turns, made whole: apis/anthropic_agent.py)."""
+    out = Completion(api=api)
     choice = ChoiceBuilder(0)
     for block in as_list(body.get("content")):
         block = as_dict(block)
@@ -63,7 +64,7 @@ def _start_block(choice: ChoiceBuilder, block: dict, tools: dict[int, ToolCallBu
         initial = block.get("input")
         # A stream starts tool input as {} and sends it as JSON fragments; a whole message has it all.
         if whole or initial not in (None, {}):
-            tool.parts.append(json_text(initial if initial is not None else {}))
+            tool.parts.append(json_text(initial if initial not in (None, "") else {}))
 
 
 def _stream(rec: Recording, events: list[dict]) -> Completion:
@@ -99,8 +100,8 @@ def _stream(rec: Recording, events: list[dict]) -> Completion:
         elif kind == "error":
             out.error = stream_error(event)
     for tool in tools.values():
-        if not tool.parts:
-            tool.parts.append("{}")
+        if not "".join(tool.parts).strip():  # no input, or only empty fragments: no arguments, `{}`
+            tool.parts[:] = ["{}"]
     out.choices = choices.build()
     out.usage = usage_of(usage)
     out.finished = stopped

@@ -156,10 +156,12 @@ def part_blocks(cv, role: str, part) -> list:
 
 
 def _response_content(response):
-    """A function response is an object; `{"result": text}` (the SDKs' wrapping of a plain return value) is that text."""
+    """A function response is an object, shown whole; only the SDKs' own wrappings of a plain return value,
+    `{"result": text}` (google-genai's automatic function calling) and `{"output": text}` (the API's
+    documented key for a function's output), are that text."""
     if isinstance(response, dict) and len(response) == 1:
         (key, value), = response.items()
-        if key in ("result", "output", "content") and isinstance(value, str):
+        if key in ("result", "output") and isinstance(value, str):
             return value
     return response
 

@@ -39,13 +39,34 @@ def usage_of(raw: Any):
 
 
 def _content_text(content: Any) -> str | None:
-    """`content` is usually a string; some hosts send a list of typed parts."""
+    """`content` is usually a string; some hosts send a list of typed parts, and some an object
+    (Cloudflare Workers AI's structured output): what llmcat does not know is kept as compact JSON."""
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        texts = [part.get("text") for part in content if isinstance(part, dict)]
-        return "".join(t for t in texts if isinstance(t, str)) or None
+        texts = [part if isinstance(part, str) else part.get("text") for part in content if isinstance(part, (str, dict))]
+        text = "".join(t for t in texts if isinstance(t, str))
+        if text:
+            return text
+        unknown = [part for part in content if _unknown_part(part)]
+        return json_text(unknown if len(unknown) > 1 else unknown[0]) if unknown else None
+    if isinstance(content, (dict, int, float)) and not isinstance(content, bool):
+        return json_text(content)
     return None
+
+
+def _unknown_part(part: Any) -> bool:
+    """A content part that is neither text nor Mistral's reasoning (`_content_thinking`'s)."""
+    return part not in (None, "", {}) and not (isinstance(part, dict) and part.get("type") in ("text", "thinking"))
+
+
+# The keys of a delta (or message) that carry the answer: a choice whose `delta` has none of them
+# but whose `message` does is a whole response (Perplexity sends both, the delta empty).
+_CARRIERS = ("content", "tool_calls", "function_call", "refusal", "reasoning_content", "reasoning", "reasoning_details")
+
+
+def _carries(delta: dict) -> bool:
+    return any(delta.get(key) not in (None, "", [], {}) for key in _CARRIERS)
 
 
 def _content_thinking(content: Any) -> str | None:
@@ -129,7 +150,7 @@ def reassemble_chat(rec: Recording) -> Completion:
                 continue
             choice = choices.get(raw.get("index", position))
             delta = raw.get("delta")
-            if not isinstance(delta, dict):
+            if not isinstance(delta, dict) or (not _carries(delta) and isinstance(raw.get("message"), dict)):
                 delta = as_dict(raw.get("message"))
             carried = _apply_delta(choice, tool_slots.setdefault(choice.index, {}), delta)
             if carried and choice.index in finished_at:

@@ -67,12 +67,10 @@ def _choice_from_output(body: dict) -> Choice:
 def _add_item(choice: ChoiceBuilder, item: dict) -> None:
     kind = as_str(item.get("type"))
     if kind == "message":
-        first = True
         for part in as_list(item.get("content")):
             part = as_dict(part)
             if part.get("type") == "output_text" and isinstance(part.get("text"), str):
-                choice.text.append(_separated(choice.text, part["text"]) if first else part["text"])
-                first = False
+                choice.text.append(part["text"])  # the SDKs' `output_text`: every message's parts, no separator
             elif part.get("type") == "refusal" and isinstance(part.get("refusal"), str):
                 choice.refusal.append(part["refusal"])
     elif kind == "reasoning":
@@ -88,8 +86,8 @@ def _add_item(choice: ChoiceBuilder, item: dict) -> None:
 
 
 def _separated(previous: list[str], text: str) -> str:
-    """Reasoning from a new part or item, and the text of a new message item (a model may say something,
-    call a tool, then answer: two messages in one response), start a new paragraph."""
+    """Reasoning from a new part or item starts a new paragraph. (Message items' texts do not: the SDKs'
+    `output_text` joins them as they are, and `join` prints what the SDK would; `show` draws each item.)"""
     return f"\n\n{text}" if previous else text
 
 
@@ -128,7 +126,6 @@ class _Stream:
         self.choice = ChoiceBuilder(0)
         self.tools: dict[Any, ToolCallBuilder] = {}  # by item id, and by output_index
         self.reasoning_part: tuple | None = None
-        self.text_item: Any = None  # the message item the last text delta belonged to
         self.final: dict | None = None
         self.usage = None
         self.status: str | None = None
@@ -169,11 +166,7 @@ def _apply(state: _Stream, event: dict) -> bool:
     choice = state.choice
     delta = event.get("delta")
     if kind == "response.output_text.delta" and isinstance(delta, str):
-        item = event.get("item_id", event.get("output_index"))
-        if state.text_item is not None and item != state.text_item and choice.text:
-            choice.text.append("\n\n")
-        state.text_item = item
-        choice.text.append(delta)
+        choice.text.append(delta)  # joined as `output_text` joins the items' texts: no separator
         return True
     if kind == "response.refusal.delta" and isinstance(delta, str):
         choice.refusal.append(delta)

@@ -2,6 +2,7 @@
 
 Per call: a stream cut short (`truncated-stream`), content after the finish
 (`chunks-after-finish`), a total that is not prompt + completion (`usage-mismatch`),
+a successful answer that reads as empty though the provider counts output tokens (`empty-answer`),
 a failed call (`recorded-error`), a credential recorded (`secret`), cookies recorded
 with their values (`cookie`), a body stored compressed or base64 (`encoded-body`).
 Per file: cannot be read (`unreadable`), is not a recording (`not-a-recording`), its

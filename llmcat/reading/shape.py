@@ -124,4 +124,13 @@ def call_dict(rec: Recording, completion: Completion) -> dict[str, Any]:
         "usage": usage_dict(completion.usage),
         "timing": completion.timing,
         "error": completion.error,
+        "empty_answer": _empty_answer(rec, completion),
     }
+
+
+def _empty_answer(rec: Recording, completion: Completion) -> dict[str, Any] | None:
+    """`show`'s note on a successful answer that reads as empty: the provider's output-token count and why."""
+    from llmcat.apis._empty import empty_answer
+
+    found = empty_answer(rec, completion)
+    return None if found is None else {"output_tokens": found[0], "note": found[1]}

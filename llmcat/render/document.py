@@ -12,6 +12,8 @@ from typing import Any
 from msgspec import Struct, field
 
 from llmcat.apis import request_view
+from llmcat.apis._conversation import unknown_part_text
+from llmcat.apis._empty import empty_answer
 from llmcat.model import Completion, Recording, Transcript
 from llmcat.render.conversation import Entry, answer_sections, entry
 from llmcat.render.escape import inline, visible
@@ -196,8 +198,7 @@ def _part_text(part: Any) -> str:
     if isinstance(part, dict):
         if isinstance(part.get("text"), str):
             return part["text"]
-        kind = part.get("type") or next(iter(part), "part")
-        return f"<{kind}>"
+        return unknown_part_text(part)
     return compact_json(part)
 
 
@@ -220,7 +221,8 @@ def _error_section(error: dict) -> Section:
 
 
 def _summary_section(rec: Recording, completion: Completion) -> Section:
-    fields = []
+    empty = empty_answer(rec, completion)  # an answer that reads as empty is never shown without a word
+    fields = [Field("note", empty[1])] if empty is not None else []
     reasons = [c.finish_reason or "-" for c in completion.choices]
     if reasons:
         fields.append(Field("finish", inline(", ".join(reasons))))

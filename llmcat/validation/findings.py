@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 from msgspec import Struct
 
+from llmcat.apis._empty import empty_answer
 from llmcat.model import Completion, Need, Recording
 from llmcat.reading.pipeline import Call, Work
 from llmcat.reading.walk import Source
@@ -21,7 +22,7 @@ ERROR, WARNING, INFO = "error", "warning", "info"
 CODES = {
     "unreadable": ERROR, "not-a-recording": ERROR, "truncated-stream": ERROR, "secret": ERROR,
     "chunks-after-finish": WARNING, "usage-mismatch": WARNING, "hash-mismatch": WARNING, "duplicate-request": WARNING,
-    "cookie": WARNING, "orphan": WARNING, "empty-recording": WARNING,
+    "cookie": WARNING, "orphan": WARNING, "empty-recording": WARNING, "empty-answer": WARNING,
     "recorded-error": INFO, "encoded-body": INFO, "large": INFO,
 }
 DEFAULT_MAX_SIZE = 1024 * 1024
@@ -111,6 +112,9 @@ def call_findings(rec: Recording, completion: Completion) -> list[tuple[str, str
                                                       f" + completion {usage.completion_tokens}"))
     if completion.error is not None:
         found.append((INFO, "recorded-error", "the call failed: " + _error_text(completion.error)))
+    empty = empty_answer(rec, completion)
+    if empty is not None:
+        found.append((WARNING, "empty-answer", empty[1]))
     return found
 
 
