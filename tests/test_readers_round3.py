@@ -131,7 +131,7 @@ def test_an_agent_transcript_of_wrong_types_reads_without_a_traceback(tmp_path):
 
 
 def test_an_xai_voice_session_is_read_as_the_openai_realtime_sessions_are():
-    path = FIXTURES / "websocket" / "xai_voice_tool_round.yaml"
+    path = FIXTURES / "xai-voice" / "tool_round.yaml"
     first, second = run_json(path)
     assert first["api"] == second["api"] == "openai.realtime"
     assert first["request"]["model"] == "grok-voice-fx"
@@ -172,6 +172,13 @@ def test_an_error_in_the_middle_of_a_stream_is_the_calls_error():
     assert len(run("ls", "--errors", SHAPES / "stream-errors.yaml").stdout.splitlines()) == 3  # a header and both calls
     checked = run("check", SHAPES / "stream-errors.yaml").stdout
     assert checked.count("recorded-error") == 2 and "truncated-stream" not in checked
+
+
+def test_a_body_of_another_apis_shape_behind_a_url_is_read_by_its_shape_and_said_so():
+    (call,) = run_json(SHAPES / "proxy-body.yaml")
+    assert (call["api"], call["choices"][0]["text"], call["empty_answer"]) == ("openai.chat", "Hello from the gateway.", None)
+    assert "--- note\n    read as openai.chat: the body has its shape, though the URL names gemini\n" in run(
+        "show", SHAPES / "proxy-body.yaml").stdout
 
 
 # --- never empty without a reason ---------------------------------------------------------------------------

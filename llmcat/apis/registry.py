@@ -178,7 +178,29 @@ def reassemble(rec: Recording, api: str | None = None) -> Completion:
     found = registered().get(name)
     if found is None:
         return _opaque(rec, name)
-    return found.reassemble(rec)
+    completion = found.reassemble(rec)
+    if api is None and rec.api is None and _reads_nothing(completion):
+        return _by_shape(rec, name) or completion
+    return completion
+
+
+def _reads_nothing(completion: Completion) -> bool:
+    return completion.error is None and completion.details is None and not any(
+        c.text or c.reasoning or c.refusal or c.tool_calls for c in completion.choices)
+
+
+def _by_shape(rec: Recording, named: str) -> Completion | None:
+    """A body of another API's shape behind a URL that names one (a proxy, a gateway, a recorder that
+    rewrote the URL): when the URL's API reads nothing, the body's API is asked, and said so."""
+    shaped = shape_of(rec)
+    declared = registered().get(shaped)
+    if shaped in ("other", named) or declared is None:
+        return None
+    completion = declared.reassemble(rec)
+    if _reads_nothing(completion):
+        return None
+    completion.notes.append(f"read as {shaped}: the body has its shape, though the URL names {named}")
+    return completion
 
 
 def _opaque(rec: Recording, api: str) -> Completion:
