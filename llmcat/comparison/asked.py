@@ -46,7 +46,7 @@ def request_headers(rec: Recording) -> dict[str, str]:
 
 def asked_in(spec: str) -> list[Asked]:
     """The requests the file (or `-`, or `FILE#N`) named by `spec` holds. Raises `InputError`."""
-    from llmcat.formats import parse, read_bytes, split_address
+    from llmcat.formats import load, parse, read_bytes, split_address
 
     path, index = split_address(spec)
     data = read_bytes(path)
@@ -56,14 +56,12 @@ def asked_in(spec: str) -> list[Asked]:
             return found
     if not data or data.isspace():
         raise InputError("empty file")
-    try:
-        recordings = parse(data, path, Need.EVERYTHING, name=path)
+    try:  # a file is loaded again as any command loads it (a format may read a companion beside it)
+        recordings = parse(data, path, Need.EVERYTHING, name=path) if path == "-" else load(spec, Need.EVERYTHING)[0]
     except InputError as exc:
+        if index is not None:
+            raise
         raise InputError(f"not a request, a recorder's miss message nor a recording ({exc})") from None
-    if index is not None:
-        recordings = [rec for rec in recordings if rec.interaction == index]
-        if not recordings:
-            raise InputError(f"no interaction #{index}")
     return [Asked(rec.label, rec, "recording", headers=request_headers(rec)) for rec in recordings]
 
 

@@ -55,10 +55,12 @@ class Explained(Struct):
     asked: Asked
     candidates: list[Candidate]
     searched: int = 0  # calls compared with the request
+    occurrence: int = 1  # a recording REQUEST asking the same thing again: which time this is
+    used_up: bool = False  # matched exactly, but by fewer recordings than the times it is asked (replayed once each)
 
     @property
     def exact(self) -> bool:
-        return any(c.exact for c in self.candidates)
+        return not self.used_up and any(c.exact for c in self.candidates)
 
 
 # --- the first pass: scores, where each file is read -------------------------------------------------
@@ -100,7 +102,8 @@ def nearest(asked: list[Asked], files: list[Source], keep: int, failed: Callable
             progress: Callable[[int], None] | None = None) -> Nearest:
     """Read every file once; `failed` is told of each that could not be read."""
     work = NearestWork([asked_print(a) for a in asked], keep)
-    best: list[list[tuple[float, int, int, Source]]] = [[] for _ in asked]
+    best: list[list[tuple[float, bool, int, int, Source]]] = [[] for _ in asked]
+    names = [os.path.basename(a.recording.source) if a.origin == "recording" else None for a in asked]
     searched = 0
     for order, result in enumerate(read(files, work, progress)):
         if result.failure is not None or result.value is None:
@@ -109,13 +112,15 @@ def nearest(asked: list[Asked], files: list[Source], keep: int, failed: Callable
             continue
         count, per_request = result.value
         searched += count
+        name = os.path.basename(result.source.spec)
         for n, picks in enumerate(per_request):
             for score, interaction in picks:
-                # ties: the earlier file, then the earlier call (a negated order keeps the heap a max-heap)
-                heapq.heappush(best[n], (score, -order, -interaction, result.source))
+                # ties (the same request recorded twice): a file named as the REQUEST's (the cassette the test
+                # re-recorded), then the earlier file, then the earlier call (negated: the heap drops the least)
+                heapq.heappush(best[n], (score, name == names[n], -order, -interaction, result.source))
                 if len(best[n]) > keep:
                     heapq.heappop(best[n])
-    picks = [[(score, source, -interaction) for score, _, interaction, source in sorted(found, reverse=True)]
+    picks = [[(score, source, -interaction) for score, _, _, interaction, source in sorted(found, reverse=True)]
              for found in best]
     return Nearest(picks, searched)
 
@@ -216,6 +221,8 @@ _UNKNOWN_PARTS = {"method": ("method",), "url": ("scheme", "host", "path", "quer
 def request_differences(recorded: Recording, asked: Recording, missing: tuple[str, ...] = (), strict: bool = False) -> list[Difference]:
     """What differs from the recording (a) to the request (b); parts the request's form did not give are not compared."""
     a, b = request_tree(recorded), request_tree(asked)
+    if a["host"] is None or b["host"] is None:  # a relative URL (WireMock's) says nothing of the host
+        a["scheme"] = a["host"] = b["scheme"] = b["host"] = None
     for part in missing:
         for key in _UNKNOWN_PARTS.get(part, ()):
             if part != "body" or key != "model" or b.get("model") is None:  # (a message may name the model alone)
@@ -269,5 +276,26 @@ def explained_all(asked: list[Asked], files: list[Source], keep: int, failed: Ca
     """Each request explained against the files, in the order given."""
     found = nearest(asked, files, keep, failed, progress)
     reread = Reread()
-    for one, picks in zip(asked, found.picks, strict=True):
-        yield explain(one, picks, reread, found.searched)
+    for one, picks, occurrence in zip(asked, found.picks, occurrences(asked), strict=True):
+        explained = explain(one, picks, reread, found.searched)
+        explained.occurrence = occurrence
+        best = next((c for c in explained.candidates if c.exact), None)
+        explained.used_up = best is not None and best.copies is not None and occurrence > best.copies
+        yield explained
+
+
+def occurrences(asked: list[Asked]) -> list[int]:
+    """For each request of a recording, the how-many-th time its file asks the same thing (1 for other forms):
+    a recorder that replays each recording once answers the second time only from a second recording."""
+    from llmcat.comparison.identity import request_key
+
+    seen: dict[tuple[str, bytes], int] = {}
+    out = []
+    for one in asked:
+        key = request_key(one.recording.request) if one.origin == "recording" else None
+        if key is None:
+            out.append(1)
+            continue
+        seen[one.recording.source, key] = seen.get((one.recording.source, key), 0) + 1
+        out.append(seen[one.recording.source, key])
+    return out

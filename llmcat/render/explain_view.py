@@ -65,6 +65,8 @@ def json_record(explained: Explained) -> dict[str, Any]:
         "from": asked.origin,
         "missing": list(asked.missing),
         "exact": explained.exact,
+        "occurrence": explained.occurrence,
+        "used_up": explained.used_up,
         "searched": explained.searched,
         "candidates": [_json_candidate(c) for c in explained.candidates],
     }
@@ -112,7 +114,13 @@ def explained_lines(explained: Explained) -> list[list[tuple[str, str]]]:
         out.append([("error", f"no recorded call to compare with ({explained.searched} searched)")])
         return out + [[]]
     exact = next((c for c in explained.candidates if c.exact), None)
-    if exact is not None:
+    if exact is not None and explained.used_up and exact.verdict is not None:
+        out.append([("changed", "no recording left: "), ("", inline(exact.label)),
+                    ("muted", f" matches exactly, but this is the {_ordinal(explained.occurrence)} time the request is asked,"
+                              f" and {exact.copies} recording{'s' if exact.copies != 1 else ''} of the file"
+                              f" answer{'s' if exact.copies == 1 else ''} it"
+                              f" ({exact.verdict.recorder} replays each once)")])
+    elif exact is not None:
         out.append([("same", "exact match: "), ("", inline(exact.label))] + _copies_note(exact))
     else:
         count = len(explained.candidates)
@@ -120,6 +128,10 @@ def explained_lines(explained: Explained) -> list[list[tuple[str, str]]]:
     for n, candidate in enumerate(explained.candidates, 1):
         out += _candidate_lines(n, candidate)
     return out + [[]]
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
 def _what_was_asked(asked) -> str:
