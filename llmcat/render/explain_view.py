@@ -188,7 +188,7 @@ _MOST_DIFFERENCES = 12  # per candidate, for people: the nearest rarely has more
 _MOST_LINES = 24  # per difference (a whole tool or message added)
 
 
-_MARKS = {True: ("same", "✓"), False: ("error", "✗"), None: ("muted", "?")}
+_MARKS = {True: ("add", "✓"), False: ("error", "✗"), None: ("muted", "?")}
 
 
 def _rules_line(judged) -> list[tuple[str, str]]:
