@@ -146,7 +146,8 @@ def load(spec: str, need: Need = Need.EVERYTHING) -> tuple[list[Recording], int]
     be read. `need` says what the command needs (see `model.Need`)."""
     path, index = split_address(spec)
     data = read_bytes(path)
-    recordings = parse(data, path, need, name=path)  # (the path as given, but for its #N or ls's escapes)
+    on_disk = path if path != "-" else None
+    recordings = parse(data, path, need, name=path, path=on_disk)  # (the path as given, but for its #N or ls's escapes)
     if index is None:
         return recordings, len(data)
     chosen = [rec for rec in recordings if rec.interaction == index]
@@ -155,8 +156,10 @@ def load(spec: str, need: Need = Need.EVERYTHING) -> tuple[list[Recording], int]
     return chosen, len(data)
 
 
-def parse(data: bytes, source: str, need: Need = Need.EVERYTHING, name: str | None = None) -> list[Recording]:
-    """The calls in a file's bytes, read by the first format that recognises them."""
+def parse(data: bytes, source: str, need: Need = Need.EVERYTHING, name: str | None = None,
+          path: str | None = None) -> list[Recording]:
+    """The calls in a file's bytes, read by the first format that recognises them. `path`: where the
+    file is on disk, when it is (its companions are read from beside it)."""
     new_file()  # its compressed data gets a fresh budget (formats/_http.py)
     if data.startswith(b"\x1f\x8b"):  # gzip (a .yaml.gz cassette, a .json.gz recording)
         from llmcat.formats._http import decompress_gzip
@@ -166,4 +169,27 @@ def parse(data: bytes, source: str, need: Need = Need.EVERYTHING, name: str | No
         data = data[3:]
     if not data or data.isspace():  # (isspace stops at the first other byte; strip would copy the file)
         raise InputError("empty file")
-    return read_content(Content(data, source, need, name))
+    return read_content(Content(data, source, need, name, path, _companion_reader if path is not None else None))
+
+
+MAX_COMPANION_BYTES = 256 * 1024 * 1024  # a body file read beside its recording: a WireMock __files/ body
+
+
+def _companion_reader(directory: str, name: str) -> bytes:
+    """`name` inside `directory`, read as a recording's companion: never outside that folder (no
+    absolute name, no `..`, no link out), never a FIFO or device, never past its size limit."""
+    folder = os.path.basename(os.path.normpath(directory))
+    shown = f"{folder}/{name}"
+    target = os.path.realpath(os.path.join(directory, name))
+    if os.path.isabs(name) or not target.startswith(os.path.join(os.path.realpath(directory), "")):
+        raise InputError(f"body file {shown}: outside {folder}/; not read")
+    try:
+        size = os.stat(target).st_size
+    except OSError as exc:
+        raise InputError(f"body file {shown}: {'no such file' if isinstance(exc, FileNotFoundError) else _os_reason(exc)}") from None
+    if size > MAX_COMPANION_BYTES:
+        raise InputError(f"body file {shown}: over {MAX_COMPANION_BYTES >> 20} MB; not read")
+    try:
+        return read_bytes(target)
+    except InputError as exc:  # (a FIFO, a device, a directory: refused without blocking)
+        raise InputError(f"body file {shown}: {exc}") from None

@@ -1,8 +1,9 @@
 """HAR 1.2 (`{"log": {"entries": [...]}}`), as browser devtools, mitmproxy and proxies save it.
 
 Each entry is one call, numbered by its position in `log.entries`. `content.text` is
-the body as text, or base64 when `content.encoding` says so; `timings` (milliseconds)
-and the entry's total `time` become the call's timing.
+the body as text, or base64 when `content.encoding` says so (Polly.JS: a JSON array of
+base64 pieces of one stream); `timings` (milliseconds) and the entry's total `time`
+become the call's timing.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from llmcat.formats import _http
 from llmcat.formats.registry import Content, Format, register
 from llmcat.model import InputError, Recording, Request, Response
+from llmcat.parsing.memory import json_loads
 
 FORMAT = "har"
 
@@ -71,9 +73,8 @@ def _response(resp: Any, request: Request) -> Response:
     body: bytes | str | None = None
     if isinstance(text, str):
         if str(content.get("encoding", "")).lower() == "base64":
-            try:
-                body = base64.b64decode(text, validate=False)
-            except (binascii.Error, ValueError):  # spoils only this entry: the file's other calls are read
+            body = _base64_body(text)
+            if body is None:  # spoils only this entry: the file's other calls are read
                 out.streaming = streamed
                 out.exception = {"type": "unreadable-body", "message": "HAR content.text says base64 but is not"}
                 return out
@@ -84,6 +85,20 @@ def _response(resp: Any, request: Request) -> Response:
     if out.size is None and isinstance(content.get("size"), int):
         out.size = content["size"]
     return out
+
+
+def _base64_body(text: str) -> bytes | None:
+    """`content.text` in base64; Polly.JS writes a JSON array of base64 pieces of one (often gzip)
+    stream, each piece as the network delivered it: decoded one by one, then joined."""
+    try:
+        if not text.lstrip().startswith("["):  # ("[" is no base64 letter)
+            return base64.b64decode(text, validate=False)
+        pieces = json_loads(text)
+        if not isinstance(pieces, list) or not all(isinstance(piece, str) for piece in pieces):
+            return None
+        return b"".join(base64.b64decode("".join(piece.split()), validate=True) for piece in pieces)
+    except (binascii.Error, ValueError):  # (orjson.JSONDecodeError is a ValueError)
+        return None
 
 
 def _timing(entry: dict) -> dict[str, Any] | None:

@@ -29,11 +29,14 @@ class Content:
 
     NOT_JSON: Any = type("NotJson", (), {"__repr__": lambda self: "NOT_JSON", "__bool__": lambda self: False})()
 
-    def __init__(self, data: bytes, source: str, need: Need = Need.EVERYTHING, name: str | None = None) -> None:
+    def __init__(self, data: bytes, source: str, need: Need = Need.EVERYTHING, name: str | None = None,
+                 path: str | None = None, companions: Callable[[str, str], bytes] | None = None) -> None:
         self.data = data
         self.source = source  # how calls are labelled: the path as given, or "-"
         self.name = (name or source).lower()  # the file name, for the formats that also go by it
+        self.path = path  # where the file is on disk (None: standard input, a git blob): see `companion`
         self.need = need
+        self._companions = companions
         self._json: Any = _UNREAD
         self._json_error: str | None = None
         self._text: str | None = None
@@ -86,6 +89,15 @@ class Content:
             self._yaml = load_yaml(self.data)
         return self._yaml
 
+    def companion(self, directory: str, name: str) -> bytes:
+        """The bytes of a file this one names and is read with (a WireMock stub's body in `__files/`):
+        `name` inside `directory` (a path the format made from `self.path`). The loader checks that
+        it stays inside `directory` (no `..`, no link out), is a regular file and not over its size
+        limit; any trouble is an `InputError` naming the file."""
+        if self._companions is None:
+            raise InputError(f"its body file {name!r} cannot be read: the recording was not read from a folder")
+        return self._companions(directory, name)
+
     def unrecognised(self) -> InputError:
         """Why no format took this file, as the most telling one-line reason."""
         if self.json is not Content.NOT_JSON:
@@ -117,6 +129,9 @@ class Format(Struct, frozen=True):
     suffixes: tuple[str, ...] = ()  # endings a directory walk expects of it (a failure to read is reported)
     multi_call: bool = False  # several calls in one file: `FILE#N` names one, labels are `path#N`
     http_exchanges: bool = False  # its calls are HTTP exchanges: one no API claims is shown as `http`
+    # The files in a folder (given with the names it holds) that this format's recordings read as
+    # their companions (`Content.companion`): a directory walk does not list them on their own.
+    claims: Callable[[str, frozenset[str]], set[str]] | None = None
 
 
 _registered: dict[str, Format] = {}
@@ -160,6 +175,15 @@ def recording_suffixes() -> tuple[str, ...]:
 
 
 _suffixes: list[str] = []
+
+
+def claimed_in(directory: str, names: frozenset[str]) -> set[str]:
+    """Paths under `directory` that a format reads with another file (a walk lists them no more)."""
+    found: set[str] = set()
+    for fmt in registered():
+        if fmt.claims is not None:
+            found |= fmt.claims(directory, names)
+    return found
 
 
 def read_content(content: Content) -> list[Recording]:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from msgspec import Struct
 
-from llmcat.formats.registry import recording_suffixes
+from llmcat.formats.registry import claimed_in, recording_suffixes
 
 
 class Source(Struct, frozen=True):
@@ -45,6 +45,7 @@ def _walk(top: str) -> Iterator[Source]:
     stack = [top]
     found: list[str] = []
     problems: dict[str, str] = {}  # entries that cannot be read, and why (rare: kept apart from `found`)
+    claimed: set[str] = set()  # files a format reads with another one (a WireMock stub's body): not listed again
     while stack:
         current = stack.pop()
         try:
@@ -56,6 +57,7 @@ def _walk(top: str) -> Iterator[Source]:
         except OSError as exc:
             problems[current] = f"directory cannot be read: {_reason(exc)}"
             continue
+        claimed |= claimed_in(current, frozenset(entry.name for entry in entries))
         for entry in entries:
             if entry.name.startswith("."):
                 continue  # .git, .venv, editor droppings
@@ -73,6 +75,8 @@ def _walk(top: str) -> Iterator[Source]:
     # Every path found starts with `top` and a separator: slicing is the relative path
     # (os.path.relpath costs more than the whole walk on a suite of thousands).
     prefix = len(os.path.join(top, ""))
+    if claimed:
+        found = [path for path in found if os.path.normpath(path) not in claimed]
     for path in sorted([*found, *problems]):
         yield Source(path, path[prefix:] if path != top else os.path.basename(path), False, problems.get(path))
 
