@@ -341,7 +341,8 @@ def test_wiremock_body_file_missing_or_outside_its_folder_is_one_line(tmp_path):
     (root / "__files" / "v1_messages-5a1f.txt").unlink()
     one_line_error(stub_path, "body file __files/v1_messages-5a1f.txt: no such file")
     listed = subprocess_llmcat("ls", root)
-    assert listed.returncode == 2 and listed.stderr.decode() == f"llmcat: {stub_path}: body file __files/v1_messages-5a1f.txt: no such file\n"
+    assert listed.returncode == 2
+    assert listed.stderr.decode() == f"llmcat: {stub_path}: body file __files/v1_messages-5a1f.txt: no such file\n"
     (tmp_path / "secret.txt").write_text("data: {}\n\n")
     _, escaping = _wiremock_copy(tmp_path / "b", lambda s: s["response"].update(bodyFileName="../../secret.txt"))
     one_line_error(escaping, "body file __files/../../secret.txt: outside __files/; not read")
