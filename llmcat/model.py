@@ -33,9 +33,12 @@ class NotARecording(InputError):
 
 
 class EmptyRecording(NotARecording):
-    """A recording of a session that made no call (a test-proxy record with no entries): said, not an error."""
+    """A recording of a session that made no call (`interactions: []`, a test-proxy record with no
+    entries, an empty `.yaml`): not an error. The pipeline reads it as a file of no calls (no row,
+    exit status unaffected); `check` names it once, as a warning. The message says what it is."""
 
     code = "empty-recording"
+    size = 0  # the file's size as stored (set by `formats.load`)
 
 
 class Need(Enum):

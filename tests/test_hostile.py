@@ -154,12 +154,14 @@ def test_missing_keys(command, tmp_path):
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_empty_file(command, tmp_path):
+    """An empty file with a recording's ending is a recording of no call (no error); any other is an empty file."""
     for n, data in enumerate((b"", b"  \n\t\n")):
-        path = mutant_file(tmp_path, data, f"empty{n}.json")
-        with untouched(path):
-            outcome = survive(command, [str(path)])
-        if command.reports_on_stderr:
-            assert outcome.stderr == f"llmcat: {path}: empty file\n"
+        for name, said in ((f"empty{n}.json", ""), (f"empty{n}.txt", "empty file")):
+            path = mutant_file(tmp_path, data, name)
+            with untouched(path):
+                outcome = survive(command, [str(path)], expect_bad=bool(said))
+            if command.reports_on_stderr:
+                assert outcome.stderr == (f"llmcat: {path}: {said}\n" if said else "")
 
 
 @pytest.mark.parametrize("command", COMMANDS)

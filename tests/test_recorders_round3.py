@@ -417,3 +417,78 @@ def test_new_recorders_wiremock_answer_is_the_providers(path):
     assert expected and call["choices"][0]["text"] == expected
     rows = run("ls", NEW / "wiremock").stdout.splitlines()[1:]
     assert not any("__files" in row for row in rows) and len(rows) == len(wiremock_stubs)
+
+
+# --- recordings of no call: one treatment whatever the recorder ------------------------------------
+
+EMPTY = {
+    "vcrpy.yaml": b"interactions: []\nversion: 1\n",
+    "map.yaml": b"interactions: {}\n",
+    "go-vcr.yaml": b"---\nversion: 2\ninteractions: []\n",
+    "trace.httprr": b"httprr trace v1\n",
+    "proxy.json": b'{"Entries": [], "Variables": {"RandomSeed": "7"}}',
+    "ruby.yml": b"---\nhttp_interactions: []\nrecorded_with: VCR 6.2.0\n",
+    "r.yml": b"http_interactions: []\nrecorded_with: VCR-vcr/2.1.0\n",
+    "browser.har": b'{"log": {"version": "1.2", "creator": {"name": "x"}, "entries": []}}',
+    "stubs.json": b'{"mappings": [], "meta": {"total": 0}}',
+    "nothing.json": b"",
+    "blank.yaml": b"\n  \n",
+}
+
+
+def _empties(tmp_path):
+    for name, data in EMPTY.items():
+        (tmp_path / name).write_bytes(data)
+    return sorted(str(tmp_path / name) for name in EMPTY)
+
+
+@pytest.mark.parametrize("command", ["ls", "stats", "show", "join"])
+def test_empty_recordings_give_no_row_no_error_and_exit_zero(tmp_path, command):
+    files = _empties(tmp_path)
+    for args in (files, [str(tmp_path)])[: 1 if command == "join" else 2]:  # named one by one, and found by a walk (join walks none)
+        proc = subprocess_llmcat(command, *args)
+        assert (proc.returncode, proc.stderr) == (0, b""), (command, proc.stderr)
+        if command == "ls":
+            assert proc.stdout.decode().splitlines()[1:] == []
+        elif command in ("show", "join"):
+            assert proc.stdout == b""
+    stats = orjson.loads(subprocess_llmcat("stats", "--json", tmp_path).stdout)
+    assert (stats["recordings"], stats["calls"]) == (0, 0)
+    real = FIXTURES / "vcr" / "multi.yaml"
+    beside = subprocess_llmcat(command, *files, real)  # beside a real recording: the same output as the real one alone
+    assert (beside.returncode, beside.stderr, beside.stdout) == (0, b"", subprocess_llmcat(command, real).stdout)
+
+
+def test_empty_recordings_in_diff_compare_as_no_calls(tmp_path):
+    files = _empties(tmp_path)
+    same = subprocess_llmcat("diff", files[0], files[1])
+    assert (same.returncode, same.stdout, same.stderr) == (0, b"", b"")
+    other = tmp_path / "b"
+    other.mkdir()
+    (other / "vcrpy.yaml").write_bytes((FIXTURES / "vcr" / "multi.yaml").read_bytes())
+    changed = subprocess_llmcat("diff", "--name-status", tmp_path / "vcrpy.yaml", other / "vcrpy.yaml")
+    assert changed.returncode == 1 and changed.stderr == b""
+
+
+def test_check_says_empty_recording_once_per_file_as_a_warning(tmp_path):
+    _empties(tmp_path)
+    checked = subprocess_llmcat("check", "--json", tmp_path)
+    findings = [orjson.loads(line) for line in checked.stdout.splitlines()]
+    assert checked.returncode == 0 and checked.stderr == b""
+    assert sorted((f["source"].rsplit("/", 1)[1], f["level"], f["code"]) for f in findings) == sorted(
+        (name, "warning", "empty-recording") for name in EMPTY)
+    said = {f["source"].rsplit("/", 1)[1]: f["message"] for f in findings}
+    assert said["trace.httprr"] == "an httprr trace with no exchanges (the test made no call)"
+    assert said["nothing.json"] == "an empty file" and said["r.yml"].startswith("an R vcr cassette with no interactions")
+    assert subprocess_llmcat("check", "--strict", tmp_path).returncode == 1
+
+
+def test_an_empty_recordings_call_number_is_no_call(tmp_path):
+    path = tmp_path / "vcrpy.yaml"
+    path.write_bytes(EMPTY["vcrpy.yaml"])
+    proc = subprocess_llmcat("show", f"{path}#0")
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == f"llmcat: {path}#0: no interaction #0: a VCR cassette with no interactions (the test made no call)\n"
+    other = tmp_path / "notes.txt"  # an empty file that is no recording by its name stays "empty file"
+    other.write_bytes(b"")
+    assert subprocess_llmcat("show", other).stderr.decode() == f"llmcat: {other}: empty file\n"

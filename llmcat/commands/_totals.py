@@ -34,7 +34,7 @@ class Totals:
         self.finish_reasons: dict[str, int] = {}
 
     def add(self, result: FileResult[list[Row]]) -> None:
-        if result.failure is not None:
+        if result.failure is not None or result.empty is not None:  # (a recording of no call adds nothing)
             return
         self.recordings += 1
         self.bytes += result.size

@@ -5,7 +5,8 @@ Per call: a stream cut short (`truncated-stream`), content after the finish
 a successful answer that reads as empty though the provider counts output tokens (`empty-answer`),
 a failed call (`recorded-error`), a credential recorded (`secret`), cookies recorded
 with their values (`cookie`), a body stored compressed or base64 (`encoded-body`).
-Per file: cannot be read (`unreadable`), is not a recording (`not-a-recording`), its
+Per file: cannot be read (`unreadable`), is not a recording (`not-a-recording`), records
+no call (`empty-recording`, a warning: read as no calls everywhere else), its
 name is not its request's hash (`hash-mismatch`), it is over `--max-size` (`large`),
 its test is gone (`orphan`). Across files: two files recording the same request
 (`duplicate-request`).
@@ -55,6 +56,8 @@ def run_check(paths: list[str], as_json: bool, strict: bool, output: Output, cod
                     code, reason = result.failure.code, result.failure.reason
                     findings.append(Finding(result.spec, None, result.spec, CODES.get(code, ERROR), code, reason))
             elif result.value is not None:
+                if result.empty is not None:  # a recording of no call: said once, a warning (exit status unaffected)
+                    findings.append(Finding(result.spec, None, result.spec, WARNING, "empty-recording", result.empty))
                 findings += result.value.findings
                 for interaction, name, key in result.value.requests:
                     if key in first_seen and first_seen[key] != result.spec:

@@ -12,8 +12,8 @@ import re
 import stat
 import sys
 
-from llmcat.formats.registry import Content, read_content
-from llmcat.model import CannotOpen, InputError, Need, Recording
+from llmcat.formats.registry import Content, read_content, recording_suffixes
+from llmcat.model import CannotOpen, EmptyRecording, InputError, Need, Recording
 from llmcat.parsing.memory import new_file
 
 _ADDRESS = re.compile(r"^(.*)#(\d+)$")
@@ -147,7 +147,13 @@ def load(spec: str, need: Need = Need.EVERYTHING) -> tuple[list[Recording], int]
     path, index = split_address(spec)
     data = read_bytes(path)
     on_disk = path if path != "-" else None
-    recordings = parse(data, path, need, name=path, path=on_disk)  # (the path as given, but for its #N or ls's escapes)
+    try:
+        recordings = parse(data, path, need, name=path, path=on_disk)  # (the path as given, but for its #N or ls's escapes)
+    except EmptyRecording as exc:
+        if index is not None:
+            raise InputError(f"no interaction #{index}: {exc}") from None
+        exc.size = len(data)
+        raise
     if index is None:
         return recordings, len(data)
     chosen = [rec for rec in recordings if rec.interaction == index]
@@ -168,6 +174,8 @@ def parse(data: bytes, source: str, need: Need = Need.EVERYTHING, name: str | No
     if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark (Windows tools write one before HAR JSON)
         data = data[3:]
     if not data or data.isspace():  # (isspace stops at the first other byte; strip would copy the file)
+        if (name or source).lower().endswith(recording_suffixes()):
+            raise EmptyRecording("an empty file")  # (a recorder that wrote nothing: a test that made no call)
         raise InputError("empty file")
     return read_content(Content(data, source, need, name, path, _companion_reader if path is not None else None))
 

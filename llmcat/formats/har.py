@@ -14,7 +14,7 @@ from typing import Any
 
 from llmcat.formats import _http
 from llmcat.formats.registry import Content, Format, register
-from llmcat.model import InputError, Recording, Request, Response
+from llmcat.model import EmptyRecording, InputError, Recording, Request, Response
 from llmcat.parsing.memory import json_loads
 
 FORMAT = "har"
@@ -30,6 +30,8 @@ def read_content(content: Content) -> list[Recording] | None:
 
 
 def read(obj: dict, source: str) -> list[Recording]:
+    if not obj["log"]["entries"]:
+        raise EmptyRecording("a HAR file with no entries (nothing was recorded)")
     out = []
     for position, entry in enumerate(obj["log"]["entries"]):
         if not isinstance(entry, dict) or not isinstance(entry.get("request"), dict):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from llmcat.formats import _http
 from llmcat.formats.registry import Content, Format, register
-from llmcat.model import InputError, NotARecording, Recording, Response
+from llmcat.model import EmptyRecording, InputError, Recording, Response
 
 FORMAT = "httprr"
 MAGIC = b"httprr trace v1\n"
@@ -27,7 +27,7 @@ def read(content: Content) -> list[Recording] | None:
     for position, (request_bytes, response_bytes) in enumerate(_exchanges(data)):
         out.append(_recording(request_bytes, response_bytes, position, content.source))
     if not out:
-        raise NotARecording("an httprr trace with no exchanges")
+        raise EmptyRecording("an httprr trace with no exchanges (the test made no call)")
     return out
 
 

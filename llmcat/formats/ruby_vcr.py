@@ -25,7 +25,7 @@ from typing import Any
 
 from llmcat.formats import _http
 from llmcat.formats.registry import Content, Format, register
-from llmcat.model import InputError, NotARecording, Recording, Request, Response
+from llmcat.model import EmptyRecording, InputError, NotARecording, Recording, Request, Response
 
 FORMAT = "ruby-vcr"
 R_FORMAT = "r-vcr"
@@ -53,7 +53,10 @@ def _cassette(content: Content) -> Any:
 def _recordings(obj: Any, source: str, dialect: str) -> list[Recording]:
     out = []
     decoded = dialect == R_FORMAT
-    for position, entry in enumerate(_interactions(obj) or ()):
+    interactions = _interactions(obj) or []
+    if not interactions:
+        raise EmptyRecording(f"{'an R vcr' if decoded else 'a Ruby VCR'} cassette with no interactions (the test made no call)")
+    for position, entry in enumerate(interactions):
         if _is_exchange(entry):
             request = _request(entry["request"])
             out.append(Recording(source, position, dialect, request, _response(entry["response"], request, decoded), stored=entry))
@@ -86,6 +89,8 @@ def _sniff(data: bytes) -> bool:
 def _interactions(obj: Any) -> list | None:
     if isinstance(obj, dict) and isinstance(obj.get("http_interactions"), list):
         return obj["http_interactions"]
+    if isinstance(obj, dict) and "http_interactions" in obj and obj["http_interactions"] in ({}, None):
+        return []  # (nothing recorded, as an empty map or nothing at all)
     if isinstance(obj, list) and obj and all(_is_exchange(entry) for entry in obj):  # VCR 1.x
         return obj
     return None

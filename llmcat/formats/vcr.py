@@ -15,14 +15,22 @@ from typing import Any
 
 from llmcat.formats import _http
 from llmcat.formats.registry import Content, Format, register
-from llmcat.model import InputError, Recording, Request, Response
+from llmcat.model import EmptyRecording, InputError, Recording, Request, Response
 from llmcat.parsing import sse
 
 FORMAT = "vcr"
 
 
 def looks_like(obj: Any) -> bool:
-    return isinstance(obj, dict) and isinstance(obj.get("interactions"), list)
+    return isinstance(obj, dict) and (isinstance(obj.get("interactions"), list) or _nothing_recorded(obj))
+
+
+def _nothing_recorded(obj: dict) -> bool:
+    """`interactions: []`, `{}` or nothing after the key (go-vcr, vcrpy, a test that made no call)."""
+    return "interactions" in obj and obj["interactions"] in ([], {}, None) and set(obj) <= _CASSETTE_KEYS
+
+
+_CASSETTE_KEYS = {"interactions", "version"}
 
 
 def sniff_yaml(text: str) -> bool:
@@ -42,6 +50,8 @@ def read_content(content: Content) -> list[Recording] | None:
 
 
 def read(obj: dict, source: str) -> list[Recording]:
+    if _nothing_recorded(obj):
+        raise EmptyRecording("a VCR cassette with no interactions (the test made no call)")
     out = []
     for position, entry in enumerate(obj["interactions"]):
         if not _is_exchange(entry):

@@ -23,7 +23,7 @@ import orjson
 
 from llmcat.formats import _http
 from llmcat.formats.registry import Content, Format, register
-from llmcat.model import InputError, Recording, Request, Response
+from llmcat.model import EmptyRecording, InputError, Recording, Request, Response
 
 FORMAT = "wiremock"
 MANY = "wiremock-mappings"
@@ -46,7 +46,11 @@ def read_one(content: Content) -> list[Recording] | None:
 
 def read_many(content: Content) -> list[Recording] | None:
     obj = content.json
-    if not (isinstance(obj, dict) and isinstance(obj.get("mappings"), list) and any(map(is_stub, obj["mappings"]))):
+    if not (isinstance(obj, dict) and isinstance(obj.get("mappings"), list)):
+        return None
+    if not obj["mappings"] and set(obj) <= {"mappings", "meta"}:
+        raise EmptyRecording("a WireMock mapping export with no stubs")
+    if not any(map(is_stub, obj["mappings"])):
         return None
     return [_recording(stub, n, content, MANY) for n, stub in enumerate(obj["mappings"]) if is_stub(stub)]
 

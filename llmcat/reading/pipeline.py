@@ -82,6 +82,7 @@ class FileResult(Struct, Generic[T]):
     size: int = 0  # in bytes, as stored (before any gzip)
     value: T | None = None  # the Work's digest; None when the file failed
     failure: Failure | None = None
+    empty: str | None = None  # a recording of no call (`model.EmptyRecording`): what it is, for `check`
 
     @property
     def spec(self) -> str:
@@ -149,12 +150,12 @@ def read(files: list[Source], work: Work[T], progress: Callable[[int], None] | N
 def _packed(results: list[FileResult[T]], work: Work[T]) -> list[tuple]:
     """A block's results as plain tuples, without their sources (the parent has them): tuples
     pickle ~3x faster than objects."""
-    return [(r.size, None if r.value is None else work.pack(r.value), r.failure) for r in results]
+    return [(r.size, None if r.value is None else work.pack(r.value), r.failure, r.empty) for r in results]
 
 
 def _unpacked(block: list[Source], packed: list[tuple], work: Work[T]) -> list[FileResult[T]]:
-    return [FileResult(source, size, None if value is None else work.unpack(value), failure)
-            for source, (size, value, failure) in zip(block, packed, strict=True)]
+    return [FileResult(source, size, None if value is None else work.unpack(value), failure, empty)
+            for source, (size, value, failure, empty) in zip(block, packed, strict=True)]
 
 
 def read_one(spec: str, need: Need) -> FileResult[list[Call]]:
@@ -164,10 +165,8 @@ def read_one(spec: str, need: Need) -> FileResult[list[Call]]:
 
 def read_data(source: Source, data: bytes, need: Need = Need.EVERYTHING) -> FileResult[list[Call]]:
     """One file's calls from bytes already in hand (a blob `git cat-file` gave), or its failure."""
-    from llmcat.formats import parse
-
     result: FileResult[list[Call]] = FileResult(source, size=len(data))
-    recordings = _step(result, parse, data, source.spec, need, source.relative)
+    recordings = _step(result, _parse_blob, result, data, need)
     if recordings is not None:
         result.value = _step(result, _reassemble_all, recordings)
     return result
@@ -183,9 +182,9 @@ def calls(paths: Iterable[str], need: Need, problems: Problems, walk: bool = Fal
             if result.failure is not None:
                 if not passed_over(result):
                     problems.report(result.spec, result.failure.reason)
-            elif result.value:
+            else:  # (a recording of no call counts as found: it is a recording, with nothing to show)
                 found = True
-                yield from result.value
+                yield from result.value or ()
         if walk and not found and path != "-" and os.path.isdir(path):
             problems.report(path, "is a directory")
 
@@ -195,7 +194,7 @@ def passed_over(result: FileResult) -> bool:
     without a word (`check` names them)."""
     if result.failure is None or result.explicit:
         return False
-    return not result.expected or result.failure.code in (NotARecording.code, EmptyRecording.code)
+    return not result.expected or result.failure.code == NotARecording.code
 
 
 
@@ -233,8 +232,22 @@ def _step(result: FileResult, step: Callable[..., Any], *args: Any) -> Any:
 def _load(result: FileResult, need: Need) -> list[Recording]:
     if result.source.problem is not None:  # the walk already knows it cannot be read
         raise CannotOpen(result.source.problem)
-    recordings, result.size = load(result.source.spec, need)
+    try:
+        recordings, result.size = load(result.source.spec, need)
+    except EmptyRecording as exc:  # a recording of no call: read as none (not a failure); `check` names it
+        result.empty, result.size = str(exc), exc.size
+        return []
     return recordings
+
+
+def _parse_blob(result: FileResult, data: bytes, need: Need) -> list[Recording]:
+    from llmcat.formats import parse
+
+    try:
+        return parse(data, result.source.spec, need, result.source.relative)
+    except EmptyRecording as exc:  # (as `_load`)
+        result.empty = str(exc)
+        return []
 
 
 def _reassemble_all(recordings: list[Recording]) -> list[Call]:
