@@ -503,7 +503,7 @@ def test_check_exit_statuses(tmp_path):
     assert run("check", tmp_path / "warn").exit_code == 0
     assert run("check", "--strict", tmp_path / "warn").exit_code == 1
     assert run("check", "--strict", tmp_path / "info").exit_code == 0
-    assert run("check", FIXTURES / "bad" / "empty.json").exit_code == 1  # unreadable: a finding, not trouble
+    assert run("check", FIXTURES / "bad" / "empty.txt").exit_code == 1  # unreadable: a finding, not trouble
     missing = subprocess_llmcat("check", tmp_path / "ok", tmp_path / "nope")
     assert missing.returncode == 2 and missing.stderr.decode() == f"llmcat: {tmp_path / 'nope'}: no such file or directory\n"
     assert run("check", "--bogus", tmp_path).exit_code == 2
