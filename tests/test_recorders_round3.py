@@ -13,24 +13,12 @@ import json
 
 import orjson
 import pytest
+from test_recorders import calls_of, summary  # (a call as a tuple of what a test compares)
 
 from conftest import FIXTURES, SHARED, run, run_json, subprocess_llmcat
 
 NEW = SHARED / "new-recorders"
 REQ_LLM = FIXTURES / "req-llm"
-
-
-def summary(call) -> tuple:
-    """(format, api, streamed, text, reasoning, tool calls, finish, tokens) of one call of `show --json`."""
-    choice = call["choices"][0] if call["choices"] else {}
-    usage = call["usage"] or {}
-    tools = [(t["id"], t["name"], t["arguments"]) for t in choice.get("tool_calls", [])]
-    return (call["format"], call["api"], call["streaming"], choice.get("text"), choice.get("reasoning"), tools,
-            choice.get("finish_reason"), (usage.get("prompt_tokens"), usage.get("completion_tokens"), usage.get("total_tokens")))
-
-
-def calls_of(path) -> list[tuple]:
-    return [summary(call) for call in run_json(path)]
 
 
 def one_line_error(path, reason: str) -> None:
