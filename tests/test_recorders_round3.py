@@ -292,7 +292,7 @@ def test_wiremock_export_of_several_stubs_is_one_call_each():
     calls = run_json(path)
     assert [(c["format"], c["interaction"], c["api"], c["request"]["url"]) for c in calls] == [
         ("wiremock-mappings", 0, "openai.models", "/v1/models"),
-        ("wiremock-mappings", 1, "openai.chat", "/v1/chat/comp"),
+        ("wiremock-mappings", 1, "openai.chat", "/v1/chat/comp*"),
         ("wiremock-mappings", 2, "anthropic.messages", "/v1/messages")]
     assert run("join", f"{path}#1").stdout == "La Paz.\n"
     assert calls[2]["error"]["message"] == "Overloaded"
@@ -480,3 +480,28 @@ def test_an_empty_recordings_call_number_is_no_call(tmp_path):
     other = tmp_path / "notes.txt"  # an empty file that is no recording by its name stays "empty file"
     other.write_bytes(b"")
     assert subprocess_llmcat("show", other).stderr.decode() == f"llmcat: {other}: empty file\n"
+
+
+@pytest.mark.parametrize(("pattern", "path"), [
+    ("^/model/.*/converse-stream$", "/model/*/converse-stream"),
+    ("/v1beta/models/[^/]+:streamGenerateContent\\?alt=sse", "/v1beta/models/*:streamGenerateContent?alt=sse"),
+    ("/v1/(chat|responses)", "/v1/*"),
+    ("/x\\.y/z", "/x.y/z"),
+    ("/openai/deployments/[a-z0-9-]+/chat/completions.*", "/openai/deployments/*/chat/completions*"),
+])
+def test_wiremock_url_patterns_are_read_as_the_paths_they_match(pattern, path):
+    from llmcat.formats.wiremock import literal_part
+
+    assert literal_part(pattern) == path
+
+
+def test_wiremock_a_stub_matched_by_pattern_has_its_api_and_no_wildcard_model(tmp_path):
+    def change(stub):
+        stub["request"] = {"urlPattern": "^/model/.*/converse-stream$", "method": "POST"}
+        stub["response"]["bodyFileName"] = "model_converse-stream-9c2e.txt"
+        stub["response"]["headers"] = {}
+
+    _, stub_path = _wiremock_copy(tmp_path, change)
+    (call,) = run_json(stub_path)
+    assert (call["api"], call["request"]["model"], call["streaming"], call["choices"][0]["text"]) == (
+        "bedrock.converse", None, True, "Santiago.")

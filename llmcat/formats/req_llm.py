@@ -59,7 +59,7 @@ def _response(obj: dict, request: Request) -> Response:
         status, headers, chunks = _from_events(obj["events"], status, headers)
         flag = resp.get("streaming")  # (as the transcript tells a stream: its flag, else several data events)
         streamed_chunks = flag if isinstance(flag, bool) else len(chunks) > 1
-    out = Response(headers=_http.header_map(headers))
+    out = Response(headers=_http.header_map(_pairs(headers)))
     out.status = status if isinstance(status, int) and not isinstance(status, bool) else None
     out.content_type = out.headers.get("content-type") or None
     streamed = _http.request_streams(request.body, request.url) or obj.get("streaming") is True
@@ -91,7 +91,7 @@ def _from_events(events: list, status: Any, headers: Any) -> tuple[Any, Any, lis
         if kind == "status":
             status = event.get("value")
         elif kind == "headers":
-            headers = _pairs(event.get("value"))
+            headers = event.get("value")
         elif kind == "data":
             chunks.append(event)
     return status, headers, chunks

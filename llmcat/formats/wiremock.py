@@ -63,7 +63,10 @@ def _recording(stub: dict, position: int, content: Content, name: str) -> Record
 def _request(req: dict) -> Request:
     key = next((key for key in _URL_KEYS if isinstance(req.get(key), str)), None)
     url = None if key is None else literal_part(req[key]) if key.endswith("Pattern") else req[key]
-    return _http.http_request(req.get("method"), url, _body_pattern(req.get("bodyPatterns")))
+    out = _http.http_request(req.get("method"), url, _body_pattern(req.get("bodyPatterns")))
+    if out.model and ("*" in out.model or "{" in out.model):  # (a pattern's or a template's wildcard, not a model)
+        out.model = None
+    return out
 
 
 def _body_pattern(patterns: Any) -> Any:
@@ -84,21 +87,42 @@ def _body_pattern(patterns: Any) -> Any:
 
 
 def literal_part(pattern: str) -> str:
-    """The leading literal path of a URL regex (`^/v1/chat/completions.*` -> `/v1/chat/completions`)."""
+    """A URL regex as a path the API rules can read: literal text kept, each wildcard part a `*`
+    (`^/model/.*/converse-stream$` -> `/model/*/converse-stream`), the query and alternatives dropped."""
     out, position = [], 0
     while position < len(pattern):
-        char = pattern[position]
-        following = pattern[position + 1:position + 2]
+        char, following = pattern[position], pattern[position + 1:position + 2]
         if char == "\\" and following:
             out.append(following)
             position += 2
             continue
-        if char in "([{*+?|" or (char == "." and following in ("*", "+", "?", "{")) or (char == "$" and not following):
-            break
-        if not (char == "^" and position == 0):
+        if char in "|?" or (char == "$" and position == len(pattern) - 1):
+            break  # (an alternative, an optional part or a query: what came before is the path)
+        if char in "[(":
+            position = _skip_group(pattern, position)
+            out.append("*")
+        elif char == "." and following in ("*", "+"):
+            out.append("*")
+            position += 1
+        elif char in "*+{":
+            position = pattern.find("}", position) if char == "{" and "}" in pattern[position:] else position
+        elif not (char == "^" and position == 0):
             out.append(char)
         position += 1
-    return "".join(out)
+    return "".join(out).replace("**", "*")
+
+
+def _skip_group(pattern: str, position: int) -> int:
+    """The position of the bracket closing the group or class that opens at `position`."""
+    closing, depth = {"[": "]", "(": ")"}[pattern[position]], 0
+    for at in range(position, len(pattern)):
+        if pattern[at] == "\\":
+            continue
+        depth += pattern[at] == pattern[position]
+        depth -= pattern[at] == closing
+        if depth == 0:
+            return at
+    return len(pattern)
 
 
 def _response(resp: dict, request: Request, content: Content) -> Response:
