@@ -74,7 +74,7 @@ def _written_by_r(obj: Any) -> bool:
     recorded_with = obj.get("recorded_with")
     if isinstance(recorded_with, str):
         return _R_RECORDERS.search(recorded_with) is not None
-    for entry in obj["http_interactions"]:
+    for entry in _interactions(obj) or ():
         if _is_exchange(entry):
             status = entry["response"].get("status")
             return isinstance(status, int) or (isinstance(status, dict) and "status_code" in status)
