@@ -267,3 +267,41 @@ def test_wiremock_stubs_url_and_equal_to_json(written, mutation):
         assert status == 0 and first["exact"] and "copies" not in first  # a stub answers as often as asked
     else:
         assert status == 1 and suite.MUTATIONS[mutation][1] in [d["path"] for d in first["differences"]]
+
+
+def test_a_header_the_test_proxy_compares_is_named_when_it_differs(written):
+    base, targets = written
+    request = suite.request_for("test-proxy")
+    request["headers"]["Accept"] = "text/event-stream"
+    request["headers"]["User-Agent"] = "OpenAI/2.6.0"  # volatile: never compared
+    status, (line,), _ = explain_json(request, base / "suite")
+    first = line["candidates"][0]
+    assert status == 1 and (first["source"], first["interaction"]) == targets["test-proxy"]
+    assert first["matches"] == {"method": True, "uri": True, "headers": False, "body": True}
+    assert first["differences"] == [{"path": "request.headers.accept", "a": "application/json", "b": "text/event-stream"}]
+
+
+def test_an_unreadable_file_in_the_suite_is_trouble_even_when_every_request_is_found(written, tmp_path):
+    base, _ = written
+    suite_copy = tmp_path / "suite"
+    import shutil
+
+    shutil.copytree(base / "suite", suite_copy)
+    (suite_copy / "cassettes" / "broken.yaml").write_text("interactions:\n- request: [unclosed\n")
+    result = run("explain", "--json", "-", suite_copy, input=json.dumps(suite.request_for("vcrpy")).encode())
+    assert result.exit_code == 2
+    assert orjson.loads(result.stdout_bytes)["exact"] is True
+    assert result.stderr.startswith(f"llmcat: {suite_copy / 'cassettes' / 'broken.yaml'}: ") and result.stderr.count("\n") == 1
+
+
+def test_go_vcr_v4_cassettes_are_judged_by_v4s_default_matcher(written, tmp_path):
+    """go-vcr v4's default matcher compares the body and headers too; before v4, method and URL only."""
+    (tmp_path / "TestWeather.yaml").write_text(suite.go_vcr_cassette(v4=True))
+    status, (line,), _ = explain_json(suite.mutated("go-vcr", "parameter"), tmp_path)
+    first = line["candidates"][0]
+    assert status == 1 and (first["source"], first["interaction"]) == (str(tmp_path / "TestWeather.yaml"), suite.TARGET)
+    assert first["default_rules"] == ["method", "url", "body", "headers"]
+    assert first["matches"] == {"method": True, "url": True, "body": False, "headers": True}
+    assert first["replayed"] is False
+    _, (line,), _ = explain_json(suite.mutated("go-vcr", "parameter"), written[0] / "suite")
+    assert line["candidates"][0]["replayed"] is True  # the v2 cassette: method and URL pass, it would replay

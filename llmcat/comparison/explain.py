@@ -24,7 +24,7 @@ from msgspec import Struct, field
 
 from llmcat.apis import request_view
 from llmcat.comparison.asked import Asked
-from llmcat.comparison.matchers import Verdict, copies, verdict
+from llmcat.comparison.matchers import Verdict, compared_headers, copies, verdict
 from llmcat.comparison.nearness import Fingerprint, canonical, fingerprint, query_pairs, similarity, tools_by_name, url_parts
 from llmcat.comparison.trees import ABSENT, VOLATILE, Difference, Ignore, tree_differences
 from llmcat.model import Need, Recording
@@ -178,11 +178,22 @@ def judged(asked: Asked, recorded: Recording, score: float, neighbours: list[Rec
     if not differences:
         differences = _differences(recorded, asked.recording, asked.missing, strict=True)
         volatile_only = bool(differences)
+    if found is not None and found.rules.get("headers") is False:  # (a recorder that compares them: say which)
+        differences = differences + _header_differences(asked, recorded)
     candidate = Candidate(recorded.source, recorded.interaction, recorded.label, recorded.format, score, found,
                           differences, volatile_only, recording=recorded)
     if found is not None and found.replays_once and found.replayed:
         candidate.copies = copies(asked, neighbours)
     return candidate
+
+
+def _header_differences(asked: Asked, recorded: Recording) -> list[Difference]:
+    both = compared_headers(asked, recorded)
+    if both is None:
+        return []
+    a, b = both
+    return [Difference(f"request.headers.{name}", a.get(name, ABSENT), b.get(name, ABSENT))
+            for name in sorted(a.keys() | b.keys()) if a.get(name) != b.get(name)]
 
 
 # --- what differs ------------------------------------------------------------------------------------------

@@ -138,13 +138,21 @@ def request_headers(rec: Recording) -> dict[str, str]:
     return {name: value for side, name, value in recorded_headers(rec.stored) if side in ("request", "headers")}
 
 
-def _headers(asked: Asked, recorded: Recording) -> bool | None:
+def compared_headers(asked: Asked, recorded: Recording) -> tuple[dict[str, str], dict[str, str]] | None:
+    """(the recording's, the request's) headers as a recorder that compares headers does: the volatile
+    ones left out; None when the request gives none."""
     if asked.headers is None:
         return None
-    mine = {k: v for k, v in asked.headers.items() if k not in _VOLATILE_HEADERS and not k.startswith("x-stainless")}
-    theirs = {k: v for k, v in request_headers(recorded).items()
-              if k not in _VOLATILE_HEADERS and not k.startswith("x-stainless")}
-    return mine == theirs
+
+    def kept(headers: dict[str, str]) -> dict[str, str]:
+        return {k: v for k, v in headers.items() if k not in _VOLATILE_HEADERS and not k.startswith("x-stainless")}
+
+    return kept(request_headers(recorded)), kept(asked.headers)
+
+
+def _headers(asked: Asked, recorded: Recording) -> bool | None:
+    both = compared_headers(asked, recorded)
+    return None if both is None else both[0] == both[1]
 
 
 # --- each recorder ---------------------------------------------------------------------------------------
