@@ -4,39 +4,52 @@ git runs `llmcat show` (as a textconv driver) and `llmcat join` once per file ve
 so their start-up is paid many times over, and `ls` and `stats` have a speed target:
 given plain arguments these run from here, without building the typer app (typer and
 click are about half of llmcat's start-up). Anything else (another command, --help, an
-option or value this does not know) goes to the typer app in cli.py, which answers or
+option or value this does not know) goes to the typer app in commands/app.py, which answers or
 complains as it always does.
 """
 
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, Any
 
-from llmcat.status import guarded
+from llmcat.status import ExitStatus, guarded
 
-# The options of these commands (cli.py has their help): on/off, a count of at least 0, one word of a
+if TYPE_CHECKING:  # for annotations only: start-up imports what the command needs, when it needs it
+    import re
+
+    from llmcat.render.output import Output
+
+# The options of these commands (commands/app.py has their help): on/off, a count of at least 0, one word of a
 # set, any text (a value starting with "-" is left to the typer app).
+_Table = dict[str, dict[str, str]]  # command -> option -> the name it is read as
 _COLOR = ("color", ("auto", "always", "never"))
-_FLAGS = {"join": {"-n": "no_newline", "--no-newline": "no_newline", "--reasoning": "reasoning"},
-          "show": {"--json": "as_json", "--no-pager": "no_pager", "--compact": "compact", "--full": "full"},
-          "ls": {"--json": "as_json", "--errors": "errors", "--tools": "tools", "--no-pager": "no_pager"},
-          "stats": {"--json": "as_json", "--no-pager": "no_pager"}}
-_COUNTS = {"join": {"--choice": "choice"}, "show": {"--head": "head", "--tail": "tail"}, "ls": {}, "stats": {}}
-_WORDS = {"join": {}, "show": {"--color": _COLOR},
-          "ls": {"--sort": ("sort", ("path", "model", "tokens", "chunks")), "--color": _COLOR}, "stats": {"--color": _COLOR}}
-_TEXTS = {"join": {}, "show": {}, "ls": {"--api": "api", "--model": "model", "--test": "test", "--finish": "finish", "--grep": "grep"},
-          "stats": {}}
+_FLAGS: _Table = {"join": {"-n": "no_newline", "--no-newline": "no_newline", "--reasoning": "reasoning"},
+                  "show": {"--json": "as_json", "--no-pager": "no_pager", "--compact": "compact", "--full": "full"},
+                  "ls": {"--json": "as_json", "--errors": "errors", "--tools": "tools", "--no-pager": "no_pager"},
+                  "stats": {"--json": "as_json", "--no-pager": "no_pager"}}
+_COUNTS: _Table = {"join": {"--choice": "choice"}, "show": {"--head": "head", "--tail": "tail"}, "ls": {}, "stats": {}}
+_WORDS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
+    "join": {}, "show": {"--color": _COLOR},
+    "ls": {"--sort": ("sort", ("path", "model", "tokens", "chunks")), "--color": _COLOR}, "stats": {"--color": _COLOR}}
+_TEXTS: _Table = {"join": {}, "show": {},
+                  "ls": {"--api": "api", "--model": "model", "--test": "test", "--finish": "finish", "--grep": "grep"},
+                  "stats": {}}
 
 
-def plain_arguments(argv: list[str]) -> tuple[str, list[str], dict[str, object]] | None:
-    """(command, files, options) when `argv` is `show` or `join` with options as cli.py reads them
+# The options read: name -> value, typed by the tables above (flags bool, counts int, words and texts str).
+Options = dict[str, Any]
+
+
+def plain_arguments(argv: list[str]) -> tuple[str, list[str], Options] | None:
+    """(command, files, options) when `argv` is `show` or `join` with options as commands/app.py reads them
     (`--opt value` or `--opt=value`, the last one wins, `--` ends them); None for anything else."""
     if not argv or argv[0] not in _FLAGS:
         return None
     command = argv[0]
     flags, counts, words, texts = _FLAGS[command], _COUNTS[command], _WORDS[command], _TEXTS[command]
     files: list[str] = []
-    options: dict[str, object] = {}
+    options: Options = {}
     rest = iter(argv[1:])
     for arg in rest:
         if arg == "--":
@@ -50,11 +63,12 @@ def plain_arguments(argv: list[str]) -> tuple[str, list[str], dict[str, object]]
             options[flags[arg]] = True
             continue
         if name not in counts and name not in words and name not in texts:
-            return None  # --help, a mistake, or an option added in cli.py only: the typer app decides
+            return None  # --help, a mistake, or an option added in commands/app.py only: the typer app decides
         if not equals:
-            value = next(rest, None)
-            if value is None:
+            following = next(rest, None)
+            if following is None:
                 return None
+            value = following
         if name in texts:
             if value.startswith("-") or (name == "--grep" and not _is_regex(value)):
                 return None
@@ -93,7 +107,7 @@ def _is_regex(pattern: str) -> bool:
     return True
 
 
-def _compiled(pattern: str):
+def _compiled(pattern: str) -> re.Pattern[str]:
     """The regex, without the warnings Python's parser prints about it (`[[:alpha:]]`: "possible
     nested set", with a source path): not for the user to debug."""
     import re
@@ -115,7 +129,7 @@ def main() -> None:
     guarded(lambda: _run(*parsed))
 
 
-def _run(command: str, files: list[str], options: dict) -> object:
+def _run(command: str, files: list[str], options: Options) -> ExitStatus:
     from llmcat.render.output import Output
 
     if command in ("ls", "stats"):
@@ -135,7 +149,7 @@ def _run(command: str, files: list[str], options: dict) -> object:
                     compact=bool(options.get("compact")), full=bool(options.get("full")))
 
 
-def _run_suite(command: str, paths: list[str], options: dict, output: object) -> object:
+def _run_suite(command: str, paths: list[str], options: Options, output: Output) -> ExitStatus:
     from llmcat.commands.ls import run_ls, run_stats
 
     if command == "stats":

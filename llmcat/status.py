@@ -20,12 +20,13 @@ class ExitStatus(IntEnum):
     INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as the shell reports it
 
     @classmethod
-    def of(cls, trouble: bool, found: bool = False) -> "ExitStatus":
-        """Trouble outranks a finding: a run that could not read everything did not answer."""
+    def of(cls, trouble: int, found: bool = False) -> "ExitStatus":
+        """Trouble (a count of problems, or a flag) outranks a finding: a run that could not read
+        everything did not answer."""
         return cls.TROUBLE if trouble else cls.FOUND if found else cls.OK
 
 
-def guarded(run: Callable[[], object]) -> NoReturn:
+def guarded(run: Callable[[], int | None]) -> NoReturn:
     """Run a command to the end of the process: never a traceback. A closed output pipe ends
     llmcat as it ends cat and jq; Ctrl-C is INTERRUPTED; a bug is one line and TROUBLE."""
     _die_quietly_on_closed_pipe()

@@ -54,7 +54,7 @@ def test_plain_arguments_are_read_as_the_typer_app_reads_them(argv):
 
 
 def test_the_quick_paths_options_are_the_typer_apps():
-    """Each option the quick path reads is one of cli.py's, of the same kind (an option cli.py has and the
+    """Each option the quick path reads is one of commands/app.py's, of the same kind (an option commands/app.py has and the
     quick path does not know is safe: such a command line goes to the typer app)."""
     group = typer.main.get_command(app)
     for command in _FLAGS:

@@ -208,8 +208,8 @@ def selected(calls: Iterable[Call], filters: Filters, sort: str | None, limit: i
     Without a sort, calls are handed on as they are read (and reading stops at the limit)."""
     from itertools import islice
 
-    kept = ((row_of(c.recording, c.completion), c) for c in calls
-            if filters.grep is None or filters.keep_text(c.recording, c.completion))
+    kept: Iterator[tuple[Row, Call]] = ((row_of(c.recording, c.completion), c) for c in calls
+                                        if filters.grep is None or filters.keep_text(c.recording, c.completion))
     kept = (pair for pair in kept if filters.keep(pair[0]))
     if sort:
         order = _SORT_KEYS[sort]

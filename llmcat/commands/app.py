@@ -9,6 +9,7 @@ paths that draw.
 
 import os
 from enum import Enum
+from typing import NoReturn
 
 import typer
 
@@ -387,7 +388,7 @@ def _diff_output(color, paths, revision, page: bool):
     return _output(color, page=page)
 
 
-def main() -> None:
+def main() -> NoReturn:
     """The typer app, run as a command: never a traceback; a closed pipe ends llmcat as it ends cat and jq."""
     if "_LLMCAT_COMPLETE" in os.environ:  # the shell asks for completions: typer's scripts speak its own dialect
         from typer.completion import completion_init

@@ -42,6 +42,7 @@ def run_ls(paths: list[str], filters: Filters, sort: str | None, as_json: bool, 
             progress.close()
         if as_json:
             for row in rows:
+                assert row.line is not None  # RowsWork(want_json=True) gives each row its line
                 out.write(row.line)
         elif terminal:
             from llmcat.render.suite_view import ls_table

@@ -1,4 +1,4 @@
-"""Where a command's output goes and how it may look, decided once per run (in cli.py).
+"""Where a command's output goes and how it may look, decided once per run (in commands/app.py).
 
 Commands write bytes to `Output.stdout`, let rich draw on `Output.text`, and report
 unreadable files through `Output.problems`; they never ask a stream whether it is a

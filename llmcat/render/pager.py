@@ -4,7 +4,7 @@ The pager is `$LLMCAT_PAGER`, else `$PAGER`, else `less -FRX` (quit if one scree
 colours kept, screen left as it was). An empty value or `cat` means no pager. Output
 is held back until it is longer than the screen: a short answer is written straight
 to the terminal and no pager is started. A pager that cannot be started falls back to
-plain output; a pager quit early (`q` in less) ends llmcat quietly (`main` in cli.py
+plain output; a pager quit early (`q` in less) ends llmcat quietly (`main` in commands/app.py
 waits for the pager with `finish` and exits, see `PagerQuit`).
 
 Imported only when standard output is a terminal and paging is not turned off.
