@@ -8,6 +8,8 @@ Anthropic's and Cohere's `max_tokens` / `MAX_TOKENS`, Gemini's `MAX_TOKENS`. `ls
 
 from __future__ import annotations
 
+from typing import overload
+
 CATEGORIES = ("stop", "length", "tool_calls", "content_filter", "error", "other")
 
 _SPELLINGS = {
@@ -27,6 +29,14 @@ _SPELLINGS = {
     "error": ("error", "failed", "malformed_function_call", "unexpected_tool_call", "error_limit", "cancelled", "canceled"),
 }
 _CATEGORY_OF = {spelling: category for category, spellings in _SPELLINGS.items() for spelling in spellings}
+
+
+@overload
+def category(reason: str) -> str: ...
+@overload
+def category(reason: None) -> None: ...
+@overload
+def category(reason: str | None) -> str | None: ...
 
 
 def category(reason: str | None) -> str | None:

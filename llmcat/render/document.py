@@ -151,7 +151,8 @@ def tool_names(tools: Any) -> list[str]:
     names = []
     for tool in tools if isinstance(tools, list) else [tools]:
         if isinstance(tool, dict):
-            function = tool.get("function") if isinstance(tool.get("function"), dict) else tool
+            inner = tool.get("function")
+            function = inner if isinstance(inner, dict) else tool
             decls = tool.get("functionDeclarations") or tool.get("function_declarations")
             if isinstance(decls, list):
                 names += [str(d.get("name")) for d in decls if isinstance(d, dict)]
@@ -177,7 +178,8 @@ def transcript(messages: list) -> str:
             lines.append(f"  -> {compact_json(calls)}")
         for call in calls if isinstance(calls, list) else []:
             if isinstance(call, dict):
-                function = call.get("function") if isinstance(call.get("function"), dict) else {}
+                inner = call.get("function")
+                function = inner if isinstance(inner, dict) else {}
                 lines.append(f"  -> {function.get('name')}({compact_json(function.get('arguments'))})")
     return "\n".join(lines)
 

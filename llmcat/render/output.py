@@ -144,7 +144,7 @@ def _any_encoding(stream: TextIO) -> TextIO:
     if encoding in ("utf8", "utf8sig") or getattr(stream, "errors", "strict") != "strict":
         return stream
     try:  # the stream itself, not a second layer over its buffer (which would close it when collected)
-        stream.reconfigure(errors="backslashreplace")
+        stream.reconfigure(errors="backslashreplace")  # type: ignore[attr-defined]  # TextIO does not declare it: caught below
     except (AttributeError, ValueError, OSError):
         pass
     return stream

@@ -17,10 +17,10 @@ import os
 import shlex
 import signal
 import subprocess
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 DEFAULT = "less -FRX"
-_open: list[io.BufferedWriter] = []  # this run's paged output, for `finish` at exit
+_open: list[BinaryIO] = []  # this run's paged output, for `finish` at exit
 
 
 def command_line() -> list[str] | None:
@@ -82,7 +82,7 @@ class PagedStream(io.RawIOBase):
     def write(self, data) -> int:
         data = bytes(data)
         if self.process is not None:
-            self._to_pager(self.process.stdin.write, data)
+            self._to_pager(self._pager_input().write, data)
         elif self.direct:
             self.terminal.write(data)
         else:
@@ -124,7 +124,7 @@ class PagedStream(io.RawIOBase):
 
     def flush(self) -> None:
         if self.process is not None:
-            self._to_pager(self.process.stdin.flush)
+            self._to_pager(self._pager_input().flush)
         else:
             self.terminal.flush()
 
@@ -141,9 +141,14 @@ class PagedStream(io.RawIOBase):
         finally:
             super().close()
 
+    def _pager_input(self) -> IO[bytes]:
+        assert self.process is not None and self.process.stdin is not None  # started with stdin=PIPE
+        return self.process.stdin
+
     def _wait_for_pager(self) -> None:
+        assert self.process is not None
         try:
-            self.process.stdin.close()
+            self._pager_input().close()
         except OSError:  # the pager already quit: what was left unwritten is dropped, as git drops it
             pass
         while True:

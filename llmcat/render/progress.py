@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from llmcat.render import is_terminal
+
+if TYPE_CHECKING:  # rich is imported only when a bar is drawn
+    from rich.progress import Progress, TaskID
 
 DELAY = 0.5  # seconds of work before a bar is worth drawing
 
@@ -18,8 +22,8 @@ class LazyProgress:
         self.done = 0
         self.start = time.monotonic()
         self.enabled = total > 1 and (is_terminal(self.stream) if terminal is None else terminal)
-        self._bar = None
-        self._task = None
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
 
     def advance(self, n: int) -> None:
         self.done += n
@@ -36,6 +40,7 @@ class LazyProgress:
                                  redirect_stdout=False, redirect_stderr=False)
             self._task = self._bar.add_task("reading", total=self.total)
             self._bar.start()
+        assert self._task is not None  # added with the bar
         self._bar.update(self._task, completed=self.done)
 
     def close(self) -> None:

@@ -28,7 +28,7 @@ _STYLES = {
 def make_console(file, force_terminal: bool, width: int | None = None, color: bool = True) -> Console:
     """A console that prints recorded text literally; `color=False` draws the same layout without colour codes."""
     return Console(file=file, force_terminal=force_terminal or None, width=width, highlight=False, emoji=False, markup=False,
-                   soft_wrap=True, **({} if color else {"color_system": None}))
+                   soft_wrap=True, color_system="auto" if color else None)
 
 
 def render(doc: Document, console: Console, wrap_lines: bool = False) -> None:
