@@ -88,8 +88,8 @@ def pair_calls(label: str, spec_a: str | None, calls_a: list[Shaped], spec_b: st
 
 
 def _paired(label: str, spec_a: str | None, calls_a: list[Shaped], spec_b: str | None, calls_b: list[Shaped],
-            options: Options) -> Iterator[tuple[Pair, Shaped | None]]:
-    """Each pair, with the call of a pair found on one side only."""
+            options: Options) -> Iterator[tuple[Pair, Shaped]]:
+    """Each pair, with its call (the one of a pair found on one side only)."""
     if len(calls_a) == 1 and len(calls_b) == 1:  # one call each (`FILE#N` included): compare them
         by_a, by_b, single = {0: calls_a[0]}, {0: calls_b[0]}, True
     else:
@@ -100,7 +100,7 @@ def _paired(label: str, spec_a: str | None, calls_a: list[Shaped], spec_b: str |
         suffix = "" if single else f"#{n}"
         pair = Pair(label + suffix, spec_a and spec_a + suffix if n in by_a else None,
                     spec_b and spec_b + suffix if n in by_b else None)
-        yield _compared(pair, by_a.get(n), by_b.get(n), options), by_a.get(n) if n not in by_b else by_b.get(n)
+        yield _compared(pair, by_a.get(n), by_b.get(n), options), by_b[n] if n in by_b else by_a[n]
 
 
 def _compared(pair: Pair, a: Shaped | None, b: Shaped | None, options: Options) -> Pair:
@@ -212,8 +212,9 @@ def renamed(only_a: Pair, only_b: Pair, options: Options) -> Pair:
     pair.calls = (only_a.calls[0], only_b.calls[1])
     pair.secrets = tuple(sorted(set(only_a.secrets) | set(only_b.secrets)))
     pair.unsearched = only_a.unsearched + only_b.unsearched
-    assert only_a.trees is not None and only_b.trees is not None
-    return compare_shapes(only_a.trees[0], only_b.trees[1], options, pair)
+    tree_a, tree_b = (only_a.trees or (None, None))[0], (only_b.trees or (None, None))[1]
+    assert tree_a is not None and tree_b is not None  # a pair on one side only keeps that side's tree
+    return compare_shapes(tree_a, tree_b, options, pair)
 
 
 def with_secrets(pairs: list[Pair], same_printed: bool) -> None:

@@ -62,7 +62,8 @@ def _plain_events(text: str) -> list[tuple[str | None, str]] | None:
         match = match_at(text, end)
         if match is None:
             return None
-        events.append(match.groups())
+        name, data = match.groups()
+        events.append((name, data))
         end = match.end()
     return events
 

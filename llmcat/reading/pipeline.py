@@ -206,7 +206,7 @@ def read_block(files: list[Source], work: Work[T]) -> list[FileResult[T]]:
     decode, then reassemble, then digest. The interpreter keeps one stage's code and data
     hot: ~10% faster on a suite than file by file. A file failing at any stage becomes a
     failure (never an exception) and the others go on."""
-    results = [FileResult(source) for source in files]
+    results: list[FileResult[T]] = [FileResult(source) for source in files]
     loaded: list[tuple[FileResult[T], list[Recording]]] = []
     for result in results:
         recordings = _step(result, _load, result, work.need)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from typing import Any, TypeGuard
 
 from msgspec import Struct
 
@@ -36,7 +36,9 @@ def _vcr(entry: dict, rec: Recording) -> list[EncodedBody]:
     out = []
     for side, readable in (("request", _readable_request(rec)), ("response", _readable_response(rec))):
         part = entry.get(side)
-        body = _body_bytes(part.get("body")) if isinstance(part, dict) else None
+        if not isinstance(part, dict):
+            continue
+        body = _body_bytes(part.get("body"))
         if not isinstance(body, bytes):
             continue
         coding = _coding(part.get("headers"))
@@ -59,8 +61,8 @@ def _har(entry: dict, rec: Recording) -> list[EncodedBody]:
     return [EncodedBody("response.body", "text stored as base64 (HAR content.encoding)")] if _is_text(body) else []
 
 
-def _compressed(coding: str | None) -> bool:
-    return bool(coding) and coding.strip().lower() not in ("identity", "")
+def _compressed(coding: str | None) -> TypeGuard[str]:
+    return coding is not None and coding.strip().lower() not in ("identity", "")
 
 
 def _is_text(data: bytes) -> bool:

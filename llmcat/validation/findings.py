@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from typing import Any
+from typing import Any, TypeGuard
 
 import orjson
 from msgspec import Struct
@@ -70,9 +70,9 @@ def file_findings(spec: str, calls: list[Call], codes: frozenset[str] = frozense
             out.requests.append((rec.interaction, name, key))
     if len(calls) == 1 and calls[0].recording.format == "llama-stack" and spec != "-":
         rec = calls[0].recording
-        message = hash_finding(spec, rec.stored)
-        if message:
-            out.findings.append(Finding(rec.source, rec.interaction, rec.label, WARNING, "hash-mismatch", message))
+        mismatch = hash_finding(spec, rec.stored)
+        if mismatch:
+            out.findings.append(Finding(rec.source, rec.interaction, rec.label, WARNING, "hash-mismatch", mismatch))
     if calls:
         out.test_id, out.format = calls[0].recording.request.test_id, calls[0].recording.format
     return out
@@ -106,7 +106,7 @@ def call_findings(rec: Recording, completion: Completion) -> list[tuple[str, str
         n = completion.content_after_finish
         found.append((WARNING, "chunks-after-finish", f"{n} chunk{'s' if n != 1 else ''} carry content after the finish"))
     usage = completion.usage
-    if usage and None not in (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens):
+    if usage and usage.prompt_tokens is not None and usage.completion_tokens is not None and usage.total_tokens is not None:
         if usage.total_tokens not in _totals(usage.prompt_tokens + usage.completion_tokens, usage.reported):
             found.append((WARNING, "usage-mismatch", f"total_tokens {usage.total_tokens} is not prompt {usage.prompt_tokens}"
                                                       f" + completion {usage.completion_tokens}"))
@@ -136,7 +136,7 @@ def _totals(counted: int, raw: Any) -> tuple[int, ...]:
     return (counted, counted + reasoning) if _is_count(reasoning) and reasoning else (counted,)
 
 
-def _is_count(value: Any) -> bool:
+def _is_count(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

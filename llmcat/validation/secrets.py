@@ -91,10 +91,10 @@ def _found(rec: Recording) -> list[tuple[str, str, str]]:
     if rec.response.exception:
         precise += _tree_hits("response.error$", rec.response.exception, look)
     out = _once_per_part(precise)
-    seen = {value for _, _, value in out}
+    reported = {value for _, _, value in out}
     for place, kind, value in _tree_hits("recording$", rec.stored, look, skip_headers=True):
-        if value not in seen:
-            seen.add(value)
+        if value not in reported:
+            reported.add(value)
             out.append((place, kind, value))
     return out
 
