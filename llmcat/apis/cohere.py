@@ -103,9 +103,9 @@ def _stream(rec: Recording, events: list[dict]) -> Completion:
                 carried = True
         elif kind == "tool-call-delta":
             arguments = as_dict(as_dict(message.get("tool_calls")).get("function")).get("arguments")
-            tool = tools.get(as_int(event.get("index")) or 0)
-            if tool is not None and isinstance(arguments, str):
-                tool.parts.append(arguments)
+            streamed = tools.get(as_int(event.get("index")) or 0)
+            if streamed is not None and isinstance(arguments, str):
+                streamed.parts.append(arguments)
                 carried = True
         elif kind in ("message-end", "stream-end"):
             ended = True

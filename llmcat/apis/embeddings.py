@@ -75,8 +75,9 @@ def _usage(body: dict):
         prompt = usage.get("promptTokenCount", usage.get("prompt_tokens", usage.get("input_tokens")))
         return make_usage(prompt, None, usage.get("totalTokenCount", usage.get("total_tokens")), usage)
     tokens = [as_dict(as_dict(as_dict(p).get("embeddings")).get("statistics")).get("token_count") for p in as_list(body.get("predictions"))]
-    if tokens and all(isinstance(t, (int, float)) for t in tokens):  # Vertex AI
-        return make_usage(int(sum(tokens)), None, None, {"token_count": tokens})
+    counts = [t for t in tokens if isinstance(t, (int, float))]
+    if counts and len(counts) == len(tokens):  # Vertex AI
+        return make_usage(int(sum(counts)), None, None, {"token_count": counts})
     return None
 
 

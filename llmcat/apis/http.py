@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from llmcat.apis._common import seal
 from llmcat.apis.registry import Api, register
 from llmcat.model import Completion, Recording
@@ -12,7 +14,7 @@ _BODY_PREVIEW = 2000  # a small JSON body is shown as well; a big one is only me
 def reassemble(rec: Recording) -> Completion:
     out = Completion(api="http")
     resp = rec.response
-    details = {
+    details: dict[str, Any] = {
         "method": rec.request.method,
         "url": rec.request.url,
         "status": resp.status,

@@ -92,8 +92,8 @@ class _Tables(Struct):
     by_event_type: dict[str, Api]
     prefixes: list[tuple[str, Api]]
     endings: list[tuple[str, Api]]  # longest first
-    rules: list[Api]
-    shapes: list[Api]
+    rules: list[Callable[[Recording, str], str | None]]  # the APIs' URL rules, in order
+    shapes: list[tuple[str, Callable[[dict], bool]]]  # (API name, its body test), in order
 
 
 _tables: dict[str, _Tables] = {}
@@ -107,8 +107,8 @@ def _arranged() -> _Tables:
             by_event_type={kind: api for api in apis for kind in api.event_types},
             prefixes=[(api.event_type_prefix, api) for api in apis if api.event_type_prefix],
             endings=sorted(((end, api) for api in apis for end in api.paths), key=lambda pair: -len(pair[0])),
-            rules=[api for api in apis if api.url_rule],
-            shapes=[api for api in apis if api.body],
+            rules=[api.url_rule for api in apis if api.url_rule],
+            shapes=[(api.name, api.body) for api in apis if api.body],
         )
     return tables
 
@@ -130,8 +130,8 @@ def detect(rec: Recording) -> str:
     for ending, api in tables.endings:
         if path.endswith(ending):
             return api.refine(rec, api.name) if api.refine else api.name
-    for api in tables.rules:
-        found = api.url_rule(rec, path)
+    for url_rule in tables.rules:
+        found = url_rule(rec, path)
         if found:
             return found
     found = shape_of(rec)
@@ -166,9 +166,9 @@ def body_api(event: Any) -> str:
     """The API of one response body or stream event by its shape alone, or "other"."""
     if not isinstance(event, dict) or not event:
         return "other"
-    for api in _arranged().shapes:
-        if api.body(event):
-            return api.name
+    for name, has_shape in _arranged().shapes:
+        if has_shape(event):
+            return name
     return "other"
 
 

@@ -175,7 +175,8 @@ def _may_hold_a_credential(view: dict) -> bool:
 
 def searchable_texts(rec: Recording, completion: Completion) -> Iterator[str]:
     """What `--grep` looks in: each choice's answer and reasoning, the prompt, the messages."""
-    from llmcat.render.document import compact_json, transcript
+    from llmcat.render.document import transcript
+    from llmcat.render.jsontext import compact_json
 
     for choice in completion.choices:
         yield choice.text

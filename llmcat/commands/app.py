@@ -8,13 +8,20 @@ paths that draw.
 # string of every command at each start, ~5 ms.)
 
 import os
+from collections.abc import Callable
 from enum import Enum
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
 from llmcat import __version__
 from llmcat.status import guarded
+
+if TYPE_CHECKING:  # (annotations naming these are strings: the modules load when a command runs)
+    import re
+
+    from llmcat.commands._rows import Filters
+    from llmcat.render.output import Output
 
 app = typer.Typer(
     name="llmcat",
@@ -32,7 +39,7 @@ class Color(str, Enum):
     never = "never"
 
 
-def _output(color: Color = Color.auto, page: bool = False):
+def _output(color: Color = Color.auto, page: bool = False) -> "Output":
     """Where this run's output goes and how it may look: decided here, once, for every command.
     `page`: long output on a terminal goes through a pager (see render/pager.py)."""
     from llmcat.render.output import Output
@@ -40,7 +47,7 @@ def _output(color: Color = Color.auto, page: bool = False):
     return Output.of_process(color.value, page)
 
 
-def _done(output, status: int):
+def _done(output: "Output", status: int) -> NoReturn:
     """The command's output is complete (and paged output shown): end with `status`."""
     output.close()
     raise typer.Exit(status)
@@ -61,16 +68,16 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-def _completion(action: str):
+def _completion(action: str) -> Callable[[typer.Context, Any, Any], Any]:
     """--install-completion / --show-completion as typer offers them, its completion code imported
     only when asked for (it costs start-up time every other run would pay)."""
 
-    def callback(ctx: typer.Context, param, value):
+    def callback(ctx: typer.Context, param: Any, value: Any) -> Any:
         if not value or ctx.resilient_parsing:
             return value
         from typer import completion
 
-        completion.completion_init()
+        completion.completion_init()  # type: ignore[attr-defined]  # (as in main)
         return getattr(completion, action)(ctx, param, value)
 
     return callback
@@ -127,7 +134,8 @@ GREP = typer.Option(None, "--grep", metavar="REGEX", help="Only calls whose answ
 SORT = typer.Option(None, "--sort", help="Order: path, model (ascending), tokens, chunks (largest first).")
 
 
-def _filters(api, model, test, finish, errors, tools, grep):
+def _filters(api: str | None, model: str | None, test: str | None, finish: str | None, errors: bool, tools: bool,
+             grep: str | None) -> "Filters":
     from llmcat.commands._rows import Filters
 
     return Filters(api=_api_name(api), model=model, test=test, finish=finish, errors=errors, tools=tools, grep=_regex(grep))
@@ -242,7 +250,7 @@ def _complete_api(incomplete: str) -> list[str]:
     return [name for name in filter_names() if name.startswith(incomplete)]
 
 
-def _regex(pattern: str | None):
+def _regex(pattern: str | None) -> "re.Pattern[str] | None":
     if pattern is None:
         return None
     import re
@@ -375,7 +383,7 @@ def explain(
     _done(output, run_explain(request, list(paths or ["."]), limit, as_json, output))
 
 
-def _diff_output(color, paths, revision, page: bool):
+def _diff_output(color: Color, paths: list[str], revision: str | None, page: bool) -> "Output":
     """As git's external diff, colour is git's decision (git pipes our output into its pager)."""
     if color is Color.auto and revision is None:
         import sys
@@ -391,7 +399,7 @@ def _diff_output(color, paths, revision, page: bool):
 def main() -> NoReturn:
     """The typer app, run as a command: never a traceback; a closed pipe ends llmcat as it ends cat and jq."""
     if "_LLMCAT_COMPLETE" in os.environ:  # the shell asks for completions: typer's scripts speak its own dialect
-        from typer.completion import completion_init
+        from typer.completion import completion_init  # type: ignore[attr-defined]  # typer's own name, not re-exported
 
         completion_init()
     # prog_name: also under `python -m llmcat`, usage lines and completion scripts name the installed command.

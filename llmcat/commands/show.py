@@ -9,7 +9,10 @@ from llmcat.reading.pipeline import calls, rendered
 from llmcat.status import ExitStatus
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from llmcat.commands._rows import Filters
+    from llmcat.render.document import Document
     from llmcat.render.output import Output
 
 
@@ -58,7 +61,7 @@ def run_show(files: list[str], as_json: bool, head: int | None, tail: int | None
     return ExitStatus.of(problems.count)
 
 
-def _drawer(output: Output):
+def _drawer(output: Output) -> Callable[[Document], None]:
     if output.color:
         from llmcat.render import rich_view
 
@@ -66,7 +69,7 @@ def _drawer(output: Output):
         return lambda doc: rich_view.render(doc, console, wrap_lines=output.terminal)
     from llmcat.render import plain
 
-    def draw(doc) -> None:
+    def draw(doc: Document) -> None:
         output.stdout.write(plain.render(doc).encode("utf-8", "backslashreplace"))
 
     return draw

@@ -11,10 +11,14 @@ the container's raw JSON (`raw...`).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from msgspec import Struct, field
+
+if TYPE_CHECKING:
+    from llmcat.model import ToolCall
+    from llmcat.reading.pipeline import Call
 
 ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "ABSENT", "__bool__": lambda self: False})()
 
@@ -105,7 +109,7 @@ def ignore_for(options: Options) -> Ignore:
 # --- one call as a tree -------------------------------------------------------------------------
 
 
-def _tool_call_tree(t) -> dict:
+def _tool_call_tree(t: ToolCall) -> dict:
     """A tool call as compared: its kind too, and its arguments as a JSON value (key order is not a change)."""
     return {"id": t.id, "name": t.name, "kind": t.kind, "arguments": _json_value(t.arguments)}
 
@@ -114,7 +118,7 @@ def _failure_status(status: int | None) -> int | None:
     return None if status is None or 200 <= status < 300 else status
 
 
-def call_tree(call, strict: bool = False) -> dict:
+def call_tree(call: Call, strict: bool = False) -> dict:
     """The compared shape of one call: `show --json`'s request (a chat's conversation normalised, see
     `shape.compared_request`) and answer, plus the raw container."""
     from llmcat.reading.shape import choice_dict, compared_request
@@ -125,6 +129,7 @@ def call_tree(call, strict: bool = False) -> dict:
     if request.get("transcript") is not None:
         request["transcript"] = _arguments_as_json(request["transcript"])
     usage = completion.usage
+    choices = [choice_dict(c, _tool_call_tree) for c in completion.choices]
     response = {
         "api": completion.api,
         # Only failures are compared: SDK recorders (llama-stack) store no status for a success,
@@ -132,7 +137,7 @@ def call_tree(call, strict: bool = False) -> dict:
         "status": _failure_status(rec.response.status),
         "streaming": rec.response.streaming,
         "chunks": completion.chunks,
-        "choices": [choice_dict(c, _tool_call_tree) for c in completion.choices],
+        "choices": choices,
         "usage": None if usage is None else {
             "prompt_tokens": usage.prompt_tokens,
             "completion_tokens": usage.completion_tokens,
@@ -147,7 +152,7 @@ def call_tree(call, strict: bool = False) -> dict:
         from llmcat.apis._conversation import answer_blocks
         from llmcat.reading.shape import block_dict
 
-        for choice, blocks in zip(response["choices"], answer_blocks(rec, completion), strict=True):
+        for choice, blocks in zip(choices, answer_blocks(rec, completion), strict=True):
             choice["blocks"] = _arguments_as_json([block_dict(b) for b in blocks])
     return {"request": request, "response": response, "raw": rec.stored}
 
@@ -208,11 +213,11 @@ def _same(a: Any, b: Any) -> bool:
     return a == b and isinstance(a, bool) == isinstance(b, bool)  # JSON true is not 1
 
 
-def compare_calls(call_a, call_b, options: Options, pair: Pair) -> Pair:
+def compare_calls(call_a: Call, call_b: Call, options: Options, pair: Pair) -> Pair:
     return compare_shapes(compared_tree(call_a, options), compared_tree(call_b, options), options, pair)
 
 
-def compared_tree(call, options: Options) -> dict:
+def compared_tree(call: Call, options: Options) -> dict:
     """`call_tree` as a comparison under `options` walks it (the raw JSON only with --strict)."""
     tree = call_tree(call, options.strict)
     if not options.strict:

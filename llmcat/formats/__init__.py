@@ -58,7 +58,8 @@ def path_from_label(label: str) -> tuple[str, int | None] | None:
     tests/test_hostile_small.py holds the two to each other.)"""
     if "\\" not in label:
         return None
-    out, position = [], 0
+    out: list[str] = []
+    position = 0
     while position < len(label):
         char = label[position]
         if char == "#" and label[position + 1:].isdigit() and label[position + 1:].isascii():

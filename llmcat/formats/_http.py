@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -45,7 +46,7 @@ def decompress_gzip(data: bytes, what: str = "gzip data") -> bytes:
     return _inflate(zlib.decompressobj(16 + zlib.MAX_WBITS), data, what, multi_member=True)
 
 
-def _inflate(engine, data: bytes, what: str, multi_member: bool = False) -> bytes:
+def _inflate(engine: zlib._Decompress, data: bytes, what: str, multi_member: bool = False) -> bytes:
     out = bytearray()
     allowed = max(0, MAX_DECOMPRESSED - _used())
     try:
@@ -117,6 +118,7 @@ def decode_content(data: bytes, encoding: str | None) -> bytes:
 def header_map(headers: Any) -> dict[str, str]:
     """Headers as one lower-cased name → value map; repeated values join with ", "."""
     out: dict[str, str] = {}
+    pairs: Iterable[tuple[Any, Any]]
     if isinstance(headers, dict):
         pairs = headers.items()
     elif isinstance(headers, list):  # HAR: [{"name", "value"}]

@@ -130,7 +130,7 @@ def _scalar_bytes(node: yaml.Node) -> int:
     return len(node.value) if isinstance(node, yaml.ScalarNode) else 0
 
 
-def _tagged(loader: yaml.BaseLoader, node: yaml.Node) -> Any:
+def _tagged(loader: yaml.constructor.SafeConstructor, node: yaml.Node) -> Any:
     tag = node.tag or ""
     if not _wraps_data(tag):
         raise yaml.constructor.ConstructorError(None, None, f"could not determine a constructor for the tag {tag!r}", node.start_mark)
@@ -144,6 +144,7 @@ def _tagged(loader: yaml.BaseLoader, node: yaml.Node) -> Any:
         if "python/object" in tag and len(items) == 1 and _hashable(items[0]):
             return items[0]  # a one-argument wrapper: istr('Accept') is the name 'Accept'
         return items
+    assert isinstance(node, yaml.MappingNode)  # PyYAML composes scalars, sequences and mappings only
     mapping = _mapping(loader, node)
     if "python/object" in tag:  # new/apply with keyword form: {args: [...], state: {...}}
         for key in _MAPPING_STATE_KEYS:
@@ -171,7 +172,7 @@ def _wraps_data(tag: str) -> bool:
     return True
 
 
-def _mapping(loader: yaml.BaseLoader, node: yaml.MappingNode) -> dict:
+def _mapping(loader: yaml.constructor.SafeConstructor, node: yaml.MappingNode) -> dict:
     loader.flatten_mapping(node)
     out = {}
     for key_node, value_node in node.value:

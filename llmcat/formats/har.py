@@ -68,7 +68,8 @@ def _response(resp: Any, request: Request) -> Response:
     # HAR writes status 0 for a request that got no response (blocked, aborted).
     out.status = status if isinstance(status, int) and not isinstance(status, bool) and status > 0 else None
     out.headers = _http.header_map(resp.get("headers"))
-    content = resp.get("content") if isinstance(resp.get("content"), dict) else {}
+    content = resp.get("content")
+    content = content if isinstance(content, dict) else {}
     mime = content.get("mimeType") if isinstance(content.get("mimeType"), str) else None
     out.content_type = out.headers.get("content-type") or mime
     text = content.get("text")

@@ -8,6 +8,8 @@ the body, chunked when `Transfer-Encoding: chunked`, compressed per `Content-Enc
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from llmcat.formats import _http
 from llmcat.formats.registry import Content, Format, register
 from llmcat.model import EmptyRecording, InputError, Recording, Response
@@ -31,7 +33,7 @@ def read(content: Content) -> list[Recording] | None:
     return out
 
 
-def _exchanges(data: bytes):
+def _exchanges(data: bytes) -> Iterator[tuple[bytes, bytes]]:
     """(request bytes, response bytes) per record; a length past the end is a corrupt trace."""
     pos = len(MAGIC)
     while pos < len(data):
@@ -93,9 +95,9 @@ def _message(raw: bytes) -> tuple[str, dict[str, str], bytes]:
     start = lines[0].decode("latin-1") if lines else ""
     pairs = []
     for line in lines[1:]:
-        name, sep, value = line.partition(b":")
+        raw_name, sep, raw_value = line.partition(b":")
         if sep:
-            pairs.append((name.decode("latin-1").strip(), value.decode("utf-8", "replace").strip()))
+            pairs.append((raw_name.decode("latin-1").strip(), raw_value.decode("utf-8", "replace").strip()))
     headers: dict[str, str] = {}
     for name, value in pairs:  # repeated names (Vary, Set-Cookie) join as one
         key = name.lower()

@@ -101,7 +101,8 @@ def _openai_calls(frames: list[tuple[str, Any]]) -> list[tuple[Request, list]]:
     for direction, data in frames:
         if not isinstance(data, dict):
             continue
-        kind = data.get("type") if isinstance(data.get("type"), str) else ""
+        kind = data.get("type")
+        kind = kind if isinstance(kind, str) else ""
         if kind in ("session.update", "session.created", "session.updated") and isinstance(data.get("session"), dict):
             session = {**session, **{k: v for k, v in data["session"].items() if v is not None}}
         if direction == "sent":

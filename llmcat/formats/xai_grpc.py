@@ -45,7 +45,8 @@ def _recording(entry: dict, position: int, source: str) -> Recording | None:
     request_json = _json(entry.get("request_sample")) or _json(entry.get("request_stream"))
     if "response_stream" in entry:
         stream = entry["response_stream"] if isinstance(entry["response_stream"], dict) else {}
-        chunks = stream.get("chunks_json") if isinstance(stream.get("chunks_json"), list) else []
+        chunks = stream.get("chunks_json")
+        chunks = chunks if isinstance(chunks, list) else []
         events = [chunk.get("chunk", chunk) if isinstance(chunk, dict) else chunk for chunk in chunks]
         response = Response(streaming=True, events=events, event_types=[None] * len(events))
     elif "response_sample" in entry:

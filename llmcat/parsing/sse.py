@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from itertools import repeat
+from typing import Any
 
 import orjson
 
@@ -127,7 +128,7 @@ def _loads_each(datas: list[str]) -> list:
     return [_loads_or_text(data) for data in datas]
 
 
-def _loads_or_text(data: str):
+def _loads_or_text(data: str) -> Any:
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError:

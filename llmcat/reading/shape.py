@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 
 from llmcat.apis import request_view
-from llmcat.model import Block, Choice, Completion, Recording, Usage
+from llmcat.model import Block, Choice, Completion, Recording, ToolCall, Usage
 
 
 def usage_dict(usage: Usage | None) -> dict[str, Any] | None:
@@ -92,7 +93,11 @@ def compared_request(rec: Recording, api: str, strict: bool) -> dict[str, Any]:
     return request
 
 
-def choice_dict(c: Choice, tool_call=lambda t: {"id": t.id, "name": t.name, "arguments": t.arguments}) -> dict[str, Any]:
+def _tool_call(t: ToolCall) -> dict[str, Any]:
+    return {"id": t.id, "name": t.name, "arguments": t.arguments}
+
+
+def choice_dict(c: Choice, tool_call: Callable[[ToolCall], dict[str, Any]] = _tool_call) -> dict[str, Any]:
     """One choice in `show --json`'s shape; `tool_call` lets `diff` shape its tool calls its own way."""
     return {
         "index": c.index,

@@ -5,9 +5,9 @@ the modules that draw with it, on the paths that draw.
 """
 
 
-def is_terminal(stream) -> bool:
+def is_terminal(stream: object) -> bool:
     """Is `stream` a terminal? False for anything without a real descriptor (tests' buffers)."""
     try:
-        return stream.isatty()
+        return stream.isatty()  # type: ignore[attr-defined]  # anything: no isatty is an answer too
     except (AttributeError, ValueError):
         return False

@@ -12,6 +12,7 @@ from msgspec import Struct
 
 from llmcat.comparison.trees import ABSENT, Pair
 from llmcat.render import diffrows, diffview
+from llmcat.render.escape import inline
 from llmcat.render.mask import mask_in, mask_tree
 
 if TYPE_CHECKING:
@@ -68,8 +69,8 @@ class DiffWriter:
         if self.report.as_json:
             self._json(pair)
             return
-        lines = [[("header", "--- " + diffview.inline(label_a))], [("header", "+++ " + diffview.inline(label_b))],
-                 [("muted", f"note: not a recording ({diffview.inline(pair.reason or '?')}); compared as text")]]
+        lines = [[("header", "--- " + inline(label_a))], [("header", "+++ " + inline(label_b))],
+                 [("muted", f"note: not a recording ({inline(pair.reason or '?')}); compared as text")]]
         self._draw(lines + diffview.text_diff(text_a, text_b, self.report.word_diff, file_text=True))
 
     # --- two trees -----------------------------------------------------------------------------------------

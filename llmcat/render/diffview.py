@@ -10,11 +10,15 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmcat.comparison.trees import ABSENT, Difference, Pair
-from llmcat.render.document import compact_json, pretty_json, transcript
+from llmcat.render.document import transcript
 from llmcat.render.escape import inline, visible
+from llmcat.render.jsontext import compact_json, pretty_json
+
+if TYPE_CHECKING:  # rich is imported only when drawing in colour
+    from rich.console import Console
 
 Line = list  # [(style, text), ...]
 
@@ -329,7 +333,7 @@ _STYLES = {
 }
 
 
-def draw(lines: Iterable[Line], console) -> None:
+def draw(lines: Iterable[Line], console: Console) -> None:
     """Colour for a terminal; recorded text reaches rich only inside `Text` (no markup, no emoji codes)."""
     from rich.text import Text
 

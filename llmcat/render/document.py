@@ -14,7 +14,7 @@ from msgspec import Struct, field
 from llmcat.apis import request_view
 from llmcat.apis._conversation import unknown_part_text
 from llmcat.apis._empty import empty_answer
-from llmcat.model import Completion, Recording, Transcript
+from llmcat.model import Completion, Recording, Transcript, Usage
 from llmcat.render.conversation import Entry, answer_sections, entry
 from llmcat.render.escape import inline, visible
 from llmcat.render.jsontext import compact_json, pretty_json
@@ -241,7 +241,7 @@ def _n(value: int | None) -> str:
     return "?" if value is None else f"{value:,}"
 
 
-def usage_text(usage) -> str:
+def usage_text(usage: Usage) -> str:
     """`13 prompt + 2,241 completion (1,856 reasoning) = 2,254 tokens; 4,352 cached`: the parts in brackets
     and after the semicolon only when the provider reported them (and they are not zero)."""
     thinking, cached = usage.reasoning_tokens, usage.cached_tokens

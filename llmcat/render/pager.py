@@ -17,7 +17,11 @@ import os
 import shlex
 import signal
 import subprocess
-from typing import IO, BinaryIO
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, BinaryIO
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 DEFAULT = "less -FRX"
 _open: list[BinaryIO] = []  # this run's paged output, for `finish` at exit
@@ -79,7 +83,7 @@ class PagedStream(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data) -> int:
+    def write(self, data: ReadableBuffer) -> int:
         data = bytes(data)
         if self.process is not None:
             self._to_pager(self._pager_input().write, data)
@@ -92,7 +96,7 @@ class PagedStream(io.RawIOBase):
                 self._start()
         return len(data)
 
-    def _to_pager(self, step, *args) -> None:
+    def _to_pager(self, step: Callable[..., object], *args: object) -> None:
         try:
             step(*args)
         except BrokenPipeError:
@@ -115,9 +119,9 @@ class PagedStream(io.RawIOBase):
         # A pager quit early closes the pipe: a write then raises BrokenPipeError (made a PagerQuit)
         # instead of the default SIGPIPE death, so that llmcat can wait for the pager and end quietly.
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-        self._to_pager(self._release, self.process.stdin)
+        self._to_pager(self._release, self._pager_input())
 
-    def _release(self, stream: BinaryIO) -> None:
+    def _release(self, stream: IO[bytes]) -> None:
         for data in self.held:
             stream.write(data)
         self.held = []

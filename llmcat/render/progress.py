@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from llmcat.render import is_terminal
 
@@ -15,7 +15,7 @@ DELAY = 0.5  # seconds of work before a bar is worth drawing
 
 
 class LazyProgress:
-    def __init__(self, total: int, stream=None, terminal: bool | None = None) -> None:
+    def __init__(self, total: int, stream: IO[str] | None = None, terminal: bool | None = None) -> None:
         """`terminal`: is `stream` a terminal, as the caller's `Output` already knows (asked here when not told)."""
         self.stream = stream or sys.stderr
         self.total = total

@@ -7,6 +7,7 @@ value under the values, a transcript entry's text under the text, not under its 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import IO
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -25,7 +26,7 @@ _STYLES = {
 }
 
 
-def make_console(file, force_terminal: bool, width: int | None = None, color: bool = True) -> Console:
+def make_console(file: IO[str], force_terminal: bool, width: int | None = None, color: bool = True) -> Console:
     """A console that prints recorded text literally; `color=False` draws the same layout without colour codes."""
     return Console(file=file, force_terminal=force_terminal or None, width=width, highlight=False, emoji=False, markup=False,
                    soft_wrap=True, color_system="auto" if color else None)
@@ -63,7 +64,7 @@ MIN_WIDTH = 20  # narrower than this, wrapping would only make a column of lette
 UNWRAPPED = 1 << 62
 
 
-def heading(label: str, width: int):
+def heading(label: str, width: int) -> Rule | Text:
     """The call's name as a rule across the screen; when it is too long, its directory is shortened,
     never its file name or `#N` (which are printed whole even when they alone are too wide)."""
     room = width - 6

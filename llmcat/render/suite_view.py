@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import IO, Any
 
 from llmcat.model import Row
 from llmcat.render.escape import inline, path_label
@@ -48,7 +48,7 @@ EXTRA_COLUMNS = ("tokens", "error")  # shown when they explain the listing: --so
 _NUMERIC = ("chunks", "prompt_tokens", "completion_tokens", "tokens")
 
 
-def ls_table(rows: list[Row], file, width: int, color: bool = True, extra: tuple[str, ...] = ()) -> None:
+def ls_table(rows: list[Row], file: IO[str], width: int, color: bool = True, extra: tuple[str, ...] = ()) -> None:
     """The rows as a table that fits `width`: never wrapped, columns given up before paths lose their ends.
     `extra`: columns of EXTRA_COLUMNS to show too (the total --sort tokens orders by, the error of --errors)."""
     from rich.table import Table
@@ -84,7 +84,7 @@ def ls_table(rows: list[Row], file, width: int, color: bool = True, extra: tuple
     console.print(table, crop=False)
 
 
-def _as_written(file) -> tuple[Callable[[str], str], str]:
+def _as_written(file: IO[str]) -> tuple[Callable[[str], str], str]:
     """How text reaches `file`, and the ellipsis to clip with. An encoding that cannot take a
     character (PYTHONIOENCODING=ascii) gets its backslash escape (render/output.py): cells are
     measured as that, and clipped with `...` where `…` would be written as six characters."""
@@ -285,7 +285,7 @@ def stats_plain(totals: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def stats_tables(totals: dict, file, width: int, color: bool = True) -> None:
+def stats_tables(totals: dict, file: IO[str], width: int, color: bool = True) -> None:
     from rich.table import Table
     from rich.text import Text
 

@@ -89,7 +89,7 @@ class CountedChunk(Struct, gc=False):
 
 
 class Chunk(CountedChunk, gc=False):
-    choices: list[Choice] | UnsetType = UNSET
+    choices: list[Choice] | UnsetType = UNSET  # type: ignore[assignment]  # msgspec decodes each class's own field type
 
 
 class OllamaMessage(Struct, gc=False):
@@ -151,7 +151,7 @@ class Body(Struct, gc=False):
 
 
 class CountedBody(Body, gc=False):
-    body: list[CountedChatItem | CompletionItem | OllamaGenerateItem | OllamaChatItem]
+    body: list[CountedChatItem | CompletionItem | OllamaGenerateItem | OllamaChatItem]  # type: ignore[assignment]  # (as Chunk)
 
 
 class Envelope(Struct):
@@ -167,7 +167,7 @@ class CountedEnvelope(Envelope):
     response: CountedBody
 
 
-_DECODERS = {True: msgspec.json.Decoder(Envelope), False: msgspec.json.Decoder(CountedEnvelope)}
+_DECODERS: dict[bool, msgspec.json.Decoder[Envelope]] = {True: msgspec.json.Decoder(Envelope), False: msgspec.json.Decoder(CountedEnvelope)}
 
 # The commonest chat chunk when only counting: text for choice 0 and nothing else the
 # reassembler reads. Struct equality compares it in C, with no Python step per field.
@@ -200,7 +200,7 @@ def parse(data: bytes, source: str, text: bool = True) -> list[Recording] | None
     return recording_of(envelope, source)
 
 
-def recording_of(envelope: Envelope, source: str) -> Recording | None:
+def recording_of(envelope: Envelope, source: str) -> list[Recording] | None:
     resp = envelope.response
     items = resp.body
     if not items or resp.is_exception:
@@ -210,7 +210,7 @@ def recording_of(envelope: Envelope, source: str) -> Recording | None:
     kinds = set(map(type, items))
     if len(kinds) != 1:
         return None  # a mixed body: the general reader
-    kind = kinds.pop()
+    kind: type[Struct] = kinds.pop()
     try:
         request = orjson.loads(memoryview(envelope.request))
     except orjson.JSONDecodeError:
@@ -218,26 +218,29 @@ def recording_of(envelope: Envelope, source: str) -> Recording | None:
     if not isinstance(request, dict):
         return None
     chunks = [item.data for item in items]
+    # One kind of item (checked above), so one kind of chunk: mypy cannot follow `kind is` to the list.
     if kind is CountedChatItem:
-        events = compact_counted(chunks)
+        events = compact_counted(chunks)  # type: ignore[arg-type]
     elif kind is ChatItem or kind is CompletionItem:
-        events = compact(chunks, chat=kind is ChatItem)
+        events = compact(chunks, chat=kind is ChatItem)  # type: ignore[arg-type]
     else:
-        events = compact_ollama(chunks, chat=kind is OllamaChatItem)
+        events = compact_ollama(chunks, chat=kind is OllamaChatItem)  # type: ignore[arg-type]
     if events is None:
         return None
-    light = {"request": request, "response": _envelope_fields(resp)}
+    light: dict[str, Any] = {"request": request, "response": _envelope_fields(resp)}
     if envelope.test_id is not UNSET:
         light["test_id"] = envelope.test_id
     (rec,) = read(light, source)  # the general reader's own request/response handling
     rec.response.events = events
-    rec.response.event_types = [kind.__struct_config__.tag] * len(events)
+    tag = kind.__struct_config__.tag
+    assert isinstance(tag, str)  # each item class is tagged with the recorded Python type's name
+    rec.response.event_types = [tag] * len(events)
     rec.response.recorded_events = len(items)
     return [rec]
 
 
 def _envelope_fields(resp: Body) -> dict:
-    out = {"body": []}
+    out: dict[str, Any] = {"body": []}
     for name in ("is_streaming", "status", "is_exception"):
         value = getattr(resp, name)
         if value is not UNSET:
@@ -266,7 +269,7 @@ def compact(chunks: list[Chunk], chat: bool) -> list[dict] | None:
                 if chat:  # a delta with text and nothing else the reassembler reads (inlined: the hot path)
                     delta = choice.delta
                     text = None
-                    if (choice.text is UNSET and delta is not None and delta is not UNSET
+                    if (choice.text is UNSET and isinstance(delta, Delta)
                             and delta.reasoning_content is None and delta.reasoning is None
                             and delta.reasoning_details is None and delta.refusal is None
                             and delta.tool_calls is None and delta.function_call is None):
