@@ -176,7 +176,8 @@ def test_diff_shows_a_changed_tool_result_in_the_transcript(tmp_path):
         {"path": "request.transcript[2].content", "a": "Sunny, 22C in Paris", "b": "Rainy, 12C in Paris"}]
     text = run("diff", CONVERSATIONS / "openai-chat.yaml", changed).stdout
     # the second call continues the first: compared from its new turns (the question was compared with #0)
-    assert ("== messages\n… 1 earlier turn, as in #0\n@@ -1,4 +1,4 @@\n [assistant] get_weather({\n               \"city\": \"Paris\"\n             })\n"
+    assert ("== messages\n… 1 earlier turn, as in #0\n@@ -1,4 +1,4 @@\n"
+            " [assistant] get_weather({\n               \"city\": \"Paris\"\n             })\n"
             "-[tool] get_weather: Sunny, 22C in Paris\n+[tool] get_weather: Rainy, 12C in Paris\n== choice 0") in text
 
 

@@ -17,8 +17,10 @@ from llmcat.render.document import transcript
 from llmcat.render.escape import inline, visible
 from llmcat.render.jsontext import compact_json, pretty_json
 
-if TYPE_CHECKING:  # rich is imported only when drawing in colour
+if TYPE_CHECKING:  # rich is imported only when drawing in colour; turns only when a pair has them
     from rich.console import Console
+
+    from llmcat.render.turns import Earlier
 
 Line = list  # [(style, text), ...]
 
@@ -115,14 +117,15 @@ def _sections(differences: list[Difference]) -> dict[str, list[tuple[str, Differ
 
 def _section_lines(title: str, diffs: list[tuple[str, Difference]], pair: Pair, word_diff: bool,
                    earlier: Earlier2 | None = None) -> list[Line]:
-    if pair.trees and title == "messages":
-        skip = (earlier[0].blocks, earlier[1].blocks) if earlier else (0, 0)
-        a, b = (_messages_text(t["request"], n) for t, n in zip(pair.trees, skip, strict=True))
+    tree_a, tree_b = pair.trees or (None, None)  # both only for a changed pair; one alone is a pair on one side only
+    if tree_a is not None and tree_b is not None and title == "messages":
+        skip_a, skip_b = (earlier[0].blocks, earlier[1].blocks) if earlier else (0, 0)
+        a, b = _messages_text(tree_a["request"], skip_a), _messages_text(tree_b["request"], skip_b)
         lead = _earlier_lines(earlier, pair, a == b) if earlier else []
         if a != b or lead:
             return lead + (text_diff(a, b, word_diff) if a != b else [])
-    if pair.trees and title == "tools offered":
-        a, b = (_tool_names(t["request"]["params"].get("tools")) for t in pair.trees)
+    if tree_a is not None and tree_b is not None and title == "tools offered":
+        a, b = _tool_names(tree_a["request"]["params"].get("tools")), _tool_names(tree_b["request"]["params"].get("tools"))
         if a != b:
             return text_diff(a, b, word_diff=False)
     out: list[Line] = []
@@ -169,7 +172,7 @@ class PairTurns:
         ordered = sorted(pairs, key=lambda p: _call_order(p.a or p.b or ""))
         return {id(pair): found for pair in ordered if (found := self.of(pair)) is not None}
 
-    def _side(self, n: int, label: str | None, tree: dict | None):
+    def _side(self, n: int, label: str | None, tree: dict | None) -> Earlier | None:
         from llmcat.model import Transcript
         from llmcat.reading.shape import block_from_dict
 
@@ -190,7 +193,6 @@ def _call_order(label: str) -> tuple[str, int]:
 def _earlier_lines(earlier: Earlier2, pair: Pair, same_new: bool) -> list[Line]:
     """`… 9 earlier turns, as in #4` (each side's, when they differ); where the new turns are the same,
     the difference is in the earlier ones, shown with the call that sent them first."""
-    from llmcat.render.turns import Earlier
 
     def said(found: Earlier, label: str | None) -> str:
         source = (label or "").rpartition("#")[0]
