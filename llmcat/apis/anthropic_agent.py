@@ -15,7 +15,7 @@ from typing import Any
 from llmcat.apis._common import as_dict, as_list, as_str
 from llmcat.apis.anthropic import content_blocks, transcript, whole_message
 from llmcat.apis.registry import Api, register
-from llmcat.model import Completion, Recording
+from llmcat.model import Block, Completion, Recording
 
 API = "anthropic.agent-sdk"
 
@@ -47,7 +47,7 @@ def reassemble(rec: Recording) -> Completion:
     return out
 
 
-def answer_blocks(rec: Recording, completion: Completion):
+def answer_blocks(rec: Recording, completion: Completion) -> list[list[Block]] | None:
     from llmcat.apis import _conversation as cv
 
     if len(completion.choices) != 1:

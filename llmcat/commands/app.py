@@ -10,18 +10,12 @@ paths that draw.
 import os
 from collections.abc import Callable
 from enum import Enum
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 import typer
 
 from llmcat import __version__
 from llmcat.status import guarded
-
-if TYPE_CHECKING:  # (annotations naming these are strings: the modules load when a command runs)
-    import re
-
-    from llmcat.commands._rows import Filters
-    from llmcat.render.output import Output
 
 app = typer.Typer(
     name="llmcat",
@@ -39,7 +33,7 @@ class Color(str, Enum):
     never = "never"
 
 
-def _output(color: Color = Color.auto, page: bool = False) -> "Output":
+def _output(color: Color = Color.auto, page: bool = False):
     """Where this run's output goes and how it may look: decided here, once, for every command.
     `page`: long output on a terminal goes through a pager (see render/pager.py)."""
     from llmcat.render.output import Output
@@ -47,7 +41,7 @@ def _output(color: Color = Color.auto, page: bool = False) -> "Output":
     return Output.of_process(color.value, page)
 
 
-def _done(output: "Output", status: int) -> NoReturn:
+def _done(output, status: int) -> NoReturn:
     """The command's output is complete (and paged output shown): end with `status`."""
     output.close()
     raise typer.Exit(status)
@@ -134,8 +128,7 @@ GREP = typer.Option(None, "--grep", metavar="REGEX", help="Only calls whose answ
 SORT = typer.Option(None, "--sort", help="Order: path, model (ascending), tokens, chunks (largest first).")
 
 
-def _filters(api: str | None, model: str | None, test: str | None, finish: str | None, errors: bool, tools: bool,
-             grep: str | None) -> "Filters":
+def _filters(api, model, test, finish, errors, tools, grep):
     from llmcat.commands._rows import Filters
 
     return Filters(api=_api_name(api), model=model, test=test, finish=finish, errors=errors, tools=tools, grep=_regex(grep))
@@ -250,7 +243,7 @@ def _complete_api(incomplete: str) -> list[str]:
     return [name for name in filter_names() if name.startswith(incomplete)]
 
 
-def _regex(pattern: str | None) -> "re.Pattern[str] | None":
+def _regex(pattern: str | None):
     if pattern is None:
         return None
     import re
@@ -383,7 +376,7 @@ def explain(
     _done(output, run_explain(request, list(paths or ["."]), limit, as_json, output))
 
 
-def _diff_output(color: Color, paths: list[str], revision: str | None, page: bool) -> "Output":
+def _diff_output(color: Color, paths: list[str], revision: str | None, page: bool):
     """As git's external diff, colour is git's decision (git pipes our output into its pager)."""
     if color is Color.auto and revision is None:
         import sys

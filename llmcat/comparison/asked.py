@@ -117,7 +117,7 @@ def _from_json(label: str, obj: dict) -> Asked:
     request = _http.http_request(method, obj.get("url", obj.get("uri")), body)
     if isinstance(obj.get("test_id"), str):
         request.test_id = obj["test_id"]
-    missing = ("headers",) if "headers" not in obj else ()
+    missing: tuple[str, ...] = ("headers",) if "headers" not in obj else ()
     if "body" not in obj and method not in _BODILESS:
         missing = ("body",) + missing
     headers = _http.header_map(obj["headers"]) if "headers" in obj else None

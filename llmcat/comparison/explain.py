@@ -120,9 +120,9 @@ def nearest(asked: list[Asked], files: list[Source], keep: int, failed: Callable
                 heapq.heappush(best[n], (score, name == names[n], -order, -interaction, result.source))
                 if len(best[n]) > keep:
                     heapq.heappop(best[n])
-    picks = [[(score, source, -interaction) for score, _, _, interaction, source in sorted(found, reverse=True)]
-             for found in best]
-    return Nearest(picks, searched)
+    ranked = [[(score, source, -interaction) for score, _, _, interaction, source in sorted(found, reverse=True)]
+              for found in best]
+    return Nearest(ranked, searched)
 
 
 def searchable(files: list[Source], asked_specs: list[str]) -> list[Source]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -71,7 +72,7 @@ def verdict(asked: Asked, recorded: Recording) -> Verdict | None:
 # --- the parts rules compare -------------------------------------------------------------------------
 
 
-def _known(asked: Asked, part: str, judge: Callable[[], bool]) -> bool | None:
+def _known(asked: Asked, part: str, judge: Callable[[], bool | None]) -> bool | None:
     return None if part in asked.missing else judge()
 
 
@@ -264,7 +265,7 @@ def _wiremock(asked: Asked, recorded: Recording) -> Verdict:
     for pattern in stub.get("bodyPatterns") or []:
         if isinstance(pattern, dict) and ("equalToJson" in pattern or "equalTo" in pattern):
             name = "equalToJson" if "equalToJson" in pattern else "equalTo"
-            rules[name] = _known(asked, "body", lambda p=pattern, n=name: _body_matches(n, p, asked.recording.request.body))
+            rules[name] = _known(asked, "body", partial(_body_matches, name, pattern, asked.recording.request.body))
     return Verdict("wiremock", rules, tuple(rules))
 
 

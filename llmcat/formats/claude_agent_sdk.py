@@ -80,7 +80,7 @@ def _turns(source: str, messages: list[dict]) -> list[Recording]:
 def _recording(source: str, n: int, turn: _Turn) -> Recording:
     events = turn.events
     out = Response(events=events, event_types=["result" if e.get("type") == "result" else "assistant" for e in events])
-    body = {"messages": turn.conversation}
+    body: dict[str, Any] = {"messages": turn.conversation}
     if isinstance(turn.model, str):
         body = {"model": turn.model, **body}
     request = Request(body=body, model=None)

@@ -15,7 +15,9 @@ from llmcat.render.escape import inline
 from llmcat.render.mask import mask_in, mask_tree
 
 if TYPE_CHECKING:
+    from llmcat.comparison.asked import Asked
     from llmcat.comparison.explain import Candidate, Explained
+    from llmcat.comparison.matchers import Verdict
     from llmcat.render.output import Output
 
 _WHAT_A_FORM_LACKS = {"method": "the method", "url": "the URL", "body": "the body", "headers": "the headers"}
@@ -134,7 +136,7 @@ def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
-def _what_was_asked(asked) -> str:
+def _what_was_asked(asked: Asked) -> str:
     request = asked.recording.request
     parts = [request.method or "?", request.url or request.endpoint or "?"]
     if request.model:
@@ -191,7 +193,7 @@ _MOST_LINES = 24  # per difference (a whole tool or message added)
 _MARKS = {True: ("add", "✓"), False: ("error", "✗"), None: ("muted", "?")}
 
 
-def _rules_line(judged) -> list[tuple[str, str]]:
+def _rules_line(judged: Verdict) -> list[tuple[str, str]]:
     line: list[tuple[str, str]] = [("muted", "   rules ")]
     for rule, passed in judged.rules.items():
         style, mark = _MARKS[passed]
