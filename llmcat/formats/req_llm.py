@@ -52,7 +52,8 @@ def _request(req: dict, model_spec: Any) -> Request:
 
 
 def _response(obj: dict, request: Request) -> Response:
-    resp = obj.get("response") if isinstance(obj.get("response"), dict) else {}
+    resp = obj.get("response")
+    resp = resp if isinstance(resp, dict) else {}
     status, headers = resp.get("status"), resp.get("headers")
     chunks, streamed_chunks = obj.get("chunks"), True
     if isinstance(obj.get("events"), list) and chunks is None:

@@ -196,7 +196,8 @@ def _body_files(path: str) -> list[str]:
             obj = orjson.loads(handle.read())
     except (OSError, ValueError):
         return []  # (a stub that cannot be read says so when it is read; its body stays listed)
-    stubs = obj.get("mappings") if isinstance(obj, dict) and isinstance(obj.get("mappings"), list) else [obj]
+    mappings = obj.get("mappings") if isinstance(obj, dict) else None
+    stubs = mappings if isinstance(mappings, list) else [obj]
     return [stub["response"]["bodyFileName"] for stub in stubs
             if is_stub(stub) and isinstance(stub["response"].get("bodyFileName"), str)]
 
