@@ -419,6 +419,7 @@ EMPTY = {
     "r.yml": b"http_interactions: []\nrecorded_with: VCR-vcr/2.1.0\n",
     "browser.har": b'{"log": {"version": "1.2", "creator": {"name": "x"}, "entries": []}}',
     "stubs.json": b'{"mappings": [], "meta": {"total": 0}}',
+    "nock-back.json": b"[]\n",
     "nothing.json": b"",
     "blank.yaml": b"\n  \n",
 }

@@ -13,14 +13,16 @@ from typing import Any
 
 from llmcat.formats import _http
 from llmcat.formats.registry import Content, Format, register
-from llmcat.model import Recording, Response
+from llmcat.model import EmptyRecording, Recording, Response
 
 FORMAT = "nock"
 
 
 def read(content: Content) -> list[Recording] | None:
     obj = content.json
-    if not isinstance(obj, list) or not obj or not all(_is_entry(entry) for entry in obj):
+    if obj == []:  # nock.back's fixture of a test that made no call
+        raise EmptyRecording("an empty list (a nock recording of no call)")
+    if not isinstance(obj, list) or not all(_is_entry(entry) for entry in obj):
         return None
     return [_recording(entry, position, content.source) for position, entry in enumerate(obj)]
 
