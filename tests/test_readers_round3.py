@@ -196,7 +196,8 @@ def test_an_answer_that_reads_as_empty_is_reported_and_nothing_else_is():
     assert [c["empty_answer"] for c in run_json(path)] == [
         {"output_tokens": 7, "note": "the answer reads as empty, but the provider counts 7 output tokens"},
         {"output_tokens": None, "note": "the answer reads as empty, but the response carries text llmcat did not read (under `text`)"},
-        None, None, None, None]
+        None, None, None, None, None]  # (#6: a picture, no words, is an answer)
+    assert run("join", SHAPES / "audio-answers.yaml").stdout == "Hello there.\nHello there.\n"  # a spoken answer's transcript
 
 
 def test_no_fixture_of_ours_but_the_empty_answers_reads_as_an_empty_answer():

@@ -4,8 +4,9 @@
 What is not a chat answer is never asked: a failed call, a body llmcat shows as its details (embeddings,
 images, token counts, model lists, an HTTP body of no known API), a HEAD or OPTIONS request, a 204, the
 status of an asynchronous job (an Assistants run: its words are in the thread's messages).
-A call counts as answered when a choice has text, reasoning, a refusal or a tool call, or its answer
-blocks hold anything (media, a server tool's result, a part of a shape llmcat does not know).
+A call counts as answered when a choice has text, reasoning, a refusal or a tool call, its answer
+blocks hold anything (media, a server tool's result, a part of a shape llmcat does not know), or its
+events carry a picture or a sound.
 It is reported when the provider's usage counts output tokens, or when a response event carries
 text under a key that holds a model's words (`text`, `content`, `delta`...) that no part accounts for.
 """
@@ -38,7 +39,7 @@ def empty_answer(rec: Recording, completion: Completion) -> tuple[int | None, st
     unread = None if tokens else unread_words(rec.response.events)
     if not tokens and unread is None:
         return None
-    if _has_blocks(rec, completion):
+    if _has_blocks(rec, completion) or _carries_media(rec.response.events):
         return None
     if tokens:
         return tokens, f"the answer reads as empty, but the provider counts {tokens:,} output tokens"
@@ -66,6 +67,26 @@ def _has_blocks(rec: Recording, completion: Completion) -> bool:
         return any(answer_blocks(rec, completion))
     except (TypeError, ValueError, AttributeError, RecursionError):  # an answer builder tripped on a hostile shape
         return False
+
+
+# Keys under which an answer carries a picture or a sound (OpenRouter's `images`, OpenAI's `b64_json` and
+# audio `data`, Gemini's `inlineData`): an answer of media is an answer, though it has no words.
+_MEDIA = frozenset({"images", "image_url", "b64_json", "inlineData", "inline_data", "audio", "image", "video"})
+
+
+def _carries_media(events: list) -> bool:
+    return any(_media_in(event, 0) for event in events[:_LOOK_EVENTS])
+
+
+def _media_in(value: Any, depth: int) -> bool:
+    if depth >= _LOOK_DEPTH:
+        return False
+    if isinstance(value, dict):
+        return any((k in _MEDIA and v not in (None, "", [], {})) or (isinstance(v, (dict, list)) and _media_in(v, depth + 1))
+                   for k, v in value.items())
+    if isinstance(value, list):
+        return any(_media_in(item, depth + 1) for item in value[:_LOOK_EVENTS])
+    return False
 
 
 def unread_words(events: list) -> str | None:

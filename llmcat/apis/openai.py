@@ -62,7 +62,7 @@ def _unknown_part(part: Any) -> bool:
 
 # The keys of a delta (or message) that carry the answer: a choice whose `delta` has none of them
 # but whose `message` does is a whole response (Perplexity sends both, the delta empty).
-_CARRIERS = ("content", "tool_calls", "function_call", "refusal", "reasoning_content", "reasoning", "reasoning_details")
+_CARRIERS = ("content", "tool_calls", "function_call", "refusal", "reasoning_content", "reasoning", "reasoning_details", "audio")
 
 
 def _carries(delta: dict) -> bool:
@@ -174,6 +174,11 @@ def _apply_delta(choice: ChoiceBuilder, slots: dict[int, ToolCallBuilder], delta
     if text:
         choice.text.append(text)
         carried = True
+    elif isinstance(delta.get("audio"), dict):  # an answer spoken (audio output): its transcript is its words
+        transcript = delta["audio"].get("transcript")
+        if isinstance(transcript, str) and transcript:
+            choice.text.append(transcript)
+            carried = True
     reasoning = _reasoning_text(delta) or _content_thinking(delta.get("content"))
     if reasoning:
         choice.reasoning.append(reasoning)
