@@ -107,6 +107,13 @@ def test_each_assistant_turn_of_an_agent_transcript_is_a_call():
     assert [line.split("\t")[0].rsplit("/", 1)[1] for line in errors] == ["tool-round.json#2"]
 
 
+def test_an_agent_turn_the_cli_marks_as_an_api_failure_is_an_error():
+    (call,) = run_json(FIXTURES / "agent-sdk" / "rate-limited.json")
+    assert call["error"] == {"type": "rate_limit", "status_code": None, "message": "API Error: Rate limit reached"}
+    assert run("check", FIXTURES / "agent-sdk" / "rate-limited.json").stdout.endswith(
+        "info: recorded-error: the call failed: rate_limit API Error: Rate limit reached\n")
+
+
 @pytest.mark.parametrize("messages, reason", [
     ([{"direction": "recv", "message": {"type": "system"}}, {"direction": "sideways", "message": {}}],
      "a Claude Agent SDK transcript with a message that is not {direction, message}"),

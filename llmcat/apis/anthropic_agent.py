@@ -22,7 +22,7 @@ API = "anthropic.agent-sdk"
 
 def merged(events: list) -> tuple[dict, dict | None]:
     """The turn as one Anthropic message, and its `result` message (None: not a query's last turn)."""
-    messages = [e for e in events if isinstance(e, dict) and e.get("type") != "result"]
+    messages = [as_dict(e.get("message")) for e in events if isinstance(e, dict) and e.get("type") == "assistant"]
     result = next((e for e in events if isinstance(e, dict) and e.get("type") == "result"), None)
     last = messages[-1] if messages else {}
     body: dict[str, Any] = {**last, "type": "message", "content": [b for m in messages for b in as_list(m.get("content"))]}
@@ -41,7 +41,11 @@ def reassemble(rec: Recording) -> Completion:
     if result.get("is_error") is True or subtype.startswith("error"):
         errors = [e for e in as_list(result.get("errors")) if isinstance(e, str)]
         message = as_str(result.get("result")) or "; ".join(errors) or None
-        out.error = {"type": subtype or "error", "status_code": None, "message": message}
+        out.error = {"type": subtype if subtype.startswith("error") else "error", "status_code": None, "message": message}
+    refused = next((e for e in rec.response.events if isinstance(e, dict) and isinstance(e.get("error"), str)), None)
+    if refused is not None:  # the CLI marks an assistant message that is an API failure (`rate_limit`, ...): the cause
+        text = " ".join(as_str(b.get("text")) or "" for b in as_list(body.get("content")) if isinstance(b, dict)).strip()
+        out.error = {"type": refused["error"], "status_code": None, "message": text or None}
     if isinstance(result.get("total_cost_usd"), (int, float)) or isinstance(result.get("duration_ms"), (int, float)):
         out.timing = {k: result[k] for k in ("duration_ms", "duration_api_ms", "num_turns", "total_cost_usd") if k in result}
     return out

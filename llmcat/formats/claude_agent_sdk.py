@@ -5,7 +5,7 @@ messages are the protocol's: control requests and responses (hooks, permissions)
 messages sent (prompts) and received (tool results), `system` messages, the `assistant` messages
 (one content block each, several sharing the model's message id) and a `result` closing each query.
 Each assistant turn — the messages of one model message id — is one call (`FILE#N`): its events are
-those assistant messages, and, for a query's last turn, the `result` message (the finish, the
+those `assistant` messages as the protocol sent them, and, for a query's last turn, the `result` message (the finish, the
 query's usage and cost, an error); its request is the conversation that came before it.
 """
 
@@ -61,7 +61,7 @@ def _turns(source: str, messages: list[dict]) -> list[Recording]:
                 current = _Turn(inner.get("id"), conversation, model)
                 turns.append(current)
                 conversation.append({"role": "assistant", "content": []})
-            current.events.append(inner)
+            current.events.append(message)  # the protocol's message (an `error` rides on it), not only the model's
             current.stored.append(item)
             blocks = inner.get("content")
             conversation[-1]["content"] += blocks if isinstance(blocks, list) else [{"type": "text", "text": blocks}]
