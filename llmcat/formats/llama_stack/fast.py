@@ -61,6 +61,7 @@ class CountedDelta(Struct, gc=False):
     refusal: Any = None
     tool_calls: Any = None
     function_call: Any = None
+    audio: Any = None  # an answer spoken: its transcript is the text
 
 
 class Delta(CountedDelta, gc=False):
@@ -119,7 +120,7 @@ class OllamaChunk(Struct, gc=False):
 INSIDE_WHOLE_FIELDS = frozenset({
     "prompt_tokens", "completion_tokens", "total_tokens", "input_tokens", "output_tokens",
     "id", "index", "type", "function", "name", "arguments", "text", "summary", "thinking",
-    "data", "embedding", "embeddings", "dimensions", "models", "body",  # (and keys of their results)
+    "data", "embedding", "embeddings", "dimensions", "models", "body", "transcript",  # (and keys of their results)
 })
 
 
@@ -272,7 +273,7 @@ def compact(chunks: list[Chunk], chat: bool) -> list[dict] | None:
                     if (choice.text is UNSET and isinstance(delta, Delta)
                             and delta.reasoning_content is None and delta.reasoning is None
                             and delta.reasoning_details is None and delta.refusal is None
-                            and delta.tool_calls is None and delta.function_call is None):
+                            and delta.tool_calls is None and delta.function_call is None and delta.audio is None):
                         text = delta.content
                         if type(text) is not str:
                             text = None
