@@ -77,7 +77,8 @@ def test_bare_bodies_are_read_by_their_content_whatever_their_suffix():
     calls = {c["source"].rsplit("/", 1)[1]: c for c in run_json(BODIES)}
     assert {name: (c["format"], c["api"]) for name, c in calls.items()} == {
         "gemini-thoughts-1.json": ("sse", "gemini"), "ollama-tools-2.sse": ("jsonl", "ollama.chat"),
-        "perplexity-answer-1.json": ("json", "openai.chat")}
+        "perplexity-answer-1.json": ("json", "openai.chat"), "perplexity-stream-2.sse": ("sse", "openai.chat")}
+    assert calls["perplexity-stream-2.sse"]["choices"][0]["text"] == "Mild and showery."  # the deltas, not `message` again
     assert calls["perplexity-answer-1.json"]["choices"][0]["text"] == "Mild and showery, around 18°C[1]."
     assert calls["gemini-thoughts-1.json"]["choices"][0]["reasoning"] == "Checking the forecast."
     assert calls["ollama-tools-2.sse"]["choices"][0]["tool_calls"][0]["arguments"] == '{"city":"Lyon"}'

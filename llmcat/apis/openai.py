@@ -140,6 +140,9 @@ def reassemble_chat(rec: Recording) -> Completion:
     choices = Choices()
     tool_slots: dict[int, dict[int, ToolCallBuilder]] = {}
     finished_at: set[int] = set()
+    # A whole response's choice with `message` beside an empty `delta` (Perplexity) answers in `message`; in a
+    # stream, Perplexity's `message` repeats all the text so far: there the delta is the answer's piece.
+    whole = len(rec.response.events) == 1
     for chunk in rec.response.events:
         if not isinstance(chunk, dict):
             continue
@@ -150,7 +153,7 @@ def reassemble_chat(rec: Recording) -> Completion:
                 continue
             choice = choices.get(raw.get("index", position))
             delta = raw.get("delta")
-            if not isinstance(delta, dict) or (not _carries(delta) and isinstance(raw.get("message"), dict)):
+            if not isinstance(delta, dict) or (whole and not _carries(delta) and isinstance(raw.get("message"), dict)):
                 delta = as_dict(raw.get("message"))
             carried = _apply_delta(choice, tool_slots.setdefault(choice.index, {}), delta)
             if carried and choice.index in finished_at:
