@@ -63,7 +63,7 @@ def file_findings(spec: str, calls: list[Call], codes: frozenset[str] = frozense
     for call in calls:
         rec, completion = call.recording, call.completion
         name = rec.label
-        for level, code, message in call_findings(rec, completion) + stored_findings(rec, codes):
+        for level, code, message in call_findings(rec, completion) + stored_findings(rec, codes, completion):
             out.findings.append(Finding(rec.source, rec.interaction, name, level, code, message))
         key = request_key(rec, completion)
         if key is not None:
@@ -78,15 +78,16 @@ def file_findings(spec: str, calls: list[Call], codes: frozenset[str] = frozense
     return out
 
 
-def stored_findings(rec: Recording, codes: frozenset[str]) -> list[tuple[str, str, str]]:
-    """What the call holds as stored: credentials, cookies, bodies nobody can read."""
+def stored_findings(rec: Recording, codes: frozenset[str], completion: Completion | None = None) -> list[tuple[str, str, str]]:
+    """What the call holds as stored: credentials (also those only its reassembled `completion` holds whole),
+    cookies, bodies nobody can read."""
     from llmcat.validation.cookies import cookies
     from llmcat.validation.encoded import encoded_bodies
     from llmcat.validation.secrets import leaks
 
     found = []
     if "secret" in codes:
-        found += [(ERROR, "secret", f"{leak.place}: {leak.kind} recorded: {leak.masked}") for leak in leaks(rec)]
+        found += [(ERROR, "secret", f"{leak.place}: {leak.kind} recorded: {leak.masked}") for leak in leaks(rec, completion)]
     if "cookie" in codes:
         for jar in cookies(rec):
             names = ", ".join(jar.names)

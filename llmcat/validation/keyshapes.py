@@ -51,6 +51,7 @@ _LOOKED_FOR = tuple(dict.fromkeys(b"sk-" if p == "T3BlbkFJ" else p.lower().encod
     # names credentials are recorded under (headers, fields, query parameters, text)
     b"bearer", b"basic ", b"authorization", b"apikey", b"api_key", b"api-key", b"secret", b"passw", b"credential",
     b"key=", b"x-amz-security", b"access-key", b"accesskey", b"subscription-key", b"functions-key",
+    b"sig=", b"code=",  # an Azure SAS signature, an Azure Functions key (in a URL's query)
 )
 _SHAPE_WORDS = [tuple(b"sk-" if p == "T3BlbkFJ" else p.lower().encode() for p in prefixes) for _, prefixes, _ in _SHAPES]
 

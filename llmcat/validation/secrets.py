@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
+from urllib.parse import quote, quote_plus
 
 import orjson
 from msgspec import Struct
 
-from llmcat.model import Recording
-from llmcat.validation import keyshapes
+from llmcat.model import Completion, Recording
+from llmcat.validation import in_text, keyshapes
+from llmcat.validation.in_text import field_hits, is_credential_field, text_hits
 
 ELLIPSIS = "…"
 # A value this long may keep its first 4 and last 2 characters (enough to tell two keys
@@ -55,25 +55,53 @@ class Leak(Struct, frozen=True):
     masked: str  # at most the first 4 and last 2 characters, and the length
 
 
-def leaks(rec: Recording) -> list[Leak]:
-    """The credentials recorded anywhere in one call, each once per part of the call."""
-    return [Leak(place, kind, mask(value)) for place, kind, value in _found(rec)]
+def leaks(rec: Recording, completion: Completion | None = None) -> list[Leak]:
+    """The credentials recorded anywhere in one call, each once per part of the call. With the call's
+    `completion`, also those only its reassembled answer holds whole (a key split across chunks)."""
+    return [Leak(place, kind, mask(value)) for place, kind, value in _found(rec, completion)]
 
 
-def secret_values(rec: Recording) -> set[str]:
-    """The whole values of `leaks(rec)`, for a renderer to mask wherever they appear (also as
-    a URL writes them: a query value is found decoded, `%2B` and all)."""
-    values = {value for _, _, value in _found(rec)}
-    return values | {quote(v, safe="") for v in values} | {quote_plus(v) for v in values}
+def secret_values(rec: Recording, completion: Completion | None = None) -> set[str]:
+    """The whole values of `leaks(rec, completion)`, for a renderer to mask wherever they appear;
+    also as the recording writes them (a query value is found decoded: `%2D`, `%2f`, `+` and all)."""
+    values = {value for _, _, value in _found(rec, completion)}
+    if not values:
+        return values
+    text = _call_text(rec)
+    forms = in_text.recorded_forms(text.decode("utf-8", "replace"), values) if text is not None else set()
+    return values | forms | {quote(v, safe="") for v in values} | {quote_plus(v) for v in values}
 
 
 # --- the search -------------------------------------------------------------------------------
 
 
-def _found(rec: Recording) -> list[tuple[str, str, str]]:
+# The last calls searched: check's finding and the mask of the same run ask about the same call.
+_MEMO: dict[tuple[int, int], tuple[Recording, Completion | None, list[tuple[str, str, str]]]] = {}
+_MEMO_SIZE = 64
+
+
+def _found(rec: Recording, completion: Completion | None = None) -> list[tuple[str, str, str]]:
+    key = (id(rec), id(completion))
+    memo = _MEMO.get(key)
+    if memo is not None and memo[0] is rec and memo[1] is completion:
+        return memo[2]
+    found = _search(rec)
+    if completion is not None:
+        known = {value for _, _, value in found}
+        found = found + [hit for hit in _answer_hits(completion) if hit[2] not in known]
+    if len(_MEMO) >= _MEMO_SIZE:
+        _MEMO.clear()
+    _MEMO[key] = (rec, completion, found)
+    return found
+
+
+_USERINFO = re.compile(rb"://[^/\s\"'@?#]{1,512}@")
+
+
+def _search(rec: Recording) -> list[tuple[str, str, str]]:
     text = _call_text(rec)
     seen = None if text is None else keyshapes.glance(text)
-    if seen is not None and not seen:
+    if seen is not None and not seen and (text is None or _USERINFO.search(text) is None):
         return []  # most calls, a 100,000-chunk stream included: one C-speed look, nothing more
     look = _Look(None if text is None or seen is None else _candidates(text.decode("utf-8", "replace"), seen))
     precise: list[tuple[str, str, str]] = []
@@ -83,7 +111,7 @@ def _found(rec: Recording) -> list[tuple[str, str, str]]:
         elif name not in ("cookie", "set-cookie") and look.worth_searching(value):
             precise += [(f"{side}.headers.{name}", kind, v) for kind, v in keyshapes.find_shapes(value)]
     if isinstance(rec.request.url, str):
-        precise += _url_hits("request.url", rec.request.url)
+        precise += in_text.url_hits("request.url", rec.request.url)
     precise += _tree_hits("request.body$", rec.request.body, look)
     events = rec.response.events
     for i, event in enumerate(events):
@@ -109,7 +137,7 @@ class _Look(Struct):
     def worth_searching(self, text: str) -> bool:
         if self.candidates is None:
             return keyshapes.suspect(text)
-        return any(candidate in text for candidate in self.candidates) or "PRIVATE KEY" in text
+        return any(candidate in text for candidate in self.candidates) or "PRIVATE KEY" in text or "form-data;" in text
 
 
 def _call_text(rec: Recording) -> bytes | None:
@@ -135,19 +163,33 @@ def _call_text(rec: Recording) -> bytes | None:
         return None
 
 
+_TEXT_HEADER_WORDS = frozenset({b"authorization", b"api-key", b"x-amz-security"})  # in_text.TEXT_HEADER_NAMES, as `glance` sees them
+# Header lines inside the call's JSON text, where a line break is written `\\n`.
+_DUMPED_HEADER_LINE = re.compile(
+    r"(?:^|\\[rn]|[\r\n])[ \t]*(authorization|proxy-authorization|x-api-key|api-key|x-goog-api-key|x-amz-security-token)"
+    r"[ \t]*:[ \t]*([^\\\r\n\"]+)",
+    re.IGNORECASE,
+)
+# `name=value` for a credential's name inside the call's JSON text (a form body, a query, a fragment).
+_DUMPED_PAIR = re.compile(r"(?<![\w\-])(" + "|".join(sorted(in_text.QUERY_CREDENTIALS, key=len, reverse=True)) + r")=([^&;#\s\"\\]+)",
+                          re.IGNORECASE)
+
+
 def _candidates(text: str, seen: frozenset[bytes]) -> set[str]:
     """The values string rules could report, found in the call's JSON text (JSON escapes none
     of a token's characters, so each appears there as recorded); `seen`: what `glance` saw."""
     values = {value for _, value in keyshapes.find_shapes(text, seen)}
     if b"bearer" in seen:
-        values.update(m.group(1) for m in _BEARER.finditer(text))
+        values.update(m.group(1) for m in in_text.BEARER.finditer(text))
     if seen & _TEXT_HEADER_WORDS:
         for match in _DUMPED_HEADER_LINE.finditer(text):
             values.update(v for _, v in keyshapes.authorization_secrets(match.group(2)))
-    if "?" in text and "://" in text:
-        for match in _DUMPED_URL.finditer(text):
-            values.update(v for _, _, v in _url_hits("", match.group()))
-    if b"key=" in seen or b"token" in seen or b"secret" in seen or b"passw" in seen:
+    if "://" in text:
+        for match in in_text.URL_WITH_PARTS.finditer(text):
+            url = match.group()
+            values.update(v for _, _, v in in_text.url_hits("", url))
+            values.update(raw for _, value, raw in in_text.pairs(url) if value in values)  # as written: `%2D` and all
+    if seen & {b"key=", b"token", b"secret", b"passw", b"sig=", b"code="}:
         values.update(m.group(2) for m in _DUMPED_PAIR.finditer(text) if keyshapes.looks_like_credential(m.group(2)))
     return values
 
@@ -247,57 +289,7 @@ def _as_text(value: Any) -> str | None:
     return None
 
 
-# --- URLs, bodies, text -------------------------------------------------------------------
-
-_QUERY_CREDENTIALS = frozenset({
-    "key", "apikey", "api_key", "access_token", "token", "auth_token", "api_token", "x_goog_api_key", "client_secret",
-    "password", "secret", "x_amz_security_token", "subscription_key", "refresh_token", "id_token",
-})
-_FIELD_CREDENTIALS = frozenset({
-    "apikey", "xapikey", "token", "accesstoken", "refreshtoken", "idtoken", "authtoken", "apitoken", "sessiontoken",
-    "securitytoken", "bearertoken", "secret", "clientsecret", "secretkey", "secretaccesskey", "awssecretaccesskey",
-    "password", "passwd", "privatekey", "authorization", "subscriptionkey", "accesskey",
-})
-_TEXT_HEADER = re.compile(
-    r"^[ \t]*(authorization|proxy-authorization|x-api-key|api-key|x-goog-api-key|x-amz-security-token)[ \t]*:[ \t]*(\S[^\r\n]*)",
-    re.IGNORECASE | re.MULTILINE,
-)
-_TEXT_HEADER_NAMES = ("authorization", "api-key", "x-amz-security-token")
-_TEXT_HEADER_WORDS = frozenset({b"authorization", b"api-key", b"x-amz-security"})  # the same, as `glance` sees them
-# The same lines and URLs inside the call's JSON text, where a line break is written `\\n`.
-_DUMPED_HEADER_LINE = re.compile(
-    r"(?:^|\\[rn]|[\r\n])[ \t]*(authorization|proxy-authorization|x-api-key|api-key|x-goog-api-key|x-amz-security-token)"
-    r"[ \t]*:[ \t]*([^\\\r\n\"]+)",
-    re.IGNORECASE,
-)
-_DUMPED_URL = re.compile(r"https?://[^\s\"\\?]+\?[^\s\"\\]+")
-_SPACE = re.compile(r"\s")
-_FORM = re.compile(r"[\w.\-%]+=[^\s&=]*(?:&[\w.\-%]+=[^\s&]*)*")
-# `name=value` for a credential's name inside the call's JSON text (a form body, a query).
-_DUMPED_PAIR = re.compile(r"(?<![\w\-])(" + "|".join(sorted(_QUERY_CREDENTIALS, key=len, reverse=True)) + r")=([^&\s\"\\]+)",
-                          re.IGNORECASE)
-_BEARER = re.compile(r"\bbearer\s+([A-Za-z0-9._~+/\-]{12,}=*)", re.IGNORECASE)
-
-
-def _url_hits(place: str, url: str) -> list[tuple[str, str, str]]:
-    hits = [(place, kind, v) for kind, v in keyshapes.find_shapes(url.split("?", 1)[0])]
-    try:
-        query = urlsplit(url).query
-    except ValueError:
-        query = url.partition("?")[2]
-    return hits + _query_hits(place, query)
-
-
-def _query_hits(place: str, query: str) -> list[tuple[str, str, str]]:
-    """Credentials in a query string (a URL's, or a form body's): `place?name`."""
-    hits = []
-    for name, value in parse_qsl(query, keep_blank_values=True):
-        where = f"{place}?{name}"
-        shaped = keyshapes.find_shapes(value)
-        hits += [(where, kind, v) for kind, v in shaped]
-        if not shaped and name.lower().replace("-", "_") in _QUERY_CREDENTIALS and keyshapes.looks_like_credential(value):
-            hits.append((where, "credential", value))
-    return hits
+# --- bodies and the stored object ------------------------------------------------------------
 
 
 def _tree_hits(root: str, tree: Any, look: _Look, skip_headers: bool = False) -> list[tuple[str, str, str]]:
@@ -312,53 +304,22 @@ def _tree_hits(root: str, tree: Any, look: _Look, skip_headers: bool = False) ->
             for key, value in node.items():
                 if skip_headers and isinstance(key, str) and key.lower().endswith("headers"):
                     continue
-                if isinstance(key, str) and isinstance(value, str) and _is_credential_field(key):
-                    hits += _field_hits(_place(root, path + (key,)), key, value)
+                if isinstance(key, str) and isinstance(value, str) and is_credential_field(key):
+                    hits += field_hits(_place(root, path + (key,)), key, value)
                 elif isinstance(value, (dict, list, str, bytes, bytearray)):
                     stack.append((value, path + (key,)))
         elif isinstance(node, list):
             stack.extend((item, path + (i,)) for i, item in enumerate(node) if isinstance(item, (dict, list, str, bytes, bytearray)))
         elif isinstance(node, (str, bytes, bytearray)):
             text = node if isinstance(node, str) else _utf8(node)
-            if text and look.worth_searching(text):
-                hits += _text_hits(_place(root, path), text)
+            if not text:
+                continue
+            inner = in_text.embedded_json(text)  # JSON inside a string: a tool call's arguments, a body kept as text
+            if inner is not None:
+                stack.append((inner, path + (_IN_STRING,)))
+            elif look.worth_searching(text):
+                hits += text_hits(_place(root, path), text)
     hits.reverse()  # the stack visits the last items first; report in document order
-    return hits
-
-
-@lru_cache(maxsize=4096)
-def _is_credential_field(key: str) -> bool:
-    return key.lower().replace("_", "").replace("-", "") in _FIELD_CREDENTIALS
-
-
-def _field_hits(place: str, key: str, value: str) -> list[tuple[str, str, str]]:
-    if key.lower() == "authorization":
-        return [(place, kind, v) for kind, v in keyshapes.authorization_secrets(value)]
-    kind = keyshapes.shape_of(value.strip())
-    if kind:
-        return [] if keyshapes.is_placeholder(value) else [(place, kind, value.strip())]
-    shaped = keyshapes.find_shapes(value)
-    if shaped:
-        return [(place, k, v) for k, v in shaped]
-    return [(place, "credential", value.strip())] if keyshapes.looks_like_credential(value) else []
-
-
-def _text_hits(place: str, text: str) -> list[tuple[str, str, str]]:
-    hits = [(place, kind, v) for kind, v in keyshapes.find_shapes(text)]
-    found = {v for _, _, v in hits}
-    low = text.lower()
-    if any(name in low for name in _TEXT_HEADER_NAMES):
-        for match in _TEXT_HEADER.finditer(text):
-            hits += [(place, k, v) for k, v in keyshapes.authorization_secrets(match.group(2)) if v not in found]
-    if "bearer" in low:
-        for match in _BEARER.finditer(text):
-            token = match.group(1)
-            if token not in found and keyshapes.looks_like_credential(token):
-                hits.append((place, "bearer-token", token))
-    if "://" in text and "?" in text and len(text) < 8192 and not _SPACE.search(text.strip()):
-        hits += [h for h in _url_hits(place, text.strip()) if h[2] not in found]
-    elif "=" in text and len(text) < 65536 and _FORM.fullmatch(text.strip()):  # a form body: api_key=…&model=…
-        hits += [h for h in _query_hits(place, text.strip()) if h[2] not in found]
     return hits
 
 
@@ -369,13 +330,33 @@ def _utf8(value: Any) -> str | None:
         return None  # binary (compressed, an image): its decoded form is searched instead
 
 
+_IN_STRING = ("JSON inside a string",)  # a path step: the string's own JSON follows (`arguments$.password`)
+
+
+def _answer_hits(completion: Completion) -> list[tuple[str, str, str]]:
+    """Credentials in the reassembled answers: text, reasoning and tool arguments are whole only here
+    (a key split across the chunks of a stream is in no one event)."""
+    answers = [{"text": c.text, "reasoning": c.reasoning, "refusal": c.refusal,
+                "tool_calls": [{"arguments": t.arguments} for t in c.tool_calls]} for c in completion.choices]
+    if not any(keyshapes.suspect(text) for a in answers for text in _strings(a)):
+        return []
+    return [(place.lstrip("."), kind, value) for place, kind, value in _tree_hits("", {"choices": answers}, _Look(None))]
+
+
+def _strings(answer: dict) -> list[str]:
+    return [t for t in (answer["text"], answer["reasoning"], answer["refusal"]) if t] + \
+        [t["arguments"] for t in answer["tool_calls"] if t["arguments"]]
+
+
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 
 
 def _place(root: str, path: tuple) -> str:
     out = [root]
     for key in path:
-        if isinstance(key, int):
+        if key is _IN_STRING:
+            out.append("$")
+        elif isinstance(key, int):
             out.append(f"[{key}]")
         elif isinstance(key, str) and _IDENTIFIER.fullmatch(key):
             out.append(f".{key}")
