@@ -16,7 +16,7 @@ from llmcat.formats.registry import Content, read_content, recording_suffixes
 from llmcat.model import CannotOpen, EmptyRecording, InputError, Need, Recording
 from llmcat.parsing.memory import new_file
 
-_ADDRESS = re.compile(r"^(.*)#(\d+)$")
+_ADDRESS = re.compile(r"^(.*)#([0-9]{1,18})$")  # (a longer number is no call's: a name, read as one)
 
 
 def anything_at(path: str) -> bool:
@@ -62,7 +62,7 @@ def path_from_label(label: str) -> tuple[str, int | None] | None:
     position = 0
     while position < len(label):
         char = label[position]
-        if char == "#" and label[position + 1:].isdigit() and label[position + 1:].isascii():
+        if char == "#" and label[position + 1:].isdigit() and label[position + 1:].isascii() and len(label) - position < 20:
             return "".join(out), int(label[position + 1:])
         following = label[position + 1:position + 2]
         if char != "\\" or not following:
