@@ -61,7 +61,10 @@ def guarded(run: Callable[[], int | None]) -> NoReturn:
 
 
 def _say(message: str) -> None:
-    """One line on standard error, if it can still take one."""
+    """One line on standard error, if it can still take one (masked, as every line llmcat writes)."""
+    mask = sys.modules.get("llmcat.render.mask")  # imported whenever a command has read a recording
+    if mask is not None:
+        message = mask.KNOWN.text(message)
     try:
         sys.stderr.write(f"llmcat: {message}\n")
         sys.stderr.flush()

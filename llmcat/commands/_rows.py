@@ -78,6 +78,21 @@ class RowsWork(Work[list[Row]]):
                 rows.append(row._replace(line=json_line(rec, row, completion)) if self.want_json else row)
         return rows
 
+    def printed(self, call: Call) -> list[str]:
+        """What a row (and its --json line) prints of a call: the call is searched for credentials when
+        these could hold one (or the call failed: its error is printed)."""
+        rec = call.recording
+        request = rec.request
+        texts = [request.url, request.model, request.test_id, host_of(rec) if request.url is None else None]
+        if self.want_json and isinstance(request.body, dict):
+            try:
+                texts.append(orjson.dumps(request.body, option=orjson.OPT_NON_STR_KEYS, default=str).decode())
+            except (TypeError, orjson.JSONEncodeError):
+                texts.append(str(request.body))
+        elif self.want_json and request.body is not None:
+            texts.append(str(request.body)[:65536])
+        return [t for t in texts if isinstance(t, str)]
+
     # A reader process sends rows back as plain tuples: they pickle ~3x faster than named ones.
     def pack(self, value: list[Row]) -> Any:
         return [tuple(row) for row in value]
@@ -147,7 +162,7 @@ def json_line(rec: Recording, row: Row, completion: Completion) -> bytes:
         from llmcat.render.mask import mask_tree
         from llmcat.validation.secrets import secret_values
 
-        view = mask_tree(view, secret_values(rec))
+        view = mask_tree(view, secret_values(rec, completion))
     return dumps_line({
         "source": row.source,
         "interaction": row.interaction,

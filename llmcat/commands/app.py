@@ -33,12 +33,13 @@ class Color(str, Enum):
     never = "never"
 
 
-def _output(color: Color = Color.auto, page: bool = False):
+def _output(color: Color = Color.auto, page: bool = False, reveal: bool = False):
     """Where this run's output goes and how it may look: decided here, once, for every command.
-    `page`: long output on a terminal goes through a pager (see render/pager.py)."""
+    `page`: long output on a terminal goes through a pager (see render/pager.py); `reveal`: recorded
+    credentials are printed as they are (never the default: see render/mask.py)."""
     from llmcat.render.output import Output
 
-    return Output.of_process(color.value, page)
+    return Output.of_process(color.value, page, reveal)
 
 
 def _done(output, status: int) -> NoReturn:
@@ -49,6 +50,7 @@ def _done(output, status: int) -> NoReturn:
 
 COLOR = typer.Option(Color.auto, "--color", help="Colour: auto (on a terminal, unless NO_COLOR is set), always, never.")
 NO_PAGER = typer.Option(False, "--no-pager", help="Never page: write straight to the terminal (pipes are never paged).")
+REVEAL = typer.Option(False, "--reveal", help="Print recorded credentials as they are (by default every one is masked, in every output).")
 
 
 def _examples(*lines: str) -> str:
@@ -163,6 +165,7 @@ def show(
     tools: bool = TOOLS,
     grep: str | None = GREP,
     sort: SortKey | None = SORT,
+    reveal: bool = REVEAL,
 ) -> None:
     """Show what was asked and what was answered, one recorded call at a time; directories are read
     recursively and take the filters of `ls`."""
@@ -173,7 +176,8 @@ def show(
     selection = None
     if limit is not None or sort is not None or filters != Filters():
         selection = (filters, sort.value if sort else None, limit)
-    raise typer.Exit(run_show(files, as_json, head, tail, _output(color, page=not no_pager), selection, compact, full))
+    raise typer.Exit(run_show(files, as_json, head, tail, _output(color, page=not no_pager, reveal=reveal), selection, compact,
+                              full))
 
 
 @app.command(epilog=_examples(
@@ -187,11 +191,12 @@ def join(
     choice: int = typer.Option(0, "--choice", min=0, help="Which choice to print (default 0)."),
     reasoning: bool = typer.Option(False, "--reasoning", help="Print the reasoning text instead of the answer."),
     color: Color = typer.Option(Color.auto, "--color", help="Accepted as by every command; the text is never coloured."),
+    reveal: bool = REVEAL,
 ) -> None:
     """Print the reassembled answer text of each recorded call, exactly, for pipelines."""
     from llmcat.commands.join import run_join
 
-    raise typer.Exit(run_join(files, no_newline, choice, reasoning, _output(color)))
+    raise typer.Exit(run_join(files, no_newline, choice, reasoning, _output(color, reveal=reveal)))
 
 
 @app.command("ls", epilog=_examples(
@@ -212,12 +217,13 @@ def ls(
     sort: SortKey | None = SORT,
     color: Color = COLOR,
     no_pager: bool = NO_PAGER,
+    reveal: bool = REVEAL,
 ) -> None:
     """List recorded calls, one row each: a table on a terminal, tab-separated in a pipe."""
     from llmcat.commands.ls import run_ls
 
     filters = _filters(api, model, test, finish, errors, tools, grep)
-    output = _output(color, page=not no_pager)
+    output = _output(color, page=not no_pager, reveal=reveal)
     _done(output, run_ls(paths, filters, sort.value if sort else None, as_json, output))
 
 
@@ -266,11 +272,12 @@ def stats(
     as_json: bool = typer.Option(False, "--json", help="One JSON object: recordings, calls, then the breakdowns."),
     color: Color = COLOR,
     no_pager: bool = NO_PAGER,
+    reveal: bool = REVEAL,
 ) -> None:
     """Totals for a suite: calls by API, model and host, tokens, finish reasons, failures, bytes."""
     from llmcat.commands.ls import run_stats
 
-    output = _output(color, page=not no_pager)
+    output = _output(color, page=not no_pager, reveal=reveal)
     _done(output, run_stats(paths, as_json, output))
 
 
@@ -343,6 +350,7 @@ def diff(
                                 help="Colour: auto (on a terminal, unless NO_COLOR is set; under git, as git colours its diff), "
                                      "always, never."),
     no_pager: bool = NO_PAGER,
+    reveal: bool = REVEAL,
 ) -> None:
     """Compare what was asked and answered in two recordings (or directories): 0 same, 1 different, 2 trouble."""
     from llmcat.commands.diff import run
@@ -353,7 +361,7 @@ def diff(
     options = Options(strict=strict, chunks=chunks, ignore=tuple(ignore))
     report = Report(as_json=as_json, stat=stat, name_status=name_status, all=every, verbose=verbose, quiet=quiet,
                     word_diff=word_diff)
-    output = _diff_output(color, paths, git, page=not no_pager)
+    output = _diff_output(color, paths, git, page=not no_pager, reveal=reveal)
     _done(output, run(paths, options, report, output, revision=git))
 
 
@@ -376,7 +384,7 @@ def explain(
     _done(output, run_explain(request, list(paths or ["."]), limit, as_json, output))
 
 
-def _diff_output(color: Color, paths: list[str], revision: str | None, page: bool):
+def _diff_output(color: Color, paths: list[str], revision: str | None, page: bool, reveal: bool = False):
     """As git's external diff, colour is git's decision (git pipes our output into its pager)."""
     if color is Color.auto and revision is None:
         import sys
@@ -385,8 +393,8 @@ def _diff_output(color: Color, paths: list[str], revision: str | None, page: boo
         from llmcat.render import is_terminal
 
         if git_arguments(paths) is not None:
-            return _output(Color.always if color_under_git(is_terminal(sys.stdout)) else Color.never)
-    return _output(color, page=page)
+            return _output(Color.always if color_under_git(is_terminal(sys.stdout)) else Color.never, reveal=reveal)
+    return _output(color, page=page, reveal=reveal)
 
 
 def main() -> NoReturn:

@@ -48,7 +48,7 @@ def run_ls(paths: list[str], filters: Filters, sort: str | None, as_json: bool, 
             from llmcat.render.suite_view import ls_table
 
             extra = ("tokens",) * (sort == "tokens") + ("error",) * filters.errors
-            output.draw_text(lambda file: ls_table(list(rows), file, output.width, output.color, extra))
+            output.draw_text(lambda file: ls_table([output.masked(row) for row in rows], file, output.width, output.color, extra))
         else:
             from llmcat.render.suite_view import tsv
 
@@ -73,7 +73,7 @@ def run_stats(paths: list[str], as_json: bool, output: Output) -> ExitStatus:
             totals.add(result)
     finally:
         progress.close()
-    data = totals.as_dict()
+    data = output.masked(totals.as_dict())  # (before a table cuts a model's name or a host)
     if as_json:
         from llmcat.render.machine import dumps_line
 

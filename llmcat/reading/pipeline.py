@@ -33,6 +33,21 @@ class Problems(Protocol):
 
     def report(self, source: str, reason: str) -> None: ...
 
+class Credentials(Protocol):
+    """What masks the run's output (`render.mask.KNOWN`): told the credentials of each call as it is read."""
+
+    def look(self, call: Call, printed: list[str] | None) -> frozenset[str]:
+        """The credentials of one call (in the process that read it); `printed`: what the command prints of it."""
+        ...
+
+    def add(self, values: Iterable[str]) -> None:
+        """Known from now on, in this process."""
+        ...
+
+
+# Installed by render.output when output is masked (never with --reveal): every call read is looked at.
+CREDENTIALS: Credentials | None = None
+
 # What stops llmcat itself (Ctrl-C, exit, a closed output pipe), not a file's fault: re-raised
 # wherever one bad file is caught so that the others are still processed.
 STOPS = (KeyboardInterrupt, SystemExit, BrokenPipeError)
@@ -83,6 +98,7 @@ class FileResult(Struct, Generic[T]):
     value: T | None = None  # the Work's digest; None when the file failed
     failure: Failure | None = None
     empty: str | None = None  # a recording of no call (`model.EmptyRecording`): what it is, for `check`
+    secrets: frozenset[str] = frozenset()  # the credentials recorded in its calls, for the output's mask
 
     @property
     def spec(self) -> str:
@@ -106,6 +122,7 @@ class Work(Generic[T]):
 
     need: Need = Need.EVERYTHING
     in_blocks = False  # read in staged blocks, in parallel when many files (throughput over first answer)
+    looks_for_secrets = True  # False: the command finds the credentials of what it prints itself (diff)
 
     def digest(self, source: Source, calls: list[Call]) -> T:
         raise NotImplementedError
@@ -115,6 +132,11 @@ class Work(Generic[T]):
 
     def unpack(self, packed: Any) -> T:
         return packed
+
+    def printed(self, call: Call) -> list[str] | None:
+        """What the command prints of a call, when that is less than the call (ls: its row): the call is
+        searched for credentials only when these could hold one. None: it may print anything of it."""
+        return None
 
 
 class KeepCalls(Work[list[Call]]):
@@ -150,12 +172,16 @@ def read(files: list[Source], work: Work[T], progress: Callable[[int], None] | N
 def _packed(results: list[FileResult[T]], work: Work[T]) -> list[tuple]:
     """A block's results as plain tuples, without their sources (the parent has them): tuples
     pickle ~3x faster than objects."""
-    return [(r.size, None if r.value is None else work.pack(r.value), r.failure, r.empty) for r in results]
+    return [(r.size, None if r.value is None else work.pack(r.value), r.failure, r.empty, r.secrets) for r in results]
 
 
 def _unpacked(block: list[Source], packed: list[tuple], work: Work[T]) -> list[FileResult[T]]:
-    return [FileResult(source, size, None if value is None else work.unpack(value), failure, empty)
-            for source, (size, value, failure, empty) in zip(block, packed, strict=True)]
+    results = [FileResult(source, size, None if value is None else work.unpack(value), failure, empty, secrets)
+               for source, (size, value, failure, empty, secrets) in zip(block, packed, strict=True)]
+    if CREDENTIALS is not None:  # found in a reader process: known here from now on
+        for result in results:
+            CREDENTIALS.add(result.secrets)
+    return results
 
 
 def read_one(spec: str, need: Need) -> FileResult[list[Call]]:
@@ -169,6 +195,8 @@ def read_data(source: Source, data: bytes, need: Need = Need.EVERYTHING) -> File
     recordings = _step(result, _parse_blob, result, data, need)
     if recordings is not None:
         result.value = _step(result, _reassemble_all, recordings)
+        if result.value is not None:
+            _look_for_secrets(result, result.value, KeepCalls(need))
     return result
 
 
@@ -260,6 +288,20 @@ def _finish(loaded: list[tuple[FileResult[T], list[Recording]]], work: Work[T]) 
     for result, file_calls in reassembled:
         if file_calls is not None:
             result.value = _step(result, work.digest, result.source, file_calls)
+            if result.failure is None:
+                _look_for_secrets(result, file_calls, work)
+
+
+def _look_for_secrets(result: FileResult, file_calls: list[Call], work: Work) -> None:
+    """The file's credentials, for the output's mask: known here, and sent back with the result from a reader."""
+    credentials = CREDENTIALS
+    if credentials is None or not work.looks_for_secrets:
+        return
+    found = attempt(lambda: frozenset().union(*(credentials.look(call, work.printed(call)) for call in file_calls)))
+    if isinstance(found, Failure):  # (a call too deep to search: it is too deep to print as well)
+        return
+    result.secrets = found
+    credentials.add(found)
 
 
 def rendered(items: Iterable[Call], problems: Problems, render: Callable[[Call], T]) -> Iterator[T]:

@@ -4,6 +4,10 @@ Commands write bytes to `Output.stdout`, let rich draw on `Output.text`, and rep
 unreadable files through `Output.problems`; they never ask a stream whether it is a
 terminal, nor read NO_COLOR or the width themselves. This is also the one place a
 pager takes over standard output (see `pager`): commands write as to the terminal.
+
+And the one place output is masked, as its last step: standard output and error are
+`Masked` streams, through which every byte passes `render.mask.KNOWN` (the credentials of
+every call read so far), whatever wrote it: JSON, TSV, rich, diff, error lines.
 """
 
 from __future__ import annotations
@@ -26,6 +30,63 @@ def color_wanted(choice: str, terminal: bool) -> bool:
     if choice == "never" or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
     return terminal
+
+
+class MaskedBytes(io.BufferedIOBase):
+    """A byte stream whose writes pass the mask. A credential may straddle two writes: the last bytes
+    of a write wait for the next one (or a flush) while they could be the start of one."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        from llmcat.render.mask import KNOWN
+
+        self.raw = raw
+        self.known = KNOWN
+        self.held = b""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        data = bytes(data)
+        if not self.known.active:
+            if self.held:
+                data, self.held = self.held + data, b""
+            self.raw.write(data)
+            return len(data)
+        ready, self.held = self.known.bytes(self.held + data, self.known.longest - 1)
+        if ready:
+            self.raw.write(ready)
+        return len(data)
+
+    def flush(self) -> None:
+        if self.held:
+            ready, self.held = self.known.bytes(self.held)
+            self.raw.write(ready)
+        self.raw.flush()
+
+    def fileno(self) -> int:
+        return self.raw.fileno()
+
+    def isatty(self) -> bool:
+        return self.raw.isatty()
+
+
+class MaskedText:
+    """A text stream (standard error: problem lines, progress) whose writes pass the mask; one write is one
+    line or one redraw, so nothing waits."""
+
+    def __init__(self, raw: TextIO) -> None:
+        from llmcat.render.mask import KNOWN
+
+        self.raw = raw
+        self.known = KNOWN
+
+    def write(self, text: str) -> int:
+        self.raw.write(self.known.text(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:  # flush, isatty, fileno, encoding...: the stream's own
+        return getattr(self.raw, name)
 
 
 class Problems:
@@ -51,21 +112,30 @@ class Output:
     """Standard output and error of one run, and what they are (terminal, colour, width)."""
 
     def __init__(self, stdout: BinaryIO, stderr: TextIO, *, terminal: bool = False, error_terminal: bool = False,
-                 color: bool = False, force_color: bool = False, text: TextIO | None = None) -> None:
-        self.stdout = stdout  # bytes: JSON Lines, TSV, exact answers
-        self._text = text  # the same destination as text, for rich (made on first use when not given)
-        self.stderr = stderr
+                 color: bool = False, force_color: bool = False, text_encoding: str = "utf-8") -> None:
+        self.stdout: BinaryIO = MaskedBytes(stdout)  # type: ignore[assignment]  # bytes: JSON Lines, TSV, exact answers
+        self._text: TextIO | None = None  # the same destination as text, for rich (made on first use)
+        self._encoding = text_encoding
+        self.stderr: TextIO = MaskedText(stderr)  # type: ignore[assignment]
         self.terminal = terminal  # is standard output a terminal
         self.error_terminal = error_terminal  # is standard error (progress bars go there)
         self.color = color  # draw in colour (--color, NO_COLOR, TERM=dumb already weighed)
         self.force_color = force_color  # --color=always: colour codes even into a pipe
-        self.problems = Problems(stderr)
+        self.problems = Problems(self.stderr)
+        from llmcat.reading import pipeline
+        from llmcat.render.mask import KNOWN
+
+        pipeline.CREDENTIALS = None if KNOWN.revealed else KNOWN  # each call read is looked at for the mask
         self._width: int | None = None
 
     @classmethod
-    def of_process(cls, color_choice: str = "auto", page: bool = False) -> Output:
+    def of_process(cls, color_choice: str = "auto", page: bool = False, reveal: bool = False) -> Output:
         """This process's standard streams, each asked once whether it is a terminal. With `page`,
-        output longer than the screen goes through a pager, when standard output is a terminal."""
+        output longer than the screen goes through a pager, when standard output is a terminal.
+        `reveal`: recorded credentials are printed as they are (--reveal), not masked."""
+        from llmcat.render.mask import KNOWN
+
+        KNOWN.revealed = reveal
         terminal = is_terminal(sys.stdout)
         color = color_wanted(color_choice, terminal)
         error_terminal = is_terminal(sys.stderr)
@@ -75,8 +145,8 @@ class Output:
             paged = pager.paged(sys.stdout.buffer, _columns(True), sys.stdout.fileno())
             if paged is not None:  # the pager reads a pipe: colour must be forced to reach it
                 return cls(paged, sys.stderr, terminal=True, error_terminal=error_terminal, color=color, force_color=color)
-        return cls(sys.stdout.buffer, sys.stderr, text=_any_encoding(sys.stdout), terminal=terminal, error_terminal=error_terminal,
-                   color=color, force_color=color_choice == "always")
+        return cls(sys.stdout.buffer, sys.stderr, text_encoding=_encoding(sys.stdout), terminal=terminal,
+                   error_terminal=error_terminal, color=color, force_color=color_choice == "always")
 
     @classmethod
     def of_buffer(cls, stdout: BinaryIO, terminal: bool = False, stderr: TextIO | None = None) -> Output:
@@ -100,8 +170,8 @@ class Output:
 
     @property
     def text(self) -> TextIO:
-        if self._text is None:  # a byte buffer: text goes through to it at once, in order with the bytes
-            self._text = io.TextIOWrapper(self.stdout, encoding="utf-8", errors="backslashreplace", write_through=True)
+        if self._text is None:  # text goes through to the bytes at once, in order with them, and is masked with them
+            self._text = io.TextIOWrapper(self.stdout, encoding=self._encoding, errors="backslashreplace", write_through=True)
         return self._text
 
     def draw_text(self, draw: Callable[[TextIO], None]) -> None:
@@ -111,12 +181,29 @@ class Output:
             draw(self._text)
             self._text.flush()
             return
-        text = io.TextIOWrapper(self.stdout, encoding="utf-8", errors="backslashreplace", write_through=True)
+        text = io.TextIOWrapper(self.stdout, encoding=self._encoding, errors="backslashreplace", write_through=True)
         try:
             draw(text)
         finally:
             text.flush()
             text.detach()  # leave the byte buffer open
+
+    def masked(self, value: Any) -> Any:
+        """A JSON-shaped value (or a row) with every credential known so far masked in its strings: for what
+        a table lays out, before a cell is wrapped or cut (the last step could not find a key split in two)."""
+        from llmcat.render.mask import KNOWN
+
+        if not KNOWN.active:
+            return value
+        if isinstance(value, str):
+            return KNOWN.text(value)
+        if isinstance(value, dict):
+            return {self.masked(k): self.masked(v) for k, v in value.items()}
+        if isinstance(value, tuple) and hasattr(value, "_replace"):  # a row
+            return type(value)(*(self.masked(v) for v in value))
+        if isinstance(value, (list, tuple)):
+            return [self.masked(v) for v in value]
+        return value
 
     def progress(self, total: int) -> Any:
         from llmcat.render.progress import LazyProgress
@@ -126,7 +213,7 @@ class Output:
     def close(self) -> None:
         """Flush what was written; a text layer made over a byte buffer is detached, leaving the buffer open.
         Paged output is complete: it is shown (or the pager's input closed and the pager waited for)."""
-        if self._text is not None and self._text is not sys.stdout:
+        if self._text is not None:
             self._text.flush()
             if isinstance(self._text, io.TextIOWrapper) and self._text.buffer is self.stdout:
                 self._text.detach()
@@ -136,18 +223,11 @@ class Output:
             sys.modules["llmcat.render.pager"].finish()
 
 
-def _any_encoding(stream: TextIO) -> TextIO:
-    """Standard output as text that can take any character: in an encoding that cannot
-    (PYTHONIOENCODING=ascii, a latin-1 locale, some CI shells), what it cannot encode is
-    written as a backslash escape instead of ending the run with UnicodeEncodeError."""
-    encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "")
-    if encoding in ("utf8", "utf8sig") or getattr(stream, "errors", "strict") != "strict":
-        return stream
-    try:  # the stream itself, not a second layer over its buffer (which would close it when collected)
-        stream.reconfigure(errors="backslashreplace")  # type: ignore[attr-defined]  # TextIO does not declare it: caught below
-    except (AttributeError, ValueError, OSError):
-        pass
-    return stream
+def _encoding(stream: TextIO) -> str:
+    """The encoding text is written to standard output in: what it cannot take (PYTHONIOENCODING=ascii,
+    a latin-1 locale, some CI shells) is written as a backslash escape, not a UnicodeEncodeError."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    return "utf-8" if encoding.lower().replace("-", "").replace("_", "") == "utf8sig" else encoding
 
 
 def _columns(on_terminal: bool) -> int:

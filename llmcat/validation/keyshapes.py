@@ -77,6 +77,7 @@ def _trie_pattern(words: list[bytes]) -> bytes:
 # A word holding another looked-for word adds nothing to "does any occur" (`sk-proj-` holds `sk-`).
 _LOOKED_FOR_RE = re.compile(_trie_pattern([w for w in _LOOKED_FOR if not any(o != w and o in w for o in _LOOKED_FOR)]))
 _SHORT = 4096
+_USERINFO = re.compile(rb"://[^/\s\"'@?#]{1,512}@")  # `https://user:password@host`, `https://KEY@host`
 _TOKEN = re.compile(rb"token(?![a-z_])")
 _TOKEN_QUALIFIERS = (b"access", b"refresh", b"id", b"auth", b"api", b"session", b"security", b"bearer", b"x-auth", b"x-access")
 
@@ -86,8 +87,12 @@ def suspect(text: str | bytes) -> bool:
     credentials are recorded under)? False means no finding is possible in it."""
     low = (text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text).lower()
     if len(low) < _SHORT:  # one regex pass beats forty-odd substring searches on short text
-        return _LOOKED_FOR_RE.search(low) is not None or _names_a_token(low)
-    return any(word in low for word in _LOOKED_FOR) or _names_a_token(low)
+        return _LOOKED_FOR_RE.search(low) is not None or _names_a_token(low) or _has_userinfo(low)
+    return any(word in low for word in _LOOKED_FOR) or _names_a_token(low) or _has_userinfo(low)
+
+
+def _has_userinfo(low: bytes) -> bool:
+    return b"@" in low and _USERINFO.search(low) is not None
 
 
 def glance(data: bytes) -> frozenset[bytes]:
@@ -97,6 +102,8 @@ def glance(data: bytes) -> frozenset[bytes]:
     seen = {word for word in _LOOKED_FOR if word in low}
     if _names_a_token(low):
         seen.add(b"token")
+    if _has_userinfo(low):
+        seen.add(b"://@")
     return frozenset(seen)
 
 

@@ -77,7 +77,7 @@ def secret_values(rec: Recording, completion: Completion | None = None) -> set[s
 
 # The last calls searched: check's finding and the mask of the same run ask about the same call.
 _MEMO: dict[tuple[int, int], tuple[Recording, Completion | None, list[tuple[str, str, str]]]] = {}
-_MEMO_SIZE = 64
+_MEMO_SIZE = 256
 
 
 def _found(rec: Recording, completion: Completion | None = None) -> list[tuple[str, str, str]]:
@@ -95,13 +95,10 @@ def _found(rec: Recording, completion: Completion | None = None) -> list[tuple[s
     return found
 
 
-_USERINFO = re.compile(rb"://[^/\s\"'@?#]{1,512}@")
-
-
 def _search(rec: Recording) -> list[tuple[str, str, str]]:
     text = _call_text(rec)
     seen = None if text is None else keyshapes.glance(text)
-    if seen is not None and not seen and (text is None or _USERINFO.search(text) is None):
+    if seen is not None and not seen:
         return []  # most calls, a 100,000-chunk stream included: one C-speed look, nothing more
     look = _Look(None if text is None or seen is None else _candidates(text.decode("utf-8", "replace"), seen))
     precise: list[tuple[str, str, str]] = []
