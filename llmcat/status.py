@@ -26,10 +26,31 @@ class ExitStatus(IntEnum):
         return cls.TROUBLE if trouble else cls.FOUND if found else cls.OK
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: the run ends as Ctrl-C ends it (forked readers ended, what was written flushed,
+    a pager finished), with status 128 + the signal, as the shell reports a process it ended."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__()
+        self.signum = signum
+
+
+def _stop_on_signals() -> None:
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise Stopped(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name) and signal.getsignal(getattr(signal, name)) == signal.SIG_DFL:
+            signal.signal(getattr(signal, name), stop)
+
+
 def guarded(run: Callable[[], int | None]) -> NoReturn:
     """Run a command to the end of the process: never a traceback. A closed output pipe ends
     llmcat as it ends cat and jq; Ctrl-C is INTERRUPTED; a bug is one line and TROUBLE."""
     _die_quietly_on_closed_pipe()
+    _stop_on_signals()
     if sys.stderr is None:  # started with standard error closed: reports are lost, but still counted
         sys.stderr = open(os.devnull, "w")
     if sys.stdout is None:  # started with standard output closed: nowhere to answer
@@ -41,7 +62,9 @@ def guarded(run: Callable[[], int | None]) -> NoReturn:
     except BrokenPipeError:
         _silence_stdout()
         sys.exit(ExitStatus.OK)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, Stopped):
+            sys.exit(128 + exc.signum)  # (a pager is not waited for: whoever ended llmcat is not reading it)
         _finish_pager()
         sys.exit(ExitStatus.INTERRUPTED)
     except SystemExit:  # the command's status (or the pager was quit early: status 0)

@@ -45,7 +45,7 @@ def run_show(files: list[str], as_json: bool, head: int | None, tail: int | None
 
             dump = lambda obj: pretty_json(obj, output.color)  # noqa: E731
         for line in rendered(shown, problems,
-                             lambda c: dump(mask_tree(call_dict(c.recording, c.completion), secret_values(c.recording)))):
+                             lambda c: dump(mask_tree(call_dict(c.recording, c.completion), secret_values(c.recording, c.completion)))):
             out.write(line)
     else:
         from llmcat.render.document import build
@@ -55,7 +55,7 @@ def run_show(files: list[str], as_json: bool, head: int | None, tail: int | None
         turns = None if full else Turns()
         for doc in rendered(shown, problems,
                             lambda c: mask_document(build(c.recording, c.completion, head=head, tail=tail, turns=turns),
-                                                    secret_values(c.recording))):
+                                                    secret_values(c.recording, c.completion))):
             draw(doc)
     output.close()
     return ExitStatus.of(problems.count)

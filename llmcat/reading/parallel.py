@@ -49,7 +49,7 @@ def read_in_blocks(files: list[Source], read_block: Callable[[list[Source]], lis
     try:
         next_block = 0
         with _gc_paused():  # (the children inherit the pause)
-            children = [_fork_reader(queue, blocks, read_block, pack) for _ in range(readers - 1)]
+            _fork_readers(children, readers - 1, queue, blocks, read_block, pack)
             for number in _take_blocks(queue):
                 done[number] = read_block(blocks[number])
                 if progress:
@@ -107,19 +107,59 @@ def _take_blocks(queue: int) -> Iterator[int]:
         yield int.from_bytes(data, "little")
 
 
+_STOPPING = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
+def _fork_readers(children: list[tuple[int, int]], count: int, queue: int, blocks: list[list[Source]],
+                  read_block: Callable[[list[Source]], list[R]], pack: Callable[[list[R]], Any]) -> None:
+    """Up to `count` reader processes, each in `children` as soon as it exists (so that it is ended whatever
+    happens next). The signals that stop llmcat wait while forking: Ctrl-C then reaches this process, never a
+    reader in the moment before it ignores it. A fork the process limit refuses (a container's pids limit)
+    leaves the blocks to the readers there are: this process reads all of them if need be."""
+    import signal
+
+    stopping = {getattr(signal, name) for name in _STOPPING if hasattr(signal, name)}
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, stopping) if hasattr(signal, "pthread_sigmask") else None
+    try:
+        for _ in range(count):
+            try:
+                children.append(_fork_reader(queue, blocks, read_block, pack, held))
+            except OSError:  # EAGAIN (no more processes), EMFILE (no more pipes)
+                break
+    finally:
+        if held is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def _fork_reader(queue: int, blocks: list[list[Source]], read_block: Callable[[list[Source]], list[R]],
-                 pack: Callable[[list[R]], Any]) -> tuple[int, int]:
+                 pack: Callable[[list[R]], Any], mask: Any = None) -> tuple[int, int]:
     import pickle
     import signal
 
+    parent = os.getpid()
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        raise
     if pid == 0:  # the child: read, send everything back at once, and leave without running any cleanup
         code = ExitStatus.TROUBLE
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+            for name in ("SIGTERM", "SIGHUP"):  # (the parent's handlers raise in the parent's code, not here)
+                if hasattr(signal, name):
+                    signal.signal(getattr(signal, name), signal.SIG_DFL)
+            _end_with(parent)
+            if mask is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             os.close(read_end)
-            results = [(number, pack(read_block(blocks[number]))) for number in _take_blocks(queue)]
+            results = []
+            for number in _take_blocks(queue):
+                if os.getppid() != parent:  # llmcat is gone (killed): nobody will read the results
+                    break
+                results.append((number, pack(read_block(blocks[number]))))
             data = pickle.dumps(results, pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(data)
@@ -128,6 +168,24 @@ def _fork_reader(queue: int, blocks: list[list[Source]], read_block: Callable[[l
             os._exit(code)
     os.close(write_end)
     return pid, read_end
+
+
+def _end_with(parent: int) -> None:
+    """This reader ends when llmcat does, however llmcat ends (SIGKILL included): Linux tells it by
+    PR_SET_PDEATHSIG; elsewhere it stops at its next block when its parent is gone."""
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it ended before this reader could ask to end with it
+        os._exit(ExitStatus.TROUBLE)
 
 
 def _collect(pid: int, fd: int, blocks: list[list[Source]],
@@ -159,6 +217,8 @@ def _end(pid: int, fd: int) -> None:
 
 def _preload() -> None:
     """Import the readers once, before forking, rather than once in every worker."""
+    import ctypes  # noqa: F401  (each reader asks to end with llmcat: _end_with)
+
     import llmcat.formats.llama_stack.fast  # noqa: F401
     from llmcat.apis.registry import registered as apis
     from llmcat.formats.registry import registered as formats

@@ -72,6 +72,7 @@ def build(rec: Recording, completion: Completion, head: int | None = None, tail:
     for note in completion.notes:
         sections.append(Section("note", text=visible(note), style="muted"))
     sections.append(_summary_section(rec, completion))
+    _payloads_summarized(sections)
     if head is not None or tail is not None:
         for section in sections:
             if section.text is not None:
@@ -79,6 +80,19 @@ def build(rec: Recording, completion: Completion, head: int | None = None, tail:
             for item in section.entries or ():
                 item.text = clip_lines(item.text, head, tail)
     return Document(inline(heading), sections)
+
+
+def _payloads_summarized(sections: list[Section]) -> None:
+    """Base64 images, audio, uploads and encrypted reasoning as one line each (`render.payloads`)."""
+    from llmcat.render.payloads import summarized
+
+    for section in sections:
+        if section.text is not None:
+            section.text = summarized(section.text)
+        for f in section.fields:
+            f.value = summarized(f.value)
+        for item in section.entries or ():
+            item.text = summarized(item.text)
 
 
 def _call_section(rec: Recording, completion: Completion, view: dict) -> Section:

@@ -159,7 +159,9 @@ class PagedStream(io.RawIOBase):
             try:
                 self.process.wait()
                 return
-            except KeyboardInterrupt:  # Ctrl-C reaches the pager too; it decides when to quit
+            except KeyboardInterrupt as exc:  # Ctrl-C reaches the pager too; it decides when to quit
+                if type(exc) is not KeyboardInterrupt:  # SIGTERM, SIGHUP (status.Stopped): not waited for
+                    raise
                 continue
 
 

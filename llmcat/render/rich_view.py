@@ -77,21 +77,25 @@ def heading(label: str, width: int) -> Rule | Text:
 
 
 def wrap(line: str, width: int) -> list[str]:
-    """One line cut at spaces to `width` cells (a word longer than that is cut where it must be)."""
+    """One line cut at spaces to `width` cells (a word longer than that is cut where it must be).
+    Linear in the line: each piece is measured in a window of at most `width` characters (a 2 MB
+    word, measured whole at every cut, stalled a terminal's `show` for minutes)."""
     width = max(width, MIN_WIDTH)
-    if len(line) <= width // 2 or width >= UNWRAPPED // 2 or cell_len(line) <= width:
+    if len(line) <= width // 2 or width >= UNWRAPPED // 2:
         return [line]
     out = []
-    while cell_len(line) > width:
-        cut = _fitting(line, width)
-        space = line.rfind(" ", 0, cut + 1)
+    start, end = 0, len(line)
+    while end - start > width or cell_len(line[start:start + width + 1]) > width:
+        window = line[start:start + width]
+        cut = _fitting(window, width)
+        space = window.rfind(" ", 0, cut + 1)
         if space > 0:
-            out.append(line[:space].rstrip())
-            line = line[space + 1 :]
+            out.append(window[:space].rstrip())
+            start += space + 1
         else:
-            out.append(line[:cut])
-            line = line[cut:]
-    out.append(line)
+            out.append(window[:cut])
+            start += cut
+    out.append(line[start:])
     return out
 
 

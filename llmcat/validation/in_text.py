@@ -42,7 +42,9 @@ _SPACE = re.compile(r"\s")
 _FORM = re.compile(r"[\w.\-%]+=[^\s&=]*(?:[&;][\w.\-%]+=[^\s&;]*)*")
 BEARER = re.compile(r"\bbearer\s+([A-Za-z0-9._~+/\-]{12,}=*)", re.IGNORECASE)
 # A URL that may carry a credential: userinfo (`user:password@`), a query, a fragment, `;name=value`.
-URL_WITH_PARTS = re.compile(r"[a-z][a-z0-9+.\-]*://[^\s\"'\\<>]*[?#;@][^\s\"'\\<>]*", re.IGNORECASE)
+# (The scheme starts no run of letters and is short: a 2 MB base64 string is not read as a scheme at every
+# position of it, which was quadratic.)
+URL_WITH_PARTS = re.compile(r"(?<![a-z0-9+.\-])[a-z][a-z0-9+.\-]{0,30}://[^\s\"'\\<>]*[?#;@][^\s\"'\\<>]*", re.IGNORECASE)
 _PAIR_SEPARATOR = re.compile(r"[&;]")
 # multipart/form-data: `Content-Disposition: form-data; name="api_key"`, the part's headers, a blank line, the value.
 _MULTIPART_FIELD = re.compile(r"form-data;[^\r\n]*?\bname=\"([^\"\r\n]{1,100})\"[^\r\n]*\r?\n(?:[^\r\n]+\r?\n){0,8}?\r?\n([^\r\n]{1,4096})",
