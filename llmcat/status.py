@@ -38,6 +38,8 @@ class Stopped(KeyboardInterrupt):
 def _stop_on_signals() -> None:
     import signal
 
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C: KeyboardInterrupt from here on
+
     def stop(signum: int, frame: object) -> None:
         raise Stopped(signum)
 

@@ -86,3 +86,53 @@ def test_readers_end_with_llmcat(suite, signum):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def ctrl_c_at_a_terminal(argv: list[str], delay: float) -> int | None:
+    """Run llmcat on a pty, type Ctrl-C after `delay` seconds; its exit status (None: it had finished)."""
+    import pty
+    import select
+
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40", "LLMCAT_PAGER": "less -FRX"}
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            os.chdir(ROOT)
+            os.execve(sys.executable, [sys.executable, "-m", "llmcat", *argv], env)
+        finally:
+            os._exit(127)
+    start, typed = time.monotonic(), False
+    try:
+        while time.monotonic() - start < 60:
+            if not typed and time.monotonic() - start >= delay:
+                if os.waitpid(pid, os.WNOHANG)[0]:
+                    return None
+                os.write(fd, b"\x03")  # the terminal sends SIGINT to the foreground process group
+                typed = True
+            ready, _, _ = select.select([fd], [], [], 0.02)
+            if ready:
+                try:
+                    os.read(fd, 65536)
+                except OSError:
+                    break
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return os.waitstatus_to_exitcode(status) if typed else None
+        else:
+            os.kill(pid, signal.SIGKILL)
+            pytest.fail(f"Ctrl-C at {delay} s was lost: llmcat {' '.join(argv)} still ran after 60 s")
+    finally:
+        os.close(fd)
+    _, status = os.waitpid(pid, 0)  # (it closed the terminal: it is ending)
+    return os.waitstatus_to_exitcode(status) if typed else None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a pty")
+def test_ctrl_c_is_never_lost_whatever_the_phase(suite):
+    """Typed at the walk, the reading (forks included), the drawing or the pager's start: the run ends, 130."""
+    delays = (0.12, 0.18, 0.24, 0.3, 0.45, 0.6, 0.9, 1.3, 2.0)
+    statuses = [ctrl_c_at_a_terminal(["check", str(suite)], delay) for delay in delays]
+    interrupted = [s for s in statuses if s is not None]
+    assert interrupted, "every run ended before Ctrl-C"
+    # (Only a Ctrl-C inside the interpreter's own start-up, before llmcat runs a line, ends it by SIGINT itself.)
+    assert set(interrupted) <= {130, -signal.SIGINT} and 130 in interrupted, list(zip(delays, statuses, strict=True))

@@ -15,13 +15,13 @@ from llmcat.commands.app import app
 
 STREAM = LLAMA / "chat-stream.json"
 
-DEFAULTS = {"join": {"no_newline": False, "choice": 0, "reasoning": False, "color": "auto"},
+DEFAULTS = {"join": {"no_newline": False, "choice": 0, "reasoning": False, "color": "auto", "reveal": False},
             "show": {"as_json": False, "color": "auto", "head": None, "tail": None, "no_pager": False, "compact": False, "full": False,
                      "limit": None, "api": None, "model": None, "test": None, "finish": None, "errors": False, "tools": False, "grep": None,
-                     "sort": None},
+                     "sort": None, "reveal": False},
             "ls": {"as_json": False, "api": None, "model": None, "test": None, "finish": None, "errors": False, "tools": False,
-                   "grep": None, "sort": None, "color": "auto", "no_pager": False},
-            "stats": {"as_json": False, "color": "auto", "no_pager": False}}
+                   "grep": None, "sort": None, "color": "auto", "no_pager": False, "reveal": False},
+            "stats": {"as_json": False, "color": "auto", "no_pager": False, "reveal": False}}
 
 ARGVS = [
     ["join", "-n", "a.json"], ["join", "a.json", "b.json", "--no-newline"], ["join", "--choice", "1", "a"],
