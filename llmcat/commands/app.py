@@ -1,11 +1,7 @@
-"""The `llmcat` command line: parse options, decide the output once, run the command.
+"""The `llmcat` command line: parse options, decide the output once, run the command. Exit statuses are in
+llmcat/status.py. Heavy renderers (rich) are imported only on the paths that draw."""
 
-Exit statuses are in llmcat/status.py. Heavy renderers (rich) are imported only on the
-paths that draw.
-"""
-
-# (No `from __future__ import annotations`: typer would compile and eval every annotation
-# string of every command at each start, ~5 ms.)
+# (No `from __future__ import annotations`: typer would eval every annotation of every command at each start, ~5 ms.)
 
 import os
 from collections.abc import Callable
@@ -34,9 +30,8 @@ class Color(str, Enum):
 
 
 def _output(color: Color = Color.auto, page: bool = False, reveal: bool = False):
-    """Where this run's output goes and how it may look: decided here, once, for every command.
-    `page`: long output on a terminal goes through a pager (see render/pager.py); `reveal`: recorded
-    credentials are printed as they are (never the default: see render/mask.py)."""
+    """Where this run's output goes and how it may look, once for every command. `page`: long output on a terminal
+    is paged (render/pager.py); `reveal`: recorded credentials are printed as they are (never the default)."""
     from llmcat.render.output import Output
 
     return Output.of_process(color.value, page, reveal)
@@ -176,8 +171,7 @@ def show(
     selection = None
     if limit is not None or sort is not None or filters != Filters():
         selection = (filters, sort.value if sort else None, limit)
-    raise typer.Exit(run_show(files, as_json, head, tail, _output(color, page=not no_pager, reveal=reveal), selection, compact,
-                              full))
+    raise typer.Exit(run_show(files, as_json, head, tail, _output(color, not no_pager, reveal), selection, compact, full))
 
 
 @app.command(epilog=_examples(
