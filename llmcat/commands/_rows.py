@@ -53,10 +53,6 @@ class Filters(Struct):
         return self.grep is None or any(self.grep.search(text) for text in searchable_texts(rec, completion))
 
 
-# What ls --json leaves out of a request's parameters (request_view's prompt and messages).
-_LONG_TEXTS = frozenset({"messages", "prompt", "input", "contents"})
-
-
 class RowsWork(Work[list[Row]]):
     """A file's calls as rows, those the filters keep; with `want_json`, each with its `--json` line."""
 
@@ -83,19 +79,10 @@ class RowsWork(Work[list[Row]]):
         return rows
 
     def printed(self, call: Call) -> list[str]:
-        """What a row (and its --json line) prints of a call: the call is searched for credentials when
-        these could hold one (or the call failed: its error is printed)."""
-        rec = call.recording
-        request = rec.request
-        texts = [request.url, request.model, request.test_id, host_of(rec) if request.url is None else None]
-        if self.want_json and request.body is not None:  # the parameters (not the prompt nor the messages)
-            body = request.body
-            if isinstance(body, dict):
-                body = {k: v for k, v in body.items() if k not in _LONG_TEXTS}
-            try:
-                texts.append(orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS, default=str).decode())
-            except (TypeError, orjson.JSONEncodeError):
-                texts.append(str(body))
+        """What a row prints of a call: the call is searched for credentials when these could hold one (or
+        the call failed: its error is printed). (--json's parameters are masked by `json_line` itself.)"""
+        request = call.recording.request
+        texts = [request.url, request.model, request.test_id, host_of(call.recording) if request.url is None else None]
         return [t for t in texts if isinstance(t, str)]
 
     # A reader process sends rows back as plain tuples: they pickle ~3x faster than named ones.

@@ -171,20 +171,9 @@ def _fork_reader(queue: int, blocks: list[list[Source]], read_block: Callable[[l
 
 
 def _end_with(parent: int) -> None:
-    """This reader ends when llmcat does, however llmcat ends (SIGKILL included): Linux tells it by
-    PR_SET_PDEATHSIG; elsewhere it stops at its next block when its parent is gone."""
-    import signal
-    import sys
-
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:  # it ended before this reader could ask to end with it
+    """A reader whose llmcat is already gone ends at once. (llmcat ended by a signal ends its readers
+    itself, see status.guarded; killed outright, it leaves each to stop before its next block.)"""
+    if os.getppid() != parent:
         os._exit(ExitStatus.TROUBLE)
 
 
@@ -217,8 +206,6 @@ def _end(pid: int, fd: int) -> None:
 
 def _preload() -> None:
     """Import the readers once, before forking, rather than once in every worker."""
-    import ctypes  # noqa: F401  (each reader asks to end with llmcat: _end_with)
-
     import llmcat.formats.llama_stack.fast  # noqa: F401
     from llmcat.apis.registry import registered as apis
     from llmcat.formats.registry import registered as formats
