@@ -70,6 +70,7 @@ def modes(a: Path, b: Path) -> list[list[str]]:
         ["diff", "--strict", "--word-diff", "--color", "always", yaml_a, yaml_b],
         ["diff", "--stat", str(a), str(b)], ["diff", "--all", "-v", "--strict", str(a), str(b)], ["diff", "--json", str(a), str(b)],
         ["diff", "--strict", "planted.yaml", yaml_a, "0" * 40, "100644", yaml_b, "1" * 40, "100644"],  # git's external diff
+        ["explain", yaml_a, str(b)], ["explain", "--json", yaml_a, str(b)],
     ]
 
 
@@ -119,3 +120,19 @@ def test_the_mask_finds_a_credential_split_across_writes_and_escaped():
             output.stdout.write(b"\n")
     output.close()
     assert sink.getvalue().count(b"<[") == sink.getvalue().count(b"\n") and not whole(sink.getvalue(), [("", "", secret)])
+
+
+def test_the_check_fixtures_print_no_credential_whole_either():
+    """fixtures/generate_secrets.py's recordings (every key shape in every place of every container) through
+    the views that print most of a call."""
+    from conftest import generated_secrets
+
+    base = generated_secrets()
+    planted = [(p["file"], p["place"], p["value"]) for p in orjson.loads((base / "secrets" / "planted.txt").read_bytes())]
+    files = sorted({str(base / file) for file, _, _ in planted})
+    for argv in (["show", *files], ["show", "--json", *files], ["join", *files], ["ls", "--json", str(base / "secrets")],
+                 ["ls", "--color", "always", str(base / "secrets")], ["check", str(base / "secrets")],
+                 ["diff", "--strict", files[0], files[1]], ["stats", "--json", str(base / "secrets")]):
+        proc = subprocess_llmcat(*argv)
+        assert b"internal error" not in proc.stderr, (argv, proc.stderr[-1000:])
+        assert not whole(proc.stdout + proc.stderr, planted), (argv, whole(proc.stdout + proc.stderr, planted))
