@@ -67,3 +67,17 @@ def test_wrapping_a_huge_word_is_linear_and_keeps_every_character():
     assert "".join(lines) == word and {len(line) for line in lines} == {80}
     assert wrap("hello world " * 10, 25)[0] == "hello world hello world"
     assert "".join(wrap("日本語" * 200, 41)) == "日本語" * 200
+
+
+def test_diff_shows_two_images_as_two_lines_told_apart(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    path_a, png_a = image_generation(tmp_path / "a", 1.5)
+    path_b, png_b = image_generation(tmp_path / "b", 1.5)
+    for argv in (["diff"], ["diff", "--word-diff"], ["diff", "--strict", "--color", "always"]):
+        proc = subprocess_llmcat(*argv, path_a, path_b, timeout=180)
+        assert proc.returncode == 1, proc.stderr
+        assert png_a[2000:2100].encode() not in proc.stdout and png_b[2000:2100].encode() not in proc.stdout
+        assert f"ending {png_a.rstrip('=')[-8:]}>".encode() in proc.stdout and f"ending {png_b.rstrip('=')[-8:]}>".encode() in proc.stdout
+    whole = subprocess_llmcat("diff", "--json", path_a, path_b, timeout=180).stdout
+    assert png_a.encode() in whole  # the machine view keeps every byte

@@ -114,8 +114,12 @@ class DiffWriter:
         self.out.write(dumps_line(mask_tree(row, _secrets_of([pair]))))
 
     def _draw(self, lines: list, secrets: list[str] | None = None) -> None:
+        from llmcat.render.payloads import summarized
+
         if secrets:  # a credential recorded in either call is never printed whole
             lines = [[(style, mask_in(text, secrets)) for style, text in line] for line in lines]
+        # A base64 image or upload is one line here too (its ending tells two apart); --json keeps it whole.
+        lines = [[(style, summarized(text, distinct=True)) for style, text in line] for line in lines]
         if self.console is not None:
             self.out.flush()
             diffview.draw(lines, self.console)

@@ -25,20 +25,22 @@ _MAGIC = (
 )
 
 
-def summarized(text: str) -> str:
-    """`text` with each long base64 payload replaced by one line naming its kind and size."""
+def summarized(text: str, distinct: bool = False) -> str:
+    """`text` with each long base64 payload replaced by one line naming its kind and size; `distinct` (a diff):
+    and its last characters, so that two payloads of one kind and size are told apart."""
     if len(text) < SHORTEST:
         return text
-    return _RUN.sub(_placeholder, text)
+    return _RUN.sub(lambda match: _placeholder(match, distinct), text)
 
 
-def _placeholder(match: re.Match[str]) -> str:
+def _placeholder(match: re.Match[str], distinct: bool) -> str:
     payload = match.group(3)
     if len(payload) < SHORTEST or not _random_looking(payload[:256]):
         return match.group()
     kind = match.group(2) or _sniff(payload)
     size = len(payload.replace("\\n", "").replace("\n", "").replace("\r", "")) * 3 // 4
-    return f"<{kind}, base64, {_size(size)}>"
+    ending = f", ending {payload.rstrip(chr(61))[-8:]}" if distinct else ""
+    return f"<{kind}, base64, {_size(size)}{ending}>"
 
 
 def _random_looking(head: str) -> bool:
