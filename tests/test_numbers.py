@@ -50,9 +50,14 @@ def test_one_long_integer_does_not_end_a_diff_of_two_trees(tmp_path):
 
 def test_integers_within_the_bound_are_read_as_numbers(tmp_path):
     path = tmp_path / "fine.yaml"
-    path.write_text(CASSETTE.format(number="0x" + "f" * 200))
-    (call,) = [json.loads(line) for line in subprocess_llmcat("show", "--json", path).stdout.splitlines()]
-    assert call["source"] == str(path)
+    for number in ("0x" + "f" * 200, "1:" + ":".join(["59"] * 300)):
+        path.write_text(CASSETTE.format(number=number))
+        (call,) = [json.loads(line) for line in subprocess_llmcat("show", "--json", path).stdout.splitlines()]
+        assert call["source"] == str(path)
+    path.write_text(CASSETTE.format(number="0x" + "f" * 4000))  # 4,000 characters, some 4,800 digits: unprintable
+    proc = subprocess_llmcat("show", path)
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == f"llmcat: {path}: a YAML integer of more than 4,300 digits (line 12); refused\n"
 
 
 def test_a_huge_json_integer_is_one_line_for_its_file(tmp_path):

@@ -198,17 +198,22 @@ def _base64(text: str) -> bytes:
         raise yaml.constructor.ConstructorError(None, None, "a !binary value that is not base64", None) from None
 
 
-# An integer is read in time linear in its text: PyYAML's base 60 (`1:59:59`) is quadratic (1 MB took 76 s),
-# and any integer past Python's 4,300 digits ends any later str() of it with ValueError. A longer one
-# refuses its file, in one line; sane recordings write counts and timestamps, never kilobytes of digits.
-MAX_INTEGER_CHARS = 1000
+# An integer is read in time linear in its text, and printable: PyYAML's base 60 (`1:59:59`) is quadratic (1 MB
+# took 76 s), and past Python's 4,300 digits any str() of it raises ValueError (a whole diff ended on one).
+# A longer one refuses its file, in one line; recordings write counts and timestamps, not kilobytes of digits.
+MAX_INTEGER_CHARS = 4300
+MAX_SEXAGESIMAL_CHARS = 1000
+_PRINTABLE_BELOW = 10 ** MAX_INTEGER_CHARS  # (hex, octal, binary: shorter text, as many digits)
 
 
 def _integer(loader: yaml.BaseLoader, node: yaml.ScalarNode) -> Any:
     text = loader.construct_scalar(node)
-    if len(text) > MAX_INTEGER_CHARS:
+    if len(text) > MAX_INTEGER_CHARS or (":" in text and len(text) > MAX_SEXAGESIMAL_CHARS):
         raise InputError(f"a YAML integer {len(text):,} characters long (line {node.start_mark.line + 1}); refused")
-    return yaml.SafeLoader.construct_yaml_int(loader, node)
+    value = yaml.SafeLoader.construct_yaml_int(loader, node)
+    if isinstance(value, int) and abs(value) >= _PRINTABLE_BELOW:
+        raise InputError(f"a YAML integer of more than {MAX_INTEGER_CHARS:,} digits (line {node.start_mark.line + 1}); refused")
+    return value
 
 
 DataLoader.add_constructor("tag:yaml.org,2002:int", _integer)
