@@ -206,11 +206,11 @@ MAX_SEXAGESIMAL_CHARS = 1000
 _PRINTABLE_BELOW = 10 ** MAX_INTEGER_CHARS  # (hex, octal, binary: shorter text, as many digits)
 
 
-def _integer(loader: yaml.BaseLoader, node: yaml.ScalarNode) -> Any:
+def _integer(loader: DataLoader, node: yaml.ScalarNode) -> Any:
     text = loader.construct_scalar(node)
     if len(text) > MAX_INTEGER_CHARS or (":" in text and len(text) > MAX_SEXAGESIMAL_CHARS):
         raise InputError(f"a YAML integer {len(text):,} characters long (line {node.start_mark.line + 1}); refused")
-    value = yaml.SafeLoader.construct_yaml_int(loader, node)
+    value = loader.construct_yaml_int(node)
     if isinstance(value, int) and abs(value) >= _PRINTABLE_BELOW:
         raise InputError(f"a YAML integer of more than {MAX_INTEGER_CHARS:,} digits (line {node.start_mark.line + 1}); refused")
     return value

@@ -104,7 +104,7 @@ class Known:
         if self._text is None:
             self._compile()
         assert self._text is not None
-        return self._text.sub(lambda m: _shown(self._order[m.lastindex - 1]), text)
+        return self._text.sub(lambda m: _shown(self._order[(m.lastindex or 1) - 1]), text)
 
     def bytes(self, data: bytes, keep: int = 0) -> tuple[bytes, bytes]:
         """(what can be written, what must wait): `data` masked, less its last `keep` bytes when a credential
@@ -119,7 +119,7 @@ class Known:
         for match in self._bytes.finditer(data):
             if match.start() >= cut:
                 break
-            out += [data[at:match.start()], _shown(self._order[match.lastindex - 1]).encode("utf-8")]
+            out += [data[at:match.start()], _shown(self._order[(match.lastindex or 1) - 1]).encode("utf-8")]
             at = match.end()
         if cut > at:
             out.append(data[at:cut])

@@ -49,9 +49,8 @@ class MaskedBytes(io.BufferedIOBase):
     def write(self, data: Any) -> int:
         data = bytes(data)
         if not self.known.active:
-            if self.held:
-                data, self.held = self.held + data, b""
-            self.raw.write(data)
+            self.raw.write(self.held + data if self.held else data)
+            self.held = b""
             return len(data)
         ready, self.held = self.known.bytes(self.held + data, self.known.longest - 1)
         if ready:
