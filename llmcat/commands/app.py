@@ -1,7 +1,6 @@
 """The `llmcat` command line: parse options, decide the output once, run the command. Exit statuses are in
-llmcat/status.py. Heavy renderers (rich) are imported only on the paths that draw."""
-
-# (No `from __future__ import annotations`: typer would eval every annotation of every command at each start, ~5 ms.)
+llmcat/status.py. Heavy renderers (rich) are imported only on the paths that draw. (No `from __future__ import
+annotations`: typer would eval every annotation of every command at each start, ~5 ms.)"""
 
 import os
 from collections.abc import Callable
