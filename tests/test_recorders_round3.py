@@ -150,6 +150,15 @@ def test_r_vcr_older_status_code_json_serializer_and_no_recorded_with():
         ("r-vcr", "anthropic.messages", False, "Still Monday.")]
 
 
+def test_r_vcr_body_written_to_disk_is_said_not_shown_empty(tmp_path):
+    text = (R_VCR / "ellmer_style.yml").read_text()
+    path = tmp_path / "disk.yml"
+    path.write_text(text.replace("    body:\n      encoding: ''\n      string: '{\"id\"", "    body:\n      encoding: ''\n"
+                                 "      file: true\n      string: '{\"id\"", 1))
+    first = run_json(path)[0]
+    assert first["error"]["message"].startswith("the body was written to a file ({") and first["choices"] == []
+
+
 def test_ruby_cassettes_stay_ruby_and_still_decompress_by_their_header():
     assert {c["format"] for c in run_json(FIXTURES / "ruby-vcr" / "anthropic_gzip_binary.yml")} == {"ruby-vcr"}
 

@@ -129,7 +129,11 @@ def _response(resp: dict, request: Request, decoded: bool = False) -> Response:
         out.exception = {"type": "unreadable-body", "message": str(exc)}
         return out
     streamed = _http.request_streams(request.body, request.url)
-    if decoded:  # R: stored as the client decoded it, whatever content-encoding says
+    stored = resp.get("body")
+    if decoded and isinstance(stored, dict) and stored.get("file") is True and isinstance(body, str):
+        out.streaming = streamed  # R's write_disk_path: the body went to a file the cassette only names
+        out.exception = {"type": "unreadable-body", "message": f"the body was written to a file ({body}), not to the cassette"}
+    elif decoded:  # R: stored as the client decoded it, whatever content-encoding says
         _http.fill_decoded(out, body, streamed, encoding=None)
     else:
         _http.fill_decoded(out, body, streamed)
