@@ -10,6 +10,9 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import os
+import subprocess
+import sys
 
 import orjson
 import pytest
@@ -318,6 +321,14 @@ def test_a_walk_lists_each_stub_once_and_not_its_body_files():
     assert (stats["recordings"], stats["calls"]) == (7, 9)
     checked = subprocess_llmcat("check", "--json", WIREMOCK)
     assert [f for f in map(orjson.loads, checked.stdout.splitlines()) if f["level"] == "error"] == []
+
+
+def test_a_walk_from_a_dotted_path_does_not_list_body_files_either():
+    for spec, cwd in ((f"./{WIREMOCK.name}/", WIREMOCK.parent), (".", WIREMOCK), ("..", STUBS)):
+        proc = subprocess.run([sys.executable, "-m", "llmcat", "ls", spec], capture_output=True, cwd=cwd, check=True)
+        rows = [line.split(b"\t")[0].decode() for line in proc.stdout.splitlines()[1:]]
+        assert [row for row in rows if "__files" in row] == [os.path.join(spec, "__files", "unused-body.txt")], spec
+        assert len(rows) == 9
 
 
 def _wiremock_copy(tmp_path, change=None):

@@ -176,7 +176,7 @@ def claims(directory: str, names: frozenset[str]) -> set[str]:
     """In a WireMock root (a folder holding `mappings/` and `__files/`), the body files its stubs name."""
     if MAPPINGS not in names or FILES not in names:
         return set()
-    files = os.path.join(directory, FILES)
+    files = os.path.normpath(os.path.join(directory, FILES))  # (as the walk's paths are compared: "./x" is "x")
     found: set[str] = set()
     for root, dirs, stubs in os.walk(os.path.join(directory, MAPPINGS)):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
