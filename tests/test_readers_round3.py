@@ -197,13 +197,12 @@ def test_an_answer_that_reads_as_empty_is_reported_and_nothing_else_is():
     result = run("check", path)
     assert result.stdout == (
         f"{path}#0: warning: empty-answer: the answer reads as empty, but the provider counts 7 output tokens\n"
-        f"{path}#1: warning: empty-answer: the answer reads as empty, but the response carries text llmcat did not read"
-        " (under `text`)\n")
+        f"{path}#1: warning: empty-answer: the answer reads as empty, but the response carries text llmcat did not read\n")
     shown = run("show", f"{path}#0").stdout
     assert "--- summary\nnote:   the answer reads as empty, but the provider counts 7 output tokens\nfinish: stop\n" in shown
     assert [c["empty_answer"] for c in run_json(path)] == [
         {"output_tokens": 7, "note": "the answer reads as empty, but the provider counts 7 output tokens"},
-        {"output_tokens": None, "note": "the answer reads as empty, but the response carries text llmcat did not read (under `text`)"},
+        {"output_tokens": None, "note": "the answer reads as empty, but the response carries text llmcat did not read"},
         None, None, None, None, None]  # (#6: a picture, no words, is an answer)
     assert run("join", SHAPES / "audio-answers.yaml").stdout == "Hello there.\nHello there.\n"  # a spoken answer's transcript
 
