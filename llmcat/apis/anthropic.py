@@ -174,6 +174,8 @@ def _streamed_content(events: list[dict]) -> list[dict]:
                 block["thinking"] = (as_str(block.get("thinking")) or "") + (as_str(delta.get("thinking")) or "")
             elif kind == "signature_delta":
                 block["signature"] = delta.get("signature")
+            elif kind == "citations_delta":  # a new list: the start event's own stays as recorded
+                block["citations"] = [*as_list(block.get("citations")), delta.get("citation")]
             elif kind == "input_json_delta" and isinstance(delta.get("partial_json"), str):
                 partial.setdefault(index, []).append(delta["partial_json"])
     for index, pieces in partial.items():

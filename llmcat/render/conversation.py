@@ -86,19 +86,120 @@ def plain_lines(entries: list[Entry]) -> list[str]:
     return out
 
 
+def entries(blocks: list[Block]) -> list[Entry]:
+    """A transcript's entries: one per block, the pieces of one text (and its citations) one entry."""
+    out = []
+    for block in joined(blocks):
+        if isinstance(block, Joined):
+            out.append(Entry(f"[{inline(block.role)}]", "\n".join([block.text, *block.sources])))
+        else:
+            out.append(entry(block))
+    return out
+
+
 def transcript_text(blocks: list[Block]) -> str:
-    return "\n".join(plain_lines([entry(b) for b in blocks]))
+    return "\n".join(plain_lines(entries(blocks)))
+
+
+# --- one text, whole: the pieces a provider cut it into (where citations go) joined again ---------------
+
+
+class Joined(Struct):
+    """A run of text blocks drawn as the one text the model wrote, each citation a numbered mark (`[1]`)."""
+
+    role: str
+    text: str  # escaped, with the marks
+    sources: list[str]  # `[1] title <url>`, escaped, in the order first cited
+
+
+def is_citation(block: Block) -> bool:
+    """A citation a provider attached to the text before it (Anthropic's `*_location`, OpenAI's `url_citation`...)."""
+    kind = block.kind or ""
+    return block.type == "other" and (kind.endswith(("_location", "_citation")) or kind == "citation")
+
+
+def joined(blocks: list[Block]) -> list[Block | Joined]:
+    """`blocks` with each run of text blocks of one role (and the citations between them) made one `Joined`."""
+    out: list[Block | Joined] = []
+    run: list[Block] = []
+    for block in blocks:
+        if run and (block.role != run[0].role or not (block.type == "text" or is_citation(block))):
+            out.append(_join(run))
+            run = []
+        if block.type == "text":
+            run.append(block)
+        elif run:
+            run.append(block)  # a citation of the text before it
+        else:
+            out.append(block)
+    if run:
+        out.append(_join(run))
+    return out
+
+
+_GLUED = ".,;:!?)]}\u00bb\u201d\u2019'\"-\u2013\u2014"  # a piece starting with one of these goes on the text before it
+
+
+def _join(run: list[Block]) -> Joined:
+    text, sources, numbers = "", [], {}
+    pieces: list[tuple[str, list[Block]]] = []  # each text, and the citations that follow it
+    for block in run:
+        if block.type == "text":
+            pieces.append((block.text or "", []))
+        elif pieces:
+            pieces[-1][1].append(block)
+    for piece, citations in pieces:
+        if text and piece and not (text[-1].isspace() or piece[0].isspace() or piece[0] in _GLUED):
+            text += "\n\n"  # two texts, not the pieces of one: two paragraphs
+        marks: dict[int, list[int]] = {}  # where in the piece: the numbers marked there
+        for citation in citations:
+            key, line = _source(citation)
+            if key not in numbers:
+                numbers[key] = len(numbers) + 1
+                sources.append(f"[{numbers[key]}] {line}")
+            at = _end_index(citation, piece)
+            if numbers[key] not in marks.setdefault(at, []):
+                marks[at].append(numbers[key])
+        for at in sorted(marks, reverse=True):
+            head = piece[:at].rstrip()  # the mark on the cited words, not after their space
+            piece = head + "".join(f"[{n}]" for n in marks[at]) + piece[len(head):]
+        text += piece
+    return Joined(run[0].role, visible(text), sources)
+
+
+def _end_index(citation: Block, piece: str) -> int:
+    """Where the cited words end in the text: where the provider says (OpenAI's `end_index`), else its end."""
+    raw = citation.raw if isinstance(citation.raw, dict) else {}
+    end = raw.get("end_index")
+    return end if isinstance(end, int) and not isinstance(end, bool) and 0 <= end <= len(piece) else len(piece)
+
+
+def _source(block: Block) -> tuple[str, str]:
+    raw = block.raw if isinstance(block.raw, dict) else {}
+    raw = raw.get(raw.get("type")) if isinstance(raw.get(raw.get("type")), dict) else raw  # Chat Completions nests it
+    url = raw.get("url") if isinstance(raw.get("url"), str) else None
+    title = next((raw[k] for k in ("title", "document_title", "filename") if isinstance(raw.get(k), str) and raw[k]), None)
+    cited = raw.get("cited_text") if isinstance(raw.get("cited_text"), str) else None
+    if url:
+        return url, inline(f"{title} <{url}>" if title else f"<{url}>")
+    label = title or (f"document {raw['document_index']}" if isinstance(raw.get("document_index"), int) else block.kind or "source")
+    quote = f": \u201c{cited.strip()}\u201d" if cited else ""
+    return f"{label}{quote}", inline(label + quote)
 
 
 def answer_sections(blocks: list[Block], suffix: str, first_call: int = 0) -> list[tuple[str, str, str]]:
-    """A choice's blocks as (title, text, style) of sections, in order; tool calls numbered as `show --json` lists them."""
+    """A choice's blocks as (title, text, style) of sections, in order; tool calls numbered as `show --json`
+    lists them; the pieces of one text joined, its citations listed under it."""
     out = []
     calls = first_call
-    for block in blocks:
+    for block in joined(blocks):
+        if isinstance(block, Joined):
+            out.append(("answer" + suffix, block.text, "answer"))
+            if block.sources:
+                out.append(("sources" + suffix, "\n".join(block.sources), "muted"))
+            continue
         kind = block.type
-        if kind == "text":
-            out.append(("answer" + suffix, visible(block.text or ""), "answer"))
-        elif kind == "reasoning":
+        if kind == "reasoning":
             text = visible(block.text) if block.text else "(encrypted)"
             out.append(("reasoning" + suffix, text, "reasoning" if block.text else "muted"))
         elif kind == "refusal":

@@ -15,7 +15,7 @@ from llmcat.apis import request_view
 from llmcat.apis._conversation import unknown_part_text
 from llmcat.apis._empty import empty_answer
 from llmcat.model import Completion, Recording, Transcript, Usage
-from llmcat.render.conversation import Entry, answer_sections, entry
+from llmcat.render.conversation import Entry, answer_sections, entries
 from llmcat.render.escape import inline, visible
 from llmcat.render.jsontext import compact_json, pretty_json
 from llmcat.render.turns import Earlier, Turns, conversation_key
@@ -150,7 +150,7 @@ def _conversation_sections(params: dict, transcript: Transcript, earlier: Earlie
         if earlier.tools_same and tools:
             tools = [Field("tools", f"the same {len(tools)} as in {name}" if len(tools) > 1 else f"the same as in {name}")]
     if blocks:
-        out.append(Section("messages", entries=before + [entry(b) for b in blocks]))
+        out.append(Section("messages", entries=before + entries(blocks)))
     if tools:
         out.append(Section("tools offered", tools))
     return out
