@@ -292,7 +292,7 @@ def _streamed_items(typed: list[dict]) -> list:
 
 
 def _lists_all(final: list, done: list) -> bool:
-    ids = {as_dict(item).get("id") for item in final}
+    ids = [as_dict(item).get("id") for item in final]  # (a list, not a set: an id may be recorded as anything)
     return len(final) >= len(done) and all(as_dict(item).get("id") in ids for item in done)
 
 
