@@ -28,7 +28,8 @@ _FLAGS: _Table = {"join": {"-n": "no_newline", "--no-newline": "no_newline", "--
                   "show": {"--json": "as_json", "--no-pager": "no_pager", "--compact": "compact", "--full": "full", "--reveal": "reveal"},
                   "ls": {"--json": "as_json", "--errors": "errors", "--tools": "tools", "--no-pager": "no_pager", "--reveal": "reveal"},
                   "stats": {"--json": "as_json", "--no-pager": "no_pager", "--reveal": "reveal"}}
-_COUNTS: _Table = {"join": {"--choice": "choice"}, "show": {"--head": "head", "--tail": "tail"}, "ls": {}, "stats": {}}
+_COUNTS: _Table = {"join": {"--choice": "choice"}, "show": {"--head": "head", "--tail": "tail"},
+                   "ls": {"-n": "limit", "--limit": "limit"}, "stats": {}}
 _WORDS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
     "join": {}, "show": {"--color": _COLOR},
     "ls": {"--sort": ("sort", ("path", "model", "tokens", "chunks")), "--color": _COLOR}, "stats": {"--color": _COLOR}}
@@ -86,6 +87,8 @@ def plain_arguments(argv: list[str]) -> tuple[str, list[str], Options] | None:
             if value not in allowed:
                 return None
             options[key] = value
+    if not files and command != "join":
+        files = ["."]  # show, ls and stats read the current directory (as cli.py's HERE)
     return (command, files, options) if files else None
 
 
@@ -175,7 +178,7 @@ def _run_suite(command: str, paths: list[str], options: Options, output: Output)
     filters = Filters(api=options.get("api"), model=options.get("model"), test=options.get("test"),
                       finish=options.get("finish"), errors=bool(options.get("errors")), tools=bool(options.get("tools")),
                       grep=None if grep is None else _compiled(grep))
-    return run_ls(paths, filters, options.get("sort"), bool(options.get("as_json")), output)
+    return run_ls(paths, filters, options.get("sort"), bool(options.get("as_json")), output, options.get("limit"))
 
 
 if __name__ == "__main__":

@@ -185,9 +185,9 @@ def test_directory_pair_reports_each_path_then_totals():
     # Rows name the call (test id, model), say what changed in numbers, then the path; --all lists the unchanged too.
     result = diff("--all", DIFF / "tree-a", DIFF / "tree-b")
     assert result.exit_code == 1
-    assert result.stdout.splitlines() == [
-        "only-b   tests/test_tree.py::test_added  fixture-gpt  added.json",
+    assert result.stdout.splitlines() == [  # what changed first (#26), then what came or went, then the same
         "changed  tests/test_tree.py::test_changed  fixture-gpt  (text +2 −1 words)  changed.json",
+        "only-b   tests/test_tree.py::test_added  fixture-gpt  added.json",
         "only-a   tests/test_tree.py::test_removed  fixture-gpt  removed.json",
         "same     tests/test_tree.py::test_same  fixture-gpt  same.json",
         "same     tests/test_tree.py::test_rechunked  fixture-gpt  (chunked differently)  sub/rechunked.json",
@@ -294,10 +294,10 @@ def test_multi_call_files_pair_interaction_by_interaction(tmp_path):
     lines = result.stdout.splitlines()
     assert result.exit_code == 1
     listed = diff("--all", tmp_path / "a", tmp_path / "b").stdout.splitlines()
-    # each row: status, then the call (`c.yaml#N`: a cassette has no test id), then its model
-    assert [line.split()[:2] for line in listed[:-1]] == [["same", f"c.yaml#{n}"] for n in range(count - 1)] + [["only-a",
-        f"c.yaml#{count - 1}"]]
-    assert lines[:-1] == listed[count - 1:-1]  # without --all: only the call b lost
+    # each row: status, then the call (`c.yaml#N`: a cassette has no test id), then its model; what b lost first
+    assert [line.split()[:2] for line in listed[:-1]] == [["only-a", f"c.yaml#{count - 1}"]] + [
+        ["same", f"c.yaml#{n}"] for n in range(count - 1)]
+    assert lines[:-1] == listed[:1]  # without --all: only the call b lost
     one = diff(f"{cassette}#0", f"{cassette}#1")  # one call of each: compared directly
     assert one.exit_code == 1 and one.stdout.startswith(f"--- {cassette}#0\n+++ {cassette}#1\n")
 

@@ -33,13 +33,14 @@ SHARED_B = "tests/integration/inference/recordings/63e8a3139577b21b5505839e38008
 # legacy -> current: 10 calls under llama-stack's legacy names (no test ids) and a cassette of 2, against the suite
 # re-recorded under the current scheme. Paired by request: 7 unchanged (not listed), 3 changed; "Say hello." was one
 # legacy file and is now recorded by two tests (ambiguous: never guessed at); one call removed, one added.
+# The changed calls first (#26), then those that came or went.
 LEGACY_TO_CURRENT = [
     "renamed  cassettes/test_weather.yaml#1 → cassettes/test_weather_in_paris.yaml#1  gpt-fx  (text +4 −1 words)  “Weather in Paris?”",
+    f"renamed  {T_STORY}  qwen3:4b  (text +0 −5 words, finish stop → length, tokens 37 → 32)  {R}/335dd3684f42.json → {STORY_B}",
+    f"renamed  {T_SEASON}  llama3.2:3b  (text +8 −9 words, tokens 33 → 32)  {R}/5d650519f906.json → {SEASON_B}",
     f"only-b   tests/integration/agents/test_agents.py::test_added[txt=ollama/qwen3:4b]  qwen3:4b  {ADDED_B}",
     f"only-b   tests/integration/inference/test_inference.py::test_greeting[txt=ollama/llama3.2:3b]  llama3.2:3b  {GREETING_B}",
     f"only-b   tests/integration/inference/test_inference.py::test_shared[txt=ollama/llama3.2:3b]  llama3.2:3b  {SHARED_B}",
-    f"renamed  {T_STORY}  qwen3:4b  (text +0 −5 words, finish stop → length, tokens 37 → 32)  {R}/335dd3684f42.json → {STORY_B}",
-    f"renamed  {T_SEASON}  llama3.2:3b  (text +8 −9 words, tokens 33 → 32)  {R}/5d650519f906.json → {SEASON_B}",
     f"only-a   {R}/c99f23702fe3.json  qwen3:4b  “Name a prime number.”",
     f"only-a   {R}/ce6be8ab302a.json  llama3.2:3b  “Say hello.”",
     "7 same, 3 changed, 2 only-a, 3 only-b, 0 error (10 renamed)",

@@ -173,6 +173,9 @@ def test_ls_table_shows_finish_categories_and_keeps_test_names():
     assert "messages/test_limits.py::test_cut_at_max_tokens" in text
     status, shown = on_terminal(["ls", str(TERMINAL)], env={"COLUMNS": "120"})
     header = SGR.sub(b"", shown).decode().splitlines()[0].split()
+    assert header[1:3] == ["api", "model"] and header[-1] == "test_id", "the counts give way before the names"
+    status, shown = on_terminal(["ls", str(TERMINAL)], env={"COLUMNS": "50"})
+    header = SGR.sub(b"", shown).decode().splitlines()[0].split()
     assert "test_id" in header and "model" not in header, "the test id outlasts the model column"
 
 
@@ -181,7 +184,8 @@ def test_long_test_ids_lose_the_middle_of_their_parameters():
 
     long_id = "tests/integration/inference/test_chat.py::test_stream[txt=ollama/llama3.2:3b-instruct-fp16-inference:chat:01]"
     short = short_test_id(long_id, 48)
-    assert len(short) == 48 and short.startswith("inference/test_chat.py::test_stream[") and short.endswith(":01]")
+    # the test's name whole, the parameters' ends, the module's name (#26: the test name is what tells rows apart)
+    assert len(short) == 48 and "/test_chat.py::test_stream[txt=" in short and short.endswith(":01]")
 
 
 def test_stats_on_a_terminal_human_sizes_separators_and_shares():

@@ -20,7 +20,7 @@ DEFAULTS = {"join": {"no_newline": False, "choice": 0, "reasoning": False, "colo
                      "limit": None, "api": None, "model": None, "test": None, "finish": None, "errors": False, "tools": False, "grep": None,
                      "sort": None, "reveal": False},
             "ls": {"as_json": False, "api": None, "model": None, "test": None, "finish": None, "errors": False, "tools": False,
-                   "grep": None, "sort": None, "color": "auto", "no_pager": False, "reveal": False},
+                   "grep": None, "sort": None, "limit": None, "color": "auto", "no_pager": False, "reveal": False},
             "stats": {"as_json": False, "color": "auto", "no_pager": False, "reveal": False}}
 
 ARGVS = [
@@ -30,7 +30,9 @@ ARGVS = [
     ["show", "--head", "3", "--tail=4", "a", "b"], ["show", "a", "--head", " 7"], ["show", "--no-pager", "a"], ["show", "--full", "a"],
     ["ls", "d", "--json", "--api", "openai", "--model=gpt-*", "--test", "t", "--finish", "stop", "--errors", "--tools",
      "--grep", "fox|dog", "--sort", "tokens"], ["ls", "--sort=path", "-", "--", "--json"], ["ls", "--model", "", "d"],
-    ["stats", "--json", "d", "e"], ["stats", "d"], ["ls", "--color", "never", "--no-pager", "d"], ["stats", "--color=always", "d"],
+    ["stats", "--json", "d", "e"], ["stats", "d"], ["ls", "-n", "3", "d"], ["ls", "--limit=0", "--sort", "tokens"],
+    ["ls"], ["stats"], ["show", "--json"],  # no path: the current directory
+    ["ls", "--color", "never", "--no-pager", "d"], ["stats", "--color=always", "d"],
     # not plain: left to the typer app (help, unknown options, bad values, no file, clusters, other commands)
     ["join"], ["join", "-h", "a"], ["join", "--help"], ["join", "--choice", "-1", "a"], ["join", "--choice", "x", "a"],
     ["join", "--choice"], ["join", "-nn", "a"], ["join", "--json", "a"], ["show", "--color", "blue", "a"],
@@ -48,7 +50,7 @@ def test_plain_arguments_are_read_as_the_typer_app_reads_them(argv):
     click_command = typer.main.get_command(app).commands[command]
     context = click_command.make_context(command, list(argv[1:]))
     params = dict(context.params)
-    assert list(params.pop("files" if "files" in params else "paths")) == files
+    assert list(params.pop("files" if "files" in params else "paths") or ["."]) == files  # (cli.py's HERE)
     params = {key: getattr(value, "value", value) for key, value in params.items()}  # (typer's enums: their words)
     assert params == {**DEFAULTS[command], **options}
 

@@ -28,7 +28,7 @@ needs_corpus = pytest.mark.skipif(not (CORPUS / "llama-stack").is_dir(),
                                   reason="../shared/corpus not present (third-party data kept outside the repo)")
 
 LS_KEYS = ["source", "interaction", "format", "api", "request", "streaming", "chunks", "finish_reason", "usage", "error", "test_id"]
-HEADER = "path\tapi\tmodel\tstreamed\tchunks\tfinish\tprompt_tokens\tcompletion_tokens\ttest_id"
+HEADER = "path\tapi\tmodel\tstreamed\tchunks\tfinish\tprompt_tokens\tcompletion_tokens\ttest_id\terror"
 STREAM_CHUNK = "openai.types.chat.chat_completion_chunk.ChatCompletionChunk"
 
 
@@ -63,10 +63,13 @@ def test_ls_tsv_one_row_per_recording_with_header():
     rows = tsv_rows(LLAMA)
     files = sorted(str(p) for p in LLAMA.glob("*.json"))
     assert [r[0] for r in rows] == files
-    assert all(len(r) == 9 for r in rows)
+    assert all(len(r) == 10 for r in rows)
     stream = next(r for r in rows if r[0].endswith("/chat-stream.json"))
     assert stream[1:] == ["openai.chat", "fixture-gpt", "yes", "10", "stop", "21", "7",
-                          "tests/integration/inference/test_fixture.py::test_chat_stream[txt=azure]"]
+                          "tests/integration/inference/test_fixture.py::test_chat_stream[txt=azure]", "-"]
+    # the error, last (#26: a script reading the columns by position keeps working), in one line
+    failed = next(r for r in rows if r[0].endswith("/anthropic-error.json"))
+    assert failed[9] == "400 invalid_request_error messages: field required"
 
 
 def test_ls_json_has_show_json_keys_without_long_texts_and_agrees_with_show():
@@ -220,7 +223,9 @@ def test_ls_terminal_table_fits_and_keeps_each_calls_path_end(monkeypatch):
                  Output.of_buffer(out, terminal=True))
     lines = out.getvalue().decode().splitlines()
     assert lines and all(len(line) <= 120 for line in lines)
-    assert lines[0].split()[:3] == ["path", "api", "model"] and "completion" in lines[0]
+    # the directory they share is said once, in the header (#26)
+    assert lines[0].split()[:3] == [f"{FIXTURES / 'vcr'}/", "api", "model"] and "completion" in lines[0]
+    assert all(line.startswith(("bedrock.yaml#", "multi.yaml#")) for line in lines[1:])
     for n in (0, 1, 2):
         assert any(f"bedrock.yaml#{n} " in line for line in lines), n
     assert any("multi.yaml#5 " in line for line in lines)
@@ -235,7 +240,9 @@ def test_ls_on_a_narrow_terminal_leaves_out_columns_before_file_names(monkeypatc
     lines = out.getvalue().decode().splitlines()
     assert lines and all(len(line) <= columns for line in lines)
     header = lines[0].split()
-    assert header[:2] == ["path", "api"] and "test_id" not in header and "chunks" in header
+    # columns that say least give way first: the model and the test id are kept (#26)
+    assert header[0].endswith("fixtures/llama-stack/") and header[1:3] == ["api", "model"]
+    assert header[-1] == "test_id" and "streamed" not in header
     for f in files:  # every path keeps its end
         assert any(f"{f.name[-16:]} " in line for line in lines[1:]), f.name
 

@@ -98,9 +98,10 @@ def _complete_address(incomplete: str) -> list[str]:
 
 FILES = typer.Argument(..., metavar="FILE...", autocompletion=lambda incomplete: _complete_address(incomplete),
                        help="Recordings to read; '-' reads standard input; FILE#N picks interaction N.")
-PATHS = typer.Argument(..., metavar="PATH...", autocompletion=lambda incomplete: _complete_address(incomplete),
-                       help="Recordings and directories of recordings (read recursively); '-' reads standard input; "
-                            "FILE#N picks interaction N.")
+HERE = "."  # what show, ls, stats and check read when no path is given
+PATHS_OR_HERE = typer.Argument(None, metavar="[PATH]...", show_default=False, autocompletion=_complete_address,
+                               help="Recordings and directories of recordings (read recursively; default: the current "
+                                    "directory); '-' reads standard input; FILE#N picks interaction N.")
 
 
 class SortKey(str, Enum):
@@ -136,7 +137,7 @@ def _filters(api, model, test, finish, errors, tools, grep):
     "llmcat show --json cassette.yaml#2 | jq .usage",
 ))
 def show(
-    files: list[str] = PATHS,
+    files: list[str] | None = PATHS_OR_HERE,
     as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per recorded call (indented and coloured on a terminal)."),
     compact: bool = typer.Option(False, "--compact", help="With --json on a terminal: one line per call, as in a pipe."),
     color: Color = COLOR,
@@ -170,7 +171,7 @@ def show(
     selection = None
     if limit is not None or sort is not None or filters != Filters():
         selection = (filters, sort.value if sort else None, limit)
-    raise typer.Exit(run_show(files, as_json, head, tail, _output(color, not no_pager, reveal), selection, compact, full))
+    raise typer.Exit(run_show(files or [HERE], as_json, head, tail, _output(color, not no_pager, reveal), selection, compact, full))
 
 
 @app.command(epilog=_examples(
@@ -198,7 +199,7 @@ def join(
     "llmcat ls --json --grep 'capital of France' tests/ | jq -r .source",
 ))
 def ls(
-    paths: list[str] = PATHS,
+    paths: list[str] | None = PATHS_OR_HERE,
     as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per recorded call, without the long texts."),
     api: str | None = API,
     model: str | None = MODEL,
@@ -208,6 +209,8 @@ def ls(
     tools: bool = TOOLS,
     grep: str | None = GREP,
     sort: SortKey | None = SORT,
+    limit: int | None = typer.Option(None, "-n", "--limit", min=0, metavar="N",
+                                     help="List only the first N calls (after the filters and --sort)."),
     color: Color = COLOR,
     no_pager: bool = NO_PAGER,
     reveal: bool = REVEAL,
@@ -217,7 +220,7 @@ def ls(
 
     filters = _filters(api, model, test, finish, errors, tools, grep)
     output = _output(color, page=not no_pager, reveal=reveal)
-    _done(output, run_ls(paths, filters, sort.value if sort else None, as_json, output))
+    _done(output, run_ls(paths or [HERE], filters, sort.value if sort else None, as_json, output, limit))
 
 
 def _api_name(api: str | None) -> str | None:
@@ -261,7 +264,7 @@ def _regex(pattern: str | None):
     "llmcat stats --json tests/ | jq .by_model",
 ))
 def stats(
-    paths: list[str] = PATHS,
+    paths: list[str] | None = PATHS_OR_HERE,
     as_json: bool = typer.Option(False, "--json", help="One JSON object: recordings, calls, then the breakdowns."),
     color: Color = COLOR,
     no_pager: bool = NO_PAGER,
@@ -271,7 +274,7 @@ def stats(
     from llmcat.commands.ls import run_stats
 
     output = _output(color, page=not no_pager, reveal=reveal)
-    _done(output, run_stats(paths, as_json, output))
+    _done(output, run_stats(paths or [HERE], as_json, output))
 
 
 def _codes(values: list[str] | None) -> list[str] | None:
@@ -297,7 +300,7 @@ def _max_size(value: str) -> int:
     "llmcat check --strict --json tests/ | jq -r .code",
 ))
 def check(
-    paths: list[str] = PATHS,
+    paths: list[str] | None = PATHS_OR_HERE,
     as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per finding."),
     strict: bool = typer.Option(False, "--strict", help="Count warnings as errors for the exit status."),
     only: list[str] | None = typer.Option(None, "--only", metavar="CODE", callback=_codes,
@@ -314,7 +317,7 @@ def check(
 
     codes = frozenset(only or CODES) - frozenset(skip or ())
     output = _output(color, page=not no_pager)
-    _done(output, run_check(paths, as_json, strict, output, codes, max_size))
+    _done(output, run_check(paths or [HERE], as_json, strict, output, codes, max_size))
 
 
 @app.command(epilog=_examples(

@@ -7,6 +7,7 @@ what a directory walk finds that is not a recording is passed over without a wor
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from llmcat.commands._rows import Filters, RowsWork, sort_rows
@@ -28,8 +29,10 @@ def _reported(results: Iterable[FileResult[list[Row]]], problems: Problems) -> I
         yield result
 
 
-def run_ls(paths: list[str], filters: Filters, sort: str | None, as_json: bool, output: Output) -> ExitStatus:
-    """`llmcat ls`: OK, or TROUBLE when some file could not be read (reported on stderr)."""
+def run_ls(paths: list[str], filters: Filters, sort: str | None, as_json: bool, output: Output,
+           limit: int | None = None) -> ExitStatus:
+    """`llmcat ls`: OK, or TROUBLE when some file could not be read (reported on stderr). `limit`: the
+    first N rows (after the sort); without a sort, reading stops there."""
     problems, out, terminal = output.problems, output.stdout, output.terminal or output.force_color
     files = sources(paths)
     progress = output.progress(len(files))
@@ -37,8 +40,12 @@ def run_ls(paths: list[str], filters: Filters, sort: str | None, as_json: bool, 
     try:
         rows: Iterable[Row] = (row for result in _reported(read(files, work, progress.advance), problems)
                                for row in result.value or ())
+        if sort:
+            rows = sort_rows(list(rows), sort)
+        if limit is not None:
+            rows = islice(rows, limit)
         if sort or (terminal and not as_json):
-            rows = sort_rows(list(rows), sort or "path") if sort else list(rows)
+            rows = list(rows)
             progress.close()
         if as_json:
             for row in rows:
@@ -79,11 +86,11 @@ def run_stats(paths: list[str], as_json: bool, output: Output) -> ExitStatus:
 
         out.write(dumps_line(data))
     elif terminal:
-        from llmcat.render.suite_view import stats_tables
+        from llmcat.render.stats_view import stats_tables
 
         output.draw_text(lambda file: stats_tables(data, file, output.width, output.color))
     else:
-        from llmcat.render.suite_view import stats_plain
+        from llmcat.render.stats_view import stats_plain
 
         out.write(stats_plain(data).encode("utf-8", "backslashreplace"))
     out.flush()

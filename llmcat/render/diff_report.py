@@ -91,9 +91,10 @@ class DiffWriter:
             self._draw(diffrows.stat_lines(pairs), _secrets_of(pairs))
         else:
             earlier = self.turns.of_all(pairs) if report.verbose else {}
-            for pair in pairs:
+            width = self.console.width if self.console is not None else None
+            for pair in sorted(pairs, key=lambda p: _ROW_ORDER.get(p.status, 1)):  # what changed, what came or went, the same
                 if report.all or diffrows.shown(pair):
-                    lines = [diffrows.row(pair)]
+                    lines = [diffrows.row(pair) if width is None else diffrows.fitted(diffrows.row(pair), width)]
                     if report.verbose and pair.status == "changed":
                         lines += diffview.pair_lines(pair, report.word_diff, earlier=earlier.get(id(pair)))
                     self._draw(lines, _secrets_of([pair]))
@@ -128,6 +129,9 @@ class DiffWriter:
 
     def flush(self) -> None:
         self.out.flush()
+
+
+_ROW_ORDER = {"changed": 0, "same": 2}  # only-a, only-b and error between
 
 
 def _secrets_of(pairs: list[Pair]) -> list[str]:

@@ -52,6 +52,24 @@ def row(pair: Pair) -> Line:
     return line
 
 
+def fitted(line: Line, width: int, least: int = 8) -> Line:
+    """A row in `width` columns, never wrapped: its longest parts lose their middles (each keeps `least`)."""
+    from llmcat.render.suite_view import ELLIPSIS, clip_middle
+
+    parts = [[style, text] for style, text in line]
+    excess = sum(len(text) for _, text in parts) - width
+    while excess > 0:
+        longest = max(parts[1:], key=lambda part: len(part[1].strip()), default=None)
+        if longest is None or len(longest[1].strip()) <= least:
+            break
+        lead = longest[1][: len(longest[1]) - len(longest[1].lstrip())]
+        body = longest[1][len(lead):]
+        keep = max(least, len(body) - excess, len(body) // 2)
+        longest[1] = lead + clip_middle(body, keep, ELLIPSIS)
+        excess -= len(body) - keep
+    return [(style, text) for style, text in parts]
+
+
 def stat_lines(pairs: list[Pair]) -> list[Line]:
     """One line per pair that is not the same call, as `git diff --stat`: name | what changed."""
     listed = [p for p in pairs if shown(p)]

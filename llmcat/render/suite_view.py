@@ -7,6 +7,7 @@ here, so a tab or newline in one cannot break a TSV row and no control byte reac
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Callable, Iterable
 from typing import IO, Any
 
@@ -15,6 +16,7 @@ from llmcat.render.escape import inline, path_label
 
 COLUMNS = ("path", "api", "model", "streamed", "chunks", "finish", "prompt_tokens", "completion_tokens", "test_id")
 TEST_ID_WIDTH = 48
+ELLIPSIS = "\u2026"
 
 
 def _text(value: Any) -> str:
@@ -31,10 +33,13 @@ def row_cells(row: Row) -> list[str]:
                                row.prompt_tokens, row.completion_tokens, row.test_id)]
 
 
+TSV_COLUMNS = (*COLUMNS, "error")  # the error last: a script reading the columns by position keeps working
+
+
 def tsv(rows: Iterable[Row]) -> Iterable[bytes]:
-    yield ("\t".join(COLUMNS) + "\n").encode()
+    yield ("\t".join(TSV_COLUMNS) + "\n").encode()
     for row in rows:
-        yield ("\t".join(row_cells(row)) + "\n").encode("utf-8", "backslashreplace")
+        yield ("\t".join([*row_cells(row), _text(row.error)]) + "\n").encode("utf-8", "backslashreplace")
 
 
 def short_test_id(test_id: str, width: int = TEST_ID_WIDTH, mark: str = "\u2026") -> str:
@@ -57,7 +62,7 @@ def ls_table(rows: list[Row], file: IO[str], width: int, color: bool = True, ext
     from llmcat.render.rich_view import make_console
 
     console = make_console(file, force_terminal=color, width=width, color=color)
-    written, mark = _as_written(file)
+    written, mark = as_written(file)
     names = list(COLUMNS)
     if "tokens" in extra:
         names.insert(names.index("completion_tokens") + 1, "tokens")
@@ -66,15 +71,20 @@ def ls_table(rows: list[Row], file: IO[str], width: int, color: bool = True, ext
     # No cell is shown wider than the terminal: clipped here, a 10 MB model name costs
     # nothing to fit (fitting takes off a column at a time). Widths count what the stream
     # writes: in an encoding without a character, its backslash escape.
-    cells = [{name: written(_clip_left(cell, console.width, mark) if name == "path" else _clip_right(cell, console.width, mark))
-              for name, cell in _table_cells(row, names, mark).items()} for row in rows]
-    shown, widths = _fit(names, cells, console.width)
+    cells = [{name: written(cell) for name, cell in _table_cells(row, names, mark).items()} for row in rows]
+    prefix = common_directory([line["path"] for line in cells])  # said once, in the header
+    for line in cells:
+        line["path"] = line["path"][len(prefix):]
+    cells = [{name: _clip_left(cell, 8 * console.width, mark) if name == "path" else _clip_right(cell, console.width, mark)
+              for name, cell in line.items()} for line in cells]  # (a path's hash is cut before its start: room for both)
+    shown, widths = _fit(names, cells, console.width, keep=extra, path_header=len(prefix))
     table = Table(box=None, header_style="bold", pad_edge=False)
     for name in shown:
-        table.add_column(_header(name), justify="right" if name in _NUMERIC else "left", no_wrap=True,
-                         overflow="ellipsis", min_width=min(len(_header(name)), widths[name]))
+        header = _clip_left(prefix, widths["path"], mark) if name == "path" and prefix else _header(name)
+        table.add_column(header, justify="right" if name in _NUMERIC else "left", no_wrap=True,
+                         overflow="ellipsis", min_width=min(len(header), widths[name]))
     for row, line in zip(rows, cells, strict=True):
-        line["path"] = _clip_left(line["path"], widths["path"], mark)  # the path keeps its end: file name and #N
+        line["path"] = clip_path(line["path"], widths["path"], mark)  # the path keeps its end: file name and #N
         line["test_id"] = _clip_test_id(line["test_id"], widths["test_id"], mark)
         for name in ("api", "model", "finish", "error"):
             if name in line:
@@ -84,7 +94,7 @@ def ls_table(rows: list[Row], file: IO[str], width: int, color: bool = True, ext
     console.print(table, crop=False)
 
 
-def _as_written(file: IO[str]) -> tuple[Callable[[str], str], str]:
+def as_written(file: IO[str]) -> tuple[Callable[[str], str], str]:
     """How text reaches `file`, and the ellipsis to clip with. An encoding that cannot take a
     character (PYTHONIOENCODING=ascii) gets its backslash escape (render/output.py): cells are
     measured as that, and clipped with `...` where `…` would be written as six characters."""
@@ -104,7 +114,7 @@ def _as_written(file: IO[str]) -> tuple[Callable[[str], str], str]:
 def _table_cells(row: Row, names: list[str], mark: str) -> dict[str, str]:
     line = dict(zip(COLUMNS, row_cells(row), strict=True))
     if row.test_id:
-        line["test_id"] = short_test_id(line["test_id"], mark=mark)
+        line["test_id"] = short_test_id(line["test_id"], 4 * TEST_ID_WIDTH, mark=mark)  # its width: _fit decides
     if row.finish_reason is not None:  # the category every provider's spelling falls in, and the spelling
         from llmcat.finish import category
 
@@ -117,41 +127,70 @@ def _table_cells(row: Row, names: list[str], mark: str) -> dict[str, str]:
     return line
 
 
-# Long names give way first, down to _LEAST columns: the model, then the error, finish and test id
-# (the only readable name of a llama-stack recording, kept longest); then whole columns are left out.
-# On a narrow terminal the path still keeps _PATH_LEAST columns (its file name's end and #N): the
-# API shortens and the counts and finish are left out, the API last.
-_SHRINKABLE = ("model", "error", "finish", "test_id")
-_DROPPABLE = ("streamed", "model", "test_id", "error")
-_NARROW_DROPPABLE = ("finish", "tokens", "chunks", "completion_tokens", "prompt_tokens", "api")
+def common_directory(paths: list[str]) -> str:
+    """The directory every path starts with (`../corpus/vcr/`), or "" (a path keeps at least its file name)."""
+    if not paths:
+        return ""
+    first, last = min(paths), max(paths)
+    shared = 0
+    for a, b in zip(first, last, strict=False):
+        if a != b:
+            break
+        shared += 1
+    return first[: first.rfind("/", 0, shared) + 1]
+
+
+# When the columns do not fit: columns that say nothing (every cell `-`, or one value throughout) are left out
+# first; long names give way down to _COMFORTABLE, the longest first; then the counts are left out (_COUNTS), the
+# names give way down to _LEAST, and other columns are left out, the least telling first:
+# _DROP_ORDER (api and finish: the one of fewer values first), the model and the test id last. The path
+# keeps `path_share` columns, and on a terminal too narrow even for that, _PATH_LEAST (its file name's end, #N).
+_SHRINKABLE = ("model", "error", "finish", "test_id", "api")
+_DROP_ORDER = ("streamed", "chunks", "completion_tokens", "prompt_tokens", "tokens", "api", "finish", "error", "model", "test_id")
+_COUNTS = ("streamed", "chunks", "completion_tokens", "prompt_tokens", "tokens")  # left out before a name shrinks past:
+_COMFORTABLE = 24
 _GAP = 2  # rich's padding between columns
 _LEAST = 12
 _PATH_LEAST = 24
 
 
-def _fit(names: list[str], cells: list[dict[str, str]], width: int, path_share: int = 32) -> tuple[list[str], dict[str, int]]:
-    """The columns to show and every column's width, to fit `width`: the shrinkable columns give
-    way in turn (down to _LEAST) until the path has `path_share` columns; on a narrower terminal
-    streamed, model, test id and error are left out, in that order; then the path takes what is left."""
+def _fit(names: list[str], cells: list[dict[str, str]], width: int, keep: tuple[str, ...] = (),
+         path_share: int = 32, path_header: int = 0) -> tuple[list[str], dict[str, int]]:
+    """The columns to show and every column's width, to fit `width` (see above); `keep`: columns the
+    listing was asked for (--sort tokens, --errors), left out just before the model and the test id;
+    `path_header`: the path column's header (the directory all paths share), whole where there is room."""
     widths = {name: max([len(_header(name))] + [len(line[name]) for line in cells]) for name in names}
+    widths["path"] = max(widths["path"], path_header)
     natural = dict(widths)
     shown = list(names)
 
     def others() -> int:  # what the columns besides the path take, gaps included
         return sum(widths[name] + _GAP for name in shown[1:])
 
-    while others() + min(widths["path"], path_share) > width:
-        shrinkable = next((name for name in _SHRINKABLE if name in shown and widths[name] > _LEAST), None)
-        if shrinkable:
-            widths[shrinkable] -= 1
-            continue
-        droppable = [name for name in _DROPPABLE if name in shown]
-        if not droppable:
+    def fits(share: int) -> bool:
+        return others() + min(widths["path"], share) <= width
+
+    if not fits(path_share):
+        shown[1:] = [name for name in shown[1:] if name in keep or any(line[name] != "-" for line in cells)]
+    for name in [name for name in shown[1:] if name not in keep and name not in ("model", "test_id")]:
+        if fits(path_share):
             break
-        shown.remove(droppable[0])
-    _narrow(shown, widths, width, others)
+        if len({line[name] for line in cells}) == 1:  # the same in every row: said by none
+            shown.remove(name)
+    order = _drop_order(shown, cells, keep)
+    for least, leave in ((_COMFORTABLE, [name for name in order if name in _COUNTS and name not in keep]), (_LEAST, order)):
+        while not fits(path_share):  # the longest name gives way: each keeps what it can
+            longest = [name for name in _SHRINKABLE if name in shown and widths[name] > least]
+            if not longest:
+                break
+            widths[max(longest, key=lambda name: widths[name])] -= 1
+        for name in leave:
+            if fits(path_share) or (name in ("test_id", "model") and fits(_PATH_LEAST)):
+                break
+            if name in shown:
+                shown.remove(name)
     slack = width - others() - min(widths["path"], path_share)
-    for name in ("finish", "test_id", "error", "model"):  # room left by a column left out goes back to what was shortened
+    for name in (*keep, "test_id", "model", "error", "finish", "api"):  # room left over goes back to what was shortened
         if name in shown and slack > 0:
             grow = min(slack, natural[name] - widths[name])
             widths[name] += grow
@@ -160,19 +199,26 @@ def _fit(names: list[str], cells: list[dict[str, str]], width: int, path_share: 
     return shown, widths
 
 
-def _narrow(shown: list[str], widths: dict[str, int], width: int, others: Callable[[], int]) -> None:
-    """Past what `_fit` gives up, on a terminal too narrow for the path's _PATH_LEAST columns:
-    the API shortens to _LEAST, then finish, the counts and at last the API are left out."""
-    if "api" in shown and others() + min(widths["path"], _PATH_LEAST) > width:
-        widths["api"] = min(widths["api"], max(_LEAST, widths["api"] - (others() + min(widths["path"], _PATH_LEAST) - width)))
-    for name in _NARROW_DROPPABLE:
-        if others() + min(widths["path"], _PATH_LEAST) <= width:
-            return
-        if name in shown:
-            shown.remove(name)
+def _drop_order(shown: list[str], cells: list[dict[str, str]], keep: tuple[str, ...]) -> list[str]:
+    def rank(name: str) -> tuple:
+        last = name in ("test_id", "model")
+        values = len({line[name] for line in cells}) if name in ("api", "finish") else 0
+        return (name in keep or last, _DROP_ORDER.index(name) if last else 0, values, _DROP_ORDER.index(name))
+
+    return sorted(shown[1:], key=rank)
 
 
-ELLIPSIS = "\u2026"
+_HEX_RUN = re.compile(r"[0-9a-f]{16,}")
+
+
+def clip_path(text: str, width: int, mark: str = ELLIPSIS) -> str:
+    """A path in `width` columns, keeping its end (file name, #N): a long hash in it is cut to its
+    first 8 characters first (the rest tells no reader anything), then the start gives way."""
+    if len(text) > width:
+        text = _HEX_RUN.sub(lambda m: m.group()[:8] + mark, text)
+    return _clip_left(text, width, mark)
+
+
 
 
 def _clip_left(text: str, width: int, mark: str = ELLIPSIS) -> str:
@@ -192,18 +238,27 @@ def _clip_right(text: str, width: int, mark: str = ELLIPSIS) -> str:
 
 
 def _clip_test_id(text: str, width: int, mark: str = ELLIPSIS) -> str:
-    """Shortened in the middle of what tells tests apart least: the parameters' middle, keeping the
-    file, the test's name and the parameters' ends; without room for that, the middle of the whole."""
+    """Shortened keeping the test's name whole where it can: the parameters lose their middle, then the
+    file its start (its end, the module's name, is kept longest); without room for the name, the middle of the whole."""
     if len(text) <= width:
         return text
-    bracket = text.find("[")
-    keep = text[: bracket + 1] if bracket >= 0 else ""
-    if keep and len(keep) + 3 + len(mark) <= width:
-        return keep + _clip_middle(text[len(keep):], width - len(keep), mark)
-    return _clip_middle(text, width, mark)
+    base, bracket, params = text.partition("[")
+    file, colons, name = base.rpartition("::")  # a class's name goes with the file: the test's is kept
+    params = bracket + params
+    room = width - len(colons) - len(name)
+    if not colons:
+        return clip_middle(text, width, mark)
+    if room < len(mark):  # the name alone is too long: its start, after the file's place
+        return _clip_right(mark + colons + name + params, width, mark) if width > 2 * len(mark) + 2 else clip_middle(text, width, mark)
+    params_room = min(len(params), max(0, room - min(len(file), 16)))
+    if params_room < len(params):
+        params = clip_middle(params, params_room, mark) if params_room > 2 * len(mark) + 2 else ""
+    file_room = room - len(params)
+    file = _clip_left(file, file_room, mark) if file_room > len(mark) else mark[:file_room]  # (not one stray letter)
+    return file + colons + name + params
 
 
-def _clip_middle(text: str, width: int, mark: str = ELLIPSIS) -> str:
+def clip_middle(text: str, width: int, mark: str = ELLIPSIS) -> str:
     if len(text) <= width:
         return text
     if width <= len(mark):
@@ -214,124 +269,3 @@ def _clip_middle(text: str, width: int, mark: str = ELLIPSIS) -> str:
 
 def _header(name: str) -> str:
     return name.replace("_tokens", "")
-
-
-# --- stats -------------------------------------------------------------------------------------------
-
-
-def _share(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f}%" if whole else "-"
-
-
-def human_size(size: int) -> str:
-    """1536 -> `1.5 KiB`, 274990000 -> `262.3 MiB` (as `ls -h` and `du -h` count: powers of 1024)."""
-    value = float(size)
-    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} bytes"  # (not reached)
-
-
-def _summary_lines(totals: dict, human: bool = False) -> list[tuple[str, str]]:
-    """The summary; `human` (a terminal) writes thousands separators. Bytes are always also a size."""
-    number = (lambda n: f"{n:,}") if human else str
-    size = human_size(totals["bytes"])
-    return [
-        ("recordings", number(totals["recordings"])),
-        ("calls", number(totals["calls"])),
-        ("streamed", f"{number(totals['streamed'])} ({_share(totals['streamed'], totals['calls'])})"),
-        ("failed", f"{number(totals['failed'])} ({_share(totals['failed'], totals['calls'])})"),
-        ("prompt tokens", number(totals["prompt_tokens"])),
-        ("completion tokens", number(totals["completion_tokens"])),
-        ("bytes on disk", size if human or size.endswith("bytes") else f"{size} ({totals['bytes']})"),
-    ]
-
-
-_EIGHTHS = " ▏▎▍▌▋▊▉"
-
-
-def share_bar(part: int, whole: int, width: int = 10, blocks: bool = True) -> str:
-    """`part` of `whole` as a bar of `width` cells, in eighths of a cell (`#` a cell without `blocks`)."""
-    if not whole:
-        return ""
-    if not blocks:
-        return ("#" * round(width * part / whole)).ljust(width)
-    eighths = round(8 * width * part / whole)
-    return ("█" * (eighths // 8) + (_EIGHTHS[eighths % 8] if eighths % 8 else "")).ljust(width)
-
-
-_BREAKDOWNS = (("by_api", "api"), ("by_model", "model"), ("by_host", "host"))
-
-
-def stats_plain(totals: dict) -> str:
-    out = []
-    width = max(len(k) for k, _ in _summary_lines(totals))
-    out += [f"{k + ':':<{width + 1}} {v}" for k, v in _summary_lines(totals)]
-    for key, title in _BREAKDOWNS:
-        table = totals[key]
-        out.append("")
-        names = [inline(name) for name in table]
-        w = max([len(title)] + [len(n) for n in names])
-        out.append(f"{title:<{w}}  {'calls':>7}  {'prompt':>10}  {'completion':>10}")
-        for name, entry in zip(names, table.values(), strict=True):
-            out.append(f"{name:<{w}}  {entry['calls']:>7}  {entry['prompt_tokens']:>10}  {entry['completion_tokens']:>10}")
-    out.append("")
-    reasons = totals["finish_reasons"]
-    names = [inline(name) for name in reasons]
-    w = max([len("finish")] + [len(n) for n in names])
-    out.append(f"{'finish':<{w}}  {'calls':>7}")
-    out += [f"{name:<{w}}  {count:>7}" for name, count in zip(names, reasons.values(), strict=True)]
-    return "\n".join(out) + "\n"
-
-
-def stats_tables(totals: dict, file: IO[str], width: int, color: bool = True) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
-    from llmcat.render.rich_view import make_console
-
-    console = make_console(file, force_terminal=color, width=width, color=color)
-    written, mark = _as_written(file)
-    blocks = written("\u2588") == "\u2588"
-
-    def name_cell(name: str) -> str:
-        return _clip_right(written(inline(name)), console.width, mark)
-
-    summary = Table(box=None, show_header=False, pad_edge=False)
-    summary.add_column(style="cyan")
-    summary.add_column(justify="right")
-    for key, value in _summary_lines(totals, human=True):
-        summary.add_row(key, value)
-    console.print(summary)
-    calls = totals["calls"]
-    for key, title in _BREAKDOWNS:
-        table = Table(title=Text(f"by {title}", style="bold"), title_justify="left", header_style="bold", pad_edge=False)
-        table.add_column(title, overflow="fold")
-        for name in ("calls", "share", "prompt", "completion"):
-            table.add_column(name, justify="right")
-        table.add_column("", style="cyan", no_wrap=True)
-        for name, entry in totals[key].items():
-            table.add_row(Text(name_cell(name)), f"{entry['calls']:,}", _share(entry["calls"], calls),
-                          f"{entry['prompt_tokens']:,}", f"{entry['completion_tokens']:,}", share_bar(entry["calls"], calls, blocks=blocks))
-        console.print(table)
-    reasons = Table(title=Text("finish reasons", style="bold"), title_justify="left", header_style="bold", pad_edge=False)
-    reasons.add_column("finish")
-    reasons.add_column("calls", justify="right")
-    reasons.add_column("as the providers spell it", overflow="fold")
-    for kind, (count, spellings) in finish_categories(totals["finish_reasons"]).items():
-        spelt = ", ".join(f"{name_cell(name)} {n:,}" for name, n in spellings)
-        reasons.add_row(Text(kind), f"{count:,}", Text(spelt))
-    console.print(reasons)
-
-
-def finish_categories(reasons: dict[str, int]) -> dict[str, tuple[int, list[tuple[str, int]]]]:
-    """Finish reasons by category (llmcat.finish): each category's calls and its spellings, most calls first."""
-    from llmcat.finish import category
-
-    grouped: dict[str, tuple[int, list[tuple[str, int]]]] = {}
-    for name, count in reasons.items():
-        kind = category(name) if name != "(none)" else "(none)"
-        total, spellings = grouped.get(kind, (0, []))
-        grouped[kind] = (total + count, [*spellings, (name, count)])
-    return dict(sorted(grouped.items(), key=lambda kv: (-kv[1][0], kv[0])))
