@@ -100,10 +100,16 @@ def _say(message: str) -> None:
 def _die_quietly_on_closed_pipe() -> None:
     """`llmcat show dir | head`: the reader left. Python turns SIGPIPE into an exception that click
     reports as status 1 ("found a difference" for diff and check); the default action is the Unix
-    convention instead: end silently, status 128+SIGPIPE, as cat, git and jq do."""
+    convention instead: end silently, status 128+SIGPIPE, as cat, git and jq do. Run by git as its
+    external diff (`git log -p --ext-diff | head`), status 0: git stops with "fatal: external diff died"
+    at any other, where its own diff would have ended quietly."""
     import signal
 
-    if hasattr(signal, "SIGPIPE"):
+    if not hasattr(signal, "SIGPIPE"):
+        return
+    if "GIT_DIFF_PATH_COUNTER" in os.environ:  # set by git for GIT_EXTERNAL_DIFF and diff drivers' commands
+        signal.signal(signal.SIGPIPE, lambda *_: os._exit(ExitStatus.OK))
+    else:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 

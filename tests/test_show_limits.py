@@ -33,7 +33,7 @@ def test_head_and_tail_keep_the_ends_and_say_what_is_left_out(long_answer):
     head = answer_lines(run("show", "--head", "3", long_answer).stdout)
     assert head == full[:3] + [f"    [{len(full) - 3} more lines not shown]"]
     tail = answer_lines(run("show", "--tail", "2", long_answer).stdout)
-    assert tail == [f"    [{len(full) - 2} more lines not shown]"] + full[-2:]
+    assert tail == [f"    [{len(full) - 2} earlier lines not shown]"] + full[-2:]  # (#26: they come before)
     both = answer_lines(run("show", "--head", "1", "--tail", "1", long_answer).stdout)
     assert both == [full[0], f"    [{len(full) - 2} more lines not shown]", full[-1]]
 

@@ -10,17 +10,19 @@ from typing import Any, NoReturn
 import typer
 
 from llmcat import __version__
+from llmcat.commands._formats import FORMATS  # (written by tools/docs.py from the registry: no format imported)
 from llmcat.status import guarded
 
 app = typer.Typer(
     name="llmcat",
-    help="Inspect and reassemble recorded LLM API calls (llama-stack, VCR.py, HAR, SSE).",
+    help=f"Inspect and reassemble recorded LLM API calls. Formats read: {FORMATS} (man llmcat: FORMATS).",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
 
 class Color(str, Enum):
     auto = "auto"
@@ -98,7 +100,6 @@ def _complete_address(incomplete: str) -> list[str]:
 
 FILES = typer.Argument(..., metavar="FILE...", autocompletion=lambda incomplete: _complete_address(incomplete),
                        help="Recordings to read; '-' reads standard input; FILE#N picks interaction N.")
-HERE = "."  # what show, ls, stats and check read when no path is given
 PATHS_OR_HERE = typer.Argument(None, metavar="[PATH]...", show_default=False, autocompletion=_complete_address,
                                help="Recordings and directories of recordings (read recursively; default: the current "
                                     "directory); '-' reads standard input; FILE#N picks interaction N.")
@@ -147,9 +148,8 @@ def show(
                                          "(answer, reasoning, prompt, messages, tool arguments)."),
     tail: int | None = typer.Option(None, "--tail", min=0, metavar="N",
                                     help="Show only the last N lines of each long text; with --head, both ends."),
-    full: bool = typer.Option(False, "--full",
-                              help="Every conversation whole (by default a call that continues an earlier call's "
-                                   "conversation, as an agent's do, shows only its new turns)."),
+    full: bool = typer.Option(False, "--full", help="Every conversation whole (by default a call that continues an "
+                              "earlier call's conversation, as an agent's do, shows only its new turns)."),
     limit: int | None = typer.Option(None, "-n", "--limit", min=0, metavar="N",
                                      help="Show only the first N calls (after the filters and --sort)."),
     api: str | None = API,
@@ -171,7 +171,7 @@ def show(
     selection = None
     if limit is not None or sort is not None or filters != Filters():
         selection = (filters, sort.value if sort else None, limit)
-    raise typer.Exit(run_show(files or [HERE], as_json, head, tail, _output(color, not no_pager, reveal), selection, compact, full))
+    raise typer.Exit(run_show(files or ["."], as_json, head, tail, _output(color, not no_pager, reveal), selection, compact, full))
 
 
 @app.command(epilog=_examples(
@@ -220,7 +220,7 @@ def ls(
 
     filters = _filters(api, model, test, finish, errors, tools, grep)
     output = _output(color, page=not no_pager, reveal=reveal)
-    _done(output, run_ls(paths or [HERE], filters, sort.value if sort else None, as_json, output, limit))
+    _done(output, run_ls(paths or ["."], filters, sort.value if sort else None, as_json, output, limit))
 
 
 def _api_name(api: str | None) -> str | None:
@@ -274,7 +274,7 @@ def stats(
     from llmcat.commands.ls import run_stats
 
     output = _output(color, page=not no_pager, reveal=reveal)
-    _done(output, run_stats(paths or [HERE], as_json, output))
+    _done(output, run_stats(paths or ["."], as_json, output))
 
 
 def _codes(values: list[str] | None) -> list[str] | None:
@@ -317,7 +317,7 @@ def check(
 
     codes = frozenset(only or CODES) - frozenset(skip or ())
     output = _output(color, page=not no_pager)
-    _done(output, run_check(paths or [HERE], as_json, strict, output, codes, max_size))
+    _done(output, run_check(paths or ["."], as_json, strict, output, codes, max_size))
 
 
 @app.command(epilog=_examples(

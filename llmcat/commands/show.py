@@ -9,6 +9,7 @@ from llmcat.reading.pipeline import calls, rendered
 from llmcat.status import ExitStatus
 
 if TYPE_CHECKING:
+    import re
     from collections.abc import Callable
 
     from llmcat.commands._rows import Filters
@@ -51,7 +52,7 @@ def run_show(files: list[str], as_json: bool, head: int | None, tail: int | None
         from llmcat.render.document import build
         from llmcat.render.turns import Turns
 
-        draw = _drawer(output)
+        draw = _drawer(output, selection[0].grep if selection is not None else None)
         turns = None if full else Turns()
         for doc in rendered(shown, problems,
                             lambda c: mask_document(build(c.recording, c.completion, head=head, tail=tail, turns=turns),
@@ -61,12 +62,13 @@ def run_show(files: list[str], as_json: bool, head: int | None, tail: int | None
     return ExitStatus.of(problems.count)
 
 
-def _drawer(output: Output) -> Callable[[Document], None]:
+def _drawer(output: Output, grep: re.Pattern[str] | None = None) -> Callable[[Document], None]:
+    """How each call is drawn: in colour (what --grep found marked), or plain."""
     if output.color:
         from llmcat.render import rich_view
 
         console = output.console()
-        return lambda doc: rich_view.render(doc, console, wrap_lines=output.terminal)
+        return lambda doc: rich_view.render(doc, console, wrap_lines=output.terminal, highlight=grep)
     from llmcat.render import plain
 
     def draw(doc: Document) -> None:

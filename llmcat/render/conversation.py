@@ -24,6 +24,9 @@ class Entry(Struct):
 
 
 def pretty_arguments(arguments: str) -> str:
+    """Tool arguments, or a tool's result, pretty-printed when they are a JSON object or array; else as sent."""
+    if not arguments.lstrip().startswith(("{", "[")):
+        return arguments  # prose, a number, a word: as sent (a result "42" stays 42, not re-spelt)
     try:
         value = orjson.loads(arguments)
     except orjson.JSONDecodeError:
@@ -69,7 +72,8 @@ def entry(block: Block) -> Entry:
         name = inline(block.name or block.kind or "?")
         flag = " (error)" if block.is_error else ""
         server = "(server tool result) " if kind == "server_tool_result" else ""
-        return Entry(label, f"{server}{name}{flag}: {visible(block.content or '')}", "error" if block.is_error else "body")
+        result = visible(pretty_arguments(block.content or ""))  # a JSON result drawn as tool arguments are
+        return Entry(label, f"{server}{name}{flag}: {result}", "error" if block.is_error else "body")
     if kind == "media":
         return Entry(label, media_text(block), "muted")
     return Entry(label, other_text(block), "muted")
@@ -212,7 +216,7 @@ def answer_sections(blocks: list[Block], suffix: str, first_call: int = 0) -> li
         elif kind in ("tool_result", "server_tool_result"):
             extras = [inline(x) for x in (block.id, block.kind) if x]
             title = f"tool result{suffix}: {inline(block.name or '?')}" + (f" ({', '.join(extras)})" if extras else "")
-            out.append((title, visible(block.content or ""), "error" if block.is_error else "muted"))
+            out.append((title, visible(pretty_arguments(block.content or "")), "error" if block.is_error else "muted"))
         elif kind == "media":
             out.append(("media" + suffix, media_text(block), "muted"))
         else:

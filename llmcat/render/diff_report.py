@@ -69,8 +69,10 @@ class DiffWriter:
         if self.report.as_json:
             self._json(pair)
             return
+        reason = inline(pair.reason or "?")
+        said = reason if reason.startswith("not a recording") else f"not a recording ({reason})"  # (said once)
         lines = [[("header", "--- " + inline(label_a))], [("header", "+++ " + inline(label_b))],
-                 [("muted", f"note: not a recording ({inline(pair.reason or '?')}); compared as text")]]
+                 [("muted", f"note: {said}; compared as text")]]
         self._draw(lines + diffview.text_diff(text_a, text_b, self.report.word_diff, file_text=True))
 
     # --- two trees -----------------------------------------------------------------------------------------

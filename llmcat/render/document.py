@@ -39,17 +39,51 @@ class Document(Struct):
     sections: list[Section]
 
 
+LINE_CHARACTERS = 200  # for --head/--tail a longer line counts as one line per this many characters
+
+
 def clip_lines(text: str, head: int | None = None, tail: int | None = None) -> str:
-    """The first `head` and last `tail` lines of `text`, and one line saying how many are left out between."""
+    """The first `head` and last `tail` lines of `text`, and one line saying what is left out between. A line
+    longer than LINE_CHARACTERS counts as several: a one-line 4.8 KB tool result is bounded too."""
     if head is None and tail is None:
         return text
-    count = text.count("\n") + 1
-    head, tail = head or 0, tail or 0
-    if head + tail >= count:
+    pieces = [(n, line[max(at, 0): at + LINE_CHARACTERS]) for n, line in enumerate(text.split("\n"))
+              for at in _cuts(len(line), from_end=head is None)]
+    first, last = head or 0, tail or 0
+    if first + last >= len(pieces):
         return text
-    lines = text.split("\n")
-    hidden = count - head - tail
-    return "\n".join([*lines[:head], f"[{hidden} more line{'s' if hidden > 1 else ''} not shown]", *lines[count - tail :]])
+    hidden = pieces[first: len(pieces) - last]
+    whole = {n for n, _ in hidden} - {n for n, _ in pieces[:first] + pieces[len(pieces) - last:]}
+    cut = sum(len(piece) for n, piece in hidden if n not in whole)
+    which = "earlier" if not first else "more"  # --tail alone leaves out the start
+    what = [f"{len(whole)} {which} line{'s' if len(whole) != 1 else ''}"] if whole else []
+    if cut:
+        characters = f"{cut:,} {'' if whole else which + ' '}character{'s' if cut != 1 else ''}"
+        what.append(f"{characters} of {'another' if whole else 'this'} line")
+    return "\n".join([*_joined(pieces[:first]), f"[{' and '.join(what)} not shown]", *_joined(pieces[len(pieces) - last:])])
+
+
+def _cuts(length: int, from_end: bool) -> range:
+    """Where a line's pieces start: every LINE_CHARACTERS from its start, or (--tail alone) back from its end."""
+    if not from_end:
+        return range(0, max(length, 1), LINE_CHARACTERS)
+    if not length:
+        return range(0, 1)
+    first = length - LINE_CHARACTERS * -(-length // LINE_CHARACTERS)  # (negative: the first piece is the short one)
+    return range(first, length, LINE_CHARACTERS)
+
+
+def _joined(pieces: list[tuple[int, str]]) -> list[str]:
+    """Pieces back into lines (those of one line run together)."""
+    lines: list[str] = []
+    previous = None
+    for n, piece in pieces:
+        if n == previous:
+            lines[-1] += piece
+        else:
+            lines.append(piece)
+        previous = n
+    return lines
 
 
 def build(rec: Recording, completion: Completion, head: int | None = None, tail: int | None = None,

@@ -6,6 +6,7 @@ value under the values, a transcript entry's text under the text, not under its 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import IO
 
@@ -32,8 +33,9 @@ def make_console(file: IO[str], force_terminal: bool, width: int | None = None, 
                    soft_wrap=True, color_system="auto" if color else None)
 
 
-def render(doc: Document, console: Console, wrap_lines: bool = False) -> None:
-    """`wrap_lines` on a terminal; into a pipe (`--color always | less -R`) lines stay whole, as in the plain view."""
+def render(doc: Document, console: Console, wrap_lines: bool = False, highlight: re.Pattern | None = None) -> None:
+    """`wrap_lines` on a terminal; into a pipe (`--color always | less -R`) lines stay whole, as in the plain view.
+    `highlight`: what `--grep` looked for, marked where it is found in the texts."""
     width = console.width if wrap_lines else UNWRAPPED
     console.print(heading(doc.heading, console.width))
     for section in doc.sections:
@@ -49,13 +51,14 @@ def render(doc: Document, console: Console, wrap_lines: bool = False) -> None:
             line.append("\n".join(_hung(wrap(f.value, width - hang), hang)))
             console.print(line)
         if section.text is not None:
-            _print_lines(console, _hung(_wrapped_lines(section.text, width - 2), 2, first="  "), _STYLES.get(section.style, ""))
+            _print_lines(console, _hung(_wrapped_lines(section.text, width - 2), 2, first="  "), _STYLES.get(section.style, ""),
+                         highlight)
         for item in section.entries or ():
             hang = 2 + cell_len(item.label) + 1
             line = Text("  ")
             line.append(item.label + " ", style="cyan")
             line.append("\n".join(_hung(_wrapped_lines(item.text, width - hang), hang)), style=_STYLES.get(item.style, ""))
-            console.print(line)
+            console.print(_marked(line, highlight))
     console.print()
 
 
@@ -119,16 +122,25 @@ def _hung(lines: Iterable[str], hang: int, first: str = "") -> Iterator[str]:
         yield (pad if n else first) + line if line else ""
 
 
-def _print_lines(console: Console, lines: Iterator[str], style: str) -> None:
+def _print_lines(console: Console, lines: Iterator[str], style: str, highlight: re.Pattern | None = None) -> None:
     batch: list[str] = []
     first = True
     for line in lines:
         batch.append(line)
         if len(batch) == BATCH_LINES:
-            console.print(Text("\n".join(batch), style=style))
+            console.print(_marked(Text("\n".join(batch), style=style), highlight))
             batch = []
             if first:
                 console.file.flush()
                 first = False
     if batch:
-        console.print(Text("\n".join(batch), style=style))
+        console.print(_marked(Text("\n".join(batch), style=style), highlight))
+
+
+def _marked(text: Text, pattern: re.Pattern | None) -> Text:
+    """Each match of `pattern` in `text` reversed (not rich's highlight_regex: a named group would be read as a style)."""
+    if pattern is not None:
+        for match in pattern.finditer(text.plain):
+            if match.end() > match.start():
+                text.stylize("reverse", match.start(), match.end())
+    return text

@@ -105,7 +105,7 @@ def call_findings(rec: Recording, completion: Completion) -> list[tuple[str, str
         found.append((ERROR, "truncated-stream", f"the stream ends without a finish ({completion.chunks} chunks)"))
     if completion.content_after_finish:
         n = completion.content_after_finish
-        found.append((WARNING, "chunks-after-finish", f"{n} chunk{'s' if n != 1 else ''} carry content after the finish"))
+        found.append((WARNING, "chunks-after-finish", f"{n} chunk{'s carry' if n != 1 else ' carries'} content after the finish"))
     usage = completion.usage
     if usage and usage.prompt_tokens is not None and usage.completion_tokens is not None and usage.total_tokens is not None:
         if usage.total_tokens not in _totals(usage.prompt_tokens + usage.completion_tokens, usage.reported):
