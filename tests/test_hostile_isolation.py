@@ -59,8 +59,8 @@ def test_directory_diff_compares_the_other_pairs(tmp_path):
     proc = llmcat("diff", a, b)
     assert proc.returncode == 2
     lines = proc.stdout.decode().splitlines()
-    assert lines[0] == "error    deep.json: nested too deeply"
-    assert lines[1].startswith("changed  ") and lines[1].endswith("  zchanged.json")  # compared
+    assert lines[0].startswith("changed  ") and lines[0].endswith("  zchanged.json")  # compared (what changed first, #26)
+    assert lines[1] == "error    deep.json: nested too deeply"
     assert lines[-1] == "2 same, 1 changed, 0 only-a, 0 only-b, 1 error"  # mistyped.json and same.json compared
     assert proc.stderr.decode() == f"llmcat: {b / 'deep.json'}: nested too deeply\n"
 

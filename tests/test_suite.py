@@ -224,7 +224,7 @@ def test_ls_terminal_table_fits_and_keeps_each_calls_path_end(monkeypatch):
     lines = out.getvalue().decode().splitlines()
     assert lines and all(len(line) <= 120 for line in lines)
     # the directory they share is said once, in the header (#26)
-    assert lines[0].split()[:3] == [f"{FIXTURES / 'vcr'}/", "api", "model"] and "completion" in lines[0]
+    assert lines[0].split()[:3] == [f"{FIXTURES / 'vcr'}/", "api", "model"] and "finish" in lines[0]
     assert all(line.startswith(("bedrock.yaml#", "multi.yaml#")) for line in lines[1:])
     for n in (0, 1, 2):
         assert any(f"bedrock.yaml#{n} " in line for line in lines), n
