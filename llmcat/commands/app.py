@@ -23,7 +23,6 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-
 class Color(str, Enum):
     auto = "auto"
     always = "always"
@@ -209,8 +208,7 @@ def ls(
     tools: bool = TOOLS,
     grep: str | None = GREP,
     sort: SortKey | None = SORT,
-    limit: int | None = typer.Option(None, "-n", "--limit", min=0, metavar="N",
-                                     help="List only the first N calls (after the filters and --sort)."),
+    limit: int | None = typer.Option(None, "-n", "--limit", min=0, metavar="N", help="List only the first N calls (after filters and sort)."),
     color: Color = COLOR,
     no_pager: bool = NO_PAGER,
     reveal: bool = REVEAL,

@@ -145,7 +145,8 @@ _GLUED = ".,;:!?)]}\u00bb\u201d\u2019'\"-\u2013\u2014"  # a piece starting with 
 
 
 def _join(run: list[Block]) -> Joined:
-    text, sources, numbers = "", [], {}
+    text, sources = "", []
+    numbers: dict[str, int] = {}  # a source's key: its mark
     pieces: list[tuple[str, list[Block]]] = []  # each text, and the citations that follow it
     for block in run:
         if block.type == "text":
@@ -179,8 +180,9 @@ def _end_index(citation: Block, piece: str) -> int:
 
 
 def _source(block: Block) -> tuple[str, str]:
-    raw = block.raw if isinstance(block.raw, dict) else {}
-    raw = raw.get(raw.get("type")) if isinstance(raw.get(raw.get("type")), dict) else raw  # Chat Completions nests it
+    raw: dict = block.raw if isinstance(block.raw, dict) else {}
+    nested = raw.get(raw.get("type"))  # Chat Completions nests it under its type
+    raw = nested if isinstance(nested, dict) else raw
     url = raw.get("url") if isinstance(raw.get("url"), str) else None
     title = next((raw[k] for k in ("title", "document_title", "filename") if isinstance(raw.get(k), str) and raw[k]), None)
     cited = raw.get("cited_text") if isinstance(raw.get("cited_text"), str) else None
