@@ -208,7 +208,7 @@ def ls(
     tools: bool = TOOLS,
     grep: str | None = GREP,
     sort: SortKey | None = SORT,
-    limit: int | None = typer.Option(None, "-n", "--limit", min=0, metavar="N", help="List only the first N calls (after filters and sort)."),
+    limit: int | None = typer.Option(None, "-n", "--limit", min=0, metavar="N", help="The first N calls only (after filters, --sort)."),
     color: Color = COLOR,
     no_pager: bool = NO_PAGER,
     reveal: bool = REVEAL,
