@@ -16,8 +16,7 @@ from llmcat.status import guarded
 app = typer.Typer(
     name="llmcat",
     help=f"Inspect and reassemble recorded LLM API calls. Formats read: {FORMATS} (man llmcat: FORMATS).",
-    add_completion=False,
-    no_args_is_help=True,
+    add_completion=False, no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
