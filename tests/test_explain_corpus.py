@@ -119,3 +119,31 @@ def test_llama_stack_hashes_recomputed_equal_each_recordings_own():
     print(f"\nllama-stack hashes recomputed equal to the file's own: {equal}/{judged} ({equal / judged:.1%})")
     assert judged >= 50
     assert equal / judged >= 0.99
+
+
+WIREMOCK = SHARED / "new-recorders" / "wiremock"
+
+
+@pytest.mark.skipif(not WIREMOCK.is_dir(), reason="no ../shared/new-recorders/wiremock")
+def test_real_wiremock_stubs_match_the_requests_they_were_recorded_from():
+    """Each real stub's own request (its URL made absolute, as a client sends it) matches it exactly, by
+    WireMock's rules: method, the URL as the stub's key says, its header matchers, equalToJson."""
+    from llmcat.formats import load
+
+    stubs = sorted((WIREMOCK / "mappings").glob("*.json"))
+    assert stubs
+    for stub in stubs:
+        (rec,) = load(str(stub))[0]
+        request = {"method": rec.request.method, "url": "http://localhost:8080" + json.loads(stub.read_text())["request"]["url"],
+                   "headers": {"Content-Type": "application/json"}, "body": rec.request.body}
+        result = run("explain", "--json", "-n", "1", "-", WIREMOCK, input=orjson.dumps(request))
+        (line,) = [orjson.loads(x) for x in result.stdout_bytes.splitlines()]
+        first = line["candidates"][0]
+        assert result.exit_code == 0, result.stderr
+        assert first["source"] == str(stub) and first["recorder"] == "wiremock" and first["exact"] is True
+        assert first["matches"] == {"method": True, "url": True, "headers": True, "equalToJson": True}
+        request["headers"]["Content-Type"] = "text/plain"
+        request["body"]["max_tokens"] = request["body"].get("max_tokens", 0) + 1 if "max_tokens" in request["body"] else 7
+        result = run("explain", "--json", "-n", "1", "-", WIREMOCK, input=orjson.dumps(request))
+        first = orjson.loads(result.stdout_bytes)["candidates"][0]
+        assert first["matches"] == {"method": True, "url": True, "headers": False, "equalToJson": False}

@@ -178,7 +178,7 @@ def judged(asked: Asked, recorded: Recording, score: float, neighbours: list[Rec
     if not differences:
         differences = _differences(recorded, asked.recording, asked.missing, strict=True)
         volatile_only = bool(differences)
-    if found is not None and found.rules.get("headers") is False:  # (a recorder that compares them: say which)
+    if found is not None and found.rules.get("headers") is False and found.recorder != "wiremock":  # (say which)
         differences = differences + _header_differences(asked, recorded)
     candidate = Candidate(recorded.source, recorded.interaction, recorded.label, recorded.format, score, found,
                           differences, volatile_only, recording=recorded)

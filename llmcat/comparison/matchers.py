@@ -12,7 +12,8 @@
 - the test proxy (Azure SDK, Microsoft.ClientModel): `method`, `uri`, `headers` (less the ones it
   ignores), `body`;
 - nock: `method`, `scope` (scheme, host, port), `path` (with the query), `body` where recorded;
-- WireMock: `method`, `url` (as the stub's URL key says) and its body patterns (`equalToJson`, `equalTo`).
+- WireMock: `method`, `url` (as the stub's URL key says), its `headers` matchers where it has any, and its
+  body patterns (`equalToJson`, `equalTo`).
 
 A rule the request cannot be judged on (a miss message that gives no body) is None: unknown,
 never a pass. Pure functions over `Recording`s; nothing here reads files.
@@ -262,6 +263,8 @@ def _wiremock(asked: Asked, recorded: Recording) -> Verdict:
     key = next((k for k in ("url", "urlPath", "urlPattern", "urlPathPattern", "urlPathTemplate") if isinstance(stub.get(k), str)), None)
     if key is not None:
         rules["url"] = _known(asked, "url", lambda: _url_matches(key, stub[key], path, query))
+    if isinstance(stub.get("headers"), dict) and stub["headers"]:
+        rules["headers"] = _stub_headers(stub["headers"], asked.headers)
     for pattern in stub.get("bodyPatterns") or []:
         if isinstance(pattern, dict) and ("equalToJson" in pattern or "equalTo" in pattern):
             name = "equalToJson" if "equalToJson" in pattern else "equalTo"
@@ -287,6 +290,27 @@ def _url_matches(key: str, expected: str, path: str, query: str) -> bool | None:
         return re.fullmatch(expected, whole if key == "urlPattern" else path) is not None
     except re.error:
         return None  # (Java's regex syntax where Python's differs: not judged)
+
+
+def _stub_headers(wanted: dict, given: dict[str, str] | None) -> bool | None:
+    """A stub's header matchers (`equalTo`, `contains`, `absent`), each judged; one of another kind is not judged."""
+    if given is None:
+        return None
+    for name, matcher in wanted.items():
+        value = given.get(str(name).lower())
+        if not isinstance(matcher, dict):
+            return None
+        if "equalTo" in matcher:
+            passed = value == matcher["equalTo"]
+        elif "contains" in matcher:
+            passed = value is not None and str(matcher["contains"]) in value
+        elif "absent" in matcher:
+            passed = (value is None) == bool(matcher["absent"])
+        else:
+            return None
+        if not passed:
+            return False
+    return True
 
 
 def _body_matches(name: str, pattern: dict, body: Any) -> bool:
