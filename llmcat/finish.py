@@ -24,7 +24,7 @@ _SPELLINGS = {
     "tool_calls": ("tool_calls", "tool_use", "tool_call", "function_call", "requires_action", "tool_calls_required"),
     "content_filter": (
         "content_filter", "content_filtered", "safety", "recitation", "blocklist", "prohibited_content", "spii",
-        "image_safety", "refusal", "guardrail_intervened", "error_toxic", "language",
+        "image_safety", "refusal", "guardrail_intervened", "intervened", "error_toxic", "language",
     ),
     "error": ("error", "failed", "malformed_function_call", "unexpected_tool_call", "error_limit", "cancelled", "canceled"),
 }

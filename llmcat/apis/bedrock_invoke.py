@@ -15,6 +15,8 @@ Messages body by `anthropic.messages`, Claude v2 by `anthropic.complete`, Cohere
 
 A stream's last chunk carries `amazon-bedrock-invocationMetrics` (input and output token
 counts); a whole body's counts are in the `x-amzn-bedrock-*-token-count` response headers.
+A guardrail that stops the answer marks its chunk `amazon-bedrock-guardrailAction: INTERVENED`,
+with no completion reason: the answer's finish is `INTERVENED` (a content filter's).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from llmcat.apis.registry import Api, register
 from llmcat.model import Completion, Recording, Usage
 
 METRICS = "amazon-bedrock-invocationMetrics"
+GUARDRAIL_ACTION = "amazon-bedrock-guardrailAction"  # `INTERVENED` when a guardrail stopped the call
 PATHS = ("/invoke", "/invoke-with-response-stream")
 
 
@@ -64,7 +67,7 @@ def reassemble(rec: Recording) -> Completion:
     out = Completion(api="bedrock.invoke")
     choices = Choices()
     counts: dict[str, Any] = {}
-    finished = False
+    finished: set[int] = set()  # the answers that have finished: each of several finishes on its own
     for event in rec.response.events:
         if not isinstance(event, dict):
             continue
@@ -74,14 +77,19 @@ def reassemble(rec: Recording) -> Completion:
             choice = choices.get(index)
             if text:
                 choice.text.append(text)
-                if finished:
+                if choice.index in finished:
                     out.content_after_finish += 1
             if reason:
                 choice.finish_reason = reason
-                finished = True
+                finished.add(choice.index)
+        if not finished and event.get(GUARDRAIL_ACTION) == "INTERVENED":
+            # A guardrail stopped the answer: the stream ends here, with no completion reason of the model's.
+            for choice in list(choices.by_index.values()) or [choices.get(0)]:
+                choice.finish_reason = choice.finish_reason or "INTERVENED"
+            finished.add(-1)
     out.choices = choices.build() if choices.by_index else []
     out.usage = invocation_usage(rec) or make_usage(counts.get("prompt"), counts.get("completion"), None, counts or None)
-    out.finished = finished
+    out.finished = bool(finished)
     return seal(out, rec)
 
 

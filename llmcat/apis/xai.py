@@ -7,7 +7,7 @@ chunks carry the same under `delta`. `usage` counts prompt, completion and reaso
 
 from __future__ import annotations
 
-from llmcat.apis._common import Choices, ToolCallBuilder, as_dict, as_list, as_str, json_text, seal, usage_from
+from llmcat.apis._common import Choices, ToolCallBuilder, as_dict, as_int, as_list, as_str, json_text, seal, usage_from
 from llmcat.apis.registry import Api, register
 from llmcat.model import Completion, Recording
 
@@ -16,25 +16,26 @@ def reassemble(rec: Recording) -> Completion:
     out = Completion(api="xai.chat")
     choices = Choices()
     seen_tools: set = set()
-    finished = False
+    finished: set = set()  # the outputs that have finished: each of several outputs finishes on its own
     for event in rec.response.events:
         event = as_dict(event)
         for position, output in enumerate(as_list(event.get("outputs"))):
             output = as_dict(output)
-            choice = choices.get(output.get("index", position))
+            index = output.get("index", position)  # (the choices are keyed the same way)
+            choice = choices.get(index)
             message = as_dict(output.get("message")) or as_dict(output.get("delta"))
-            if finished and (message.get("content") or message.get("tool_calls")):
+            if (as_int(index) or 0) in finished and (message.get("content") or message.get("tool_calls")):
                 out.content_after_finish += 1
             _add(choice, message, seen_tools)
             reason = as_str(output.get("finish_reason"))
             if reason and reason != "REASON_INVALID":
                 choice.finish_reason = reason
-                finished = True
+                finished.add((as_int(index) or 0))
         usage = usage_from(event.get("usage"), "prompt_tokens", "completion_tokens", "total_tokens")
         if usage is not None:
             out.usage = usage
     out.choices = choices.build()
-    out.finished = finished or not rec.response.streaming
+    out.finished = bool(finished) or not rec.response.streaming
     return seal(out, rec)
 
 

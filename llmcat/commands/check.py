@@ -1,7 +1,7 @@
 """`llmcat check`: what is wrong with a suite of recordings, one finding per line.
 
 Per call: a stream cut short (`truncated-stream`), content after the finish
-(`chunks-after-finish`), a total that is not prompt + completion (`usage-mismatch`),
+(`chunks-after-finish`), a total that does not add up by its provider's rule (`usage-mismatch`),
 a successful answer that reads as empty though the provider counts output tokens (`empty-answer`),
 a failed call (`recorded-error`), a credential recorded (`secret`), cookies recorded
 with their values (`cookie`), a body stored compressed or base64 (`encoded-body`).

@@ -1,7 +1,9 @@
 """Cookies recorded with their values: a request `cookie`, a response `set-cookie` (HAR's
-cookie arrays too). A session may be replayable from them; Cloudflare's `__cf_bm` and the
-like are common and harmless, so `check` warns (`cookie`) rather than calling them secrets.
-The cookies are named; their values are not kept.
+cookie arrays too). A session may be replayable from them, so `check` warns (`cookie`) rather
+than calling them secrets. Cookies that carry no identity are left out: Cloudflare's bot
+management (`__cf_bm`), rate limiting (`_cfuvid`, `__cfruid`) and load balancing (`__cflb`)
+cookies, which it sets on every visitor of a site behind it (most LLM APIs) and which
+authenticate nobody. The cookies are named; their values are not kept.
 
 Pure functions on a `Recording`, no I/O.
 """
@@ -16,6 +18,9 @@ from msgspec import Struct
 from llmcat.model import Recording
 from llmcat.validation import keyshapes
 from llmcat.validation.secrets import recorded_headers
+
+# Cookies that carry no identity (Cloudflare's own list of the cookies it sets).
+NO_IDENTITY = frozenset({"__cf_bm", "_cfuvid", "__cfruid", "__cflb"})
 
 
 class CookieJar(Struct, frozen=True):
@@ -42,7 +47,7 @@ def _cookie_names(value: str, set_cookie: bool) -> list[str]:
     names = []
     for pair in pairs:
         name, eq, cookie = pair.strip().partition("=")
-        if eq and name and cookie.strip() and not keyshapes.is_placeholder(cookie) and name not in names:
+        if eq and name and cookie.strip() and name not in NO_IDENTITY and not keyshapes.is_placeholder(cookie) and name not in names:
             names.append(name)
     return names
 
@@ -54,5 +59,5 @@ def _har_cookie_arrays(stored: Any) -> Iterator[tuple[str, list[str]]]:
         part = stored.get(side)
         jar = part.get("cookies") if isinstance(part, dict) else None
         if isinstance(jar, list):
-            yield side, [c["name"] for c in jar if isinstance(c, dict) and isinstance(c.get("name"), str)
+            yield side, [c["name"] for c in jar if isinstance(c, dict) and isinstance(c.get("name"), str) and c["name"] not in NO_IDENTITY
                          and isinstance(c.get("value"), str) and c["value"] and not keyshapes.is_placeholder(c["value"])]

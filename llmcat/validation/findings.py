@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from typing import Any, TypeGuard
+from typing import Any
 
 import orjson
 from msgspec import Struct
@@ -15,6 +15,7 @@ from llmcat.apis._empty import empty_answer
 from llmcat.model import Completion, Need, Recording
 from llmcat.reading.pipeline import Call, Work
 from llmcat.reading.walk import Source
+from llmcat.validation.usage import usage_mismatch
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 
@@ -106,39 +107,15 @@ def call_findings(rec: Recording, completion: Completion) -> list[tuple[str, str
     if completion.content_after_finish:
         n = completion.content_after_finish
         found.append((WARNING, "chunks-after-finish", f"{n} chunk{'s carry' if n != 1 else ' carries'} content after the finish"))
-    usage = completion.usage
-    if usage and usage.prompt_tokens is not None and usage.completion_tokens is not None and usage.total_tokens is not None:
-        if usage.total_tokens not in _totals(usage.prompt_tokens + usage.completion_tokens, usage.reported):
-            found.append((WARNING, "usage-mismatch", f"total_tokens {usage.total_tokens} is not prompt {usage.prompt_tokens}"
-                                                      f" + completion {usage.completion_tokens}"))
+    mismatch = usage_mismatch(completion.api, completion.usage)
+    if mismatch:
+        found.append((WARNING, "usage-mismatch", mismatch))
     if completion.error is not None:
         found.append((INFO, "recorded-error", "the call failed: " + _error_text(completion.error)))
     empty = empty_answer(rec, completion)
     if empty is not None:
         found.append((WARNING, "empty-answer", empty[1]))
     return found
-
-
-# Counts a provider's own total takes in but its prompt and completion counts leave out: Gemini's
-# thinking and tool-use prompt tokens, Google Interactions' thought and tool-use tokens, Bedrock's
-# cache reads and writes.
-_ALSO_IN_TOTAL = ("thoughtsTokenCount", "thoughts_token_count", "toolUsePromptTokenCount", "tool_use_prompt_token_count",
-                  "total_thought_tokens", "total_tool_use_tokens", "cacheReadInputTokens", "cacheWriteInputTokens")
-
-
-def _totals(counted: int, raw: Any) -> tuple[int, ...]:
-    """The totals that agree with prompt + completion for this provider. Reasoning tokens are part of
-    the completion for OpenAI, but xAI counts them apart (in the total, not in completion_tokens)."""
-    if not isinstance(raw, dict):
-        return (counted,)
-    counted += sum(v for k in _ALSO_IN_TOTAL if _is_count(v := raw.get(k)))
-    details = raw.get("completion_tokens_details")
-    reasoning = details.get("reasoning_tokens") if isinstance(details, dict) else None
-    return (counted, counted + reasoning) if _is_count(reasoning) and reasoning else (counted,)
-
-
-def _is_count(value: Any) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _error_text(error: dict) -> str:

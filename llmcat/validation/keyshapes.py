@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import math
 import re
 from collections import Counter
@@ -25,6 +26,9 @@ _SHAPES = [
     ("anthropic-api-key", ("sk-ant-",), r"sk-ant-(?:api|admin|oat|ort|sid)\d\d-[A-Za-z0-9_\-]{40,}"),
     ("google-api-key", ("AIza",), r"AIza[A-Za-z0-9_\-]{35}"),
     ("google-oauth-token", ("ya29.",), r"ya29\.[A-Za-z0-9_\-]{30,}"),
+    # Google's OAuth refresh tokens: `1//0` and a long tail (gcloud's and google-auth's
+    # `authorized_user` credentials); one grants new access tokens until revoked.
+    ("google-oauth-refresh-token", ("1//0",), r"1//0[A-Za-z0-9_\-]{40,}"),
     ("aws-access-key-id", ("AKIA", "ASIA", "ABIA", "ACCA"), r"A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}"),
     ("groq-api-key", ("gsk_",), r"gsk_[A-Za-z0-9]{48,56}"),
     ("huggingface-token", ("hf_",), r"hf_[A-Za-z0-9]{30,40}"),
@@ -171,8 +175,11 @@ _WORDY = re.compile(r"[a-z]+|[A-Z]+|[A-Z][a-z]+")
 def is_placeholder(value: str) -> bool:
     """A stand-in for a credential, not one: `<REDACTED>`, `FILTERED`, `XXXX…`, `test-api-key`,
     `YOUR_API_KEY`, `sk-...`, `DUMMY`, a run of one character, an environment variable's name,
-    AWS's documented `…EXAMPLE` key, counting sequences (`123456`, `abcdef`)."""
+    AWS's documented `…EXAMPLE` key, counting sequences (`123456`, `abcdef`); and keys that are
+    public by design (`is_published`)."""
     v = value.strip().strip("'\"")
+    if is_published(v):
+        return True
     if len(v) < 4 or _TEMPLATE.search(v) or _ENV_NAME.fullmatch(v) or _RUN.search(v) or v.endswith("EXAMPLE"):
         return True
     lowered = v.lower()
@@ -188,6 +195,29 @@ def is_placeholder(value: str) -> bool:
     # Made of words, not of randomness: no digit, each part in one case (`not-a-real-key`,
     # `Sanitized`, `FILTERED`; capitals only as long as a word: an AWS key id may lack digits).
     return not any(c.isdigit() for c in v) and all(_WORDY.fullmatch(p) and (len(p) <= 12 or not p.isupper()) for p in parts)
+
+
+# Values published to be public, that grant nothing alone: the OAuth client secrets CLIs ship in
+# their source (Google's installed-app flow and GitHub's device flow treat them as public), kept
+# as SHA-256 digests so that no key-shaped value sits in this repository. gcloud's, gcloud's
+# application-default login's, the Gemini CLI's, the GitHub CLI's.
+_PUBLISHED_DIGESTS = frozenset({
+    "456a51b1f1b3cf3ed76de579926f0727", "f0386f9be1fe905fb2f97a8daff11a9b", "6a5f78b8b99dd4025e41ba11bf54c304",
+    "d1b3190dacfb6af1479bed2866455c0b",
+})
+# Key shapes made to be public: PostHog's project API keys (`phc_`) are written into web pages
+# by design; its personal keys (`phx_`) are secret and stay reported.
+_PUBLIC_PREFIXES = ("phc_",)
+
+
+def is_published(value: str) -> bool:
+    """A key made to be public (a PostHog project key) or an OAuth client secret published in a
+    CLI's source (gcloud, the GitHub CLI): it grants nothing, and reporting it is a false alarm."""
+    if value.startswith(_PUBLIC_PREFIXES):
+        return True
+    if not 20 <= len(value) <= 64:
+        return False
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32] in _PUBLISHED_DIGESTS
 
 
 def _begins_with_word(part: str) -> bool:
