@@ -62,8 +62,8 @@ def generated_secrets() -> Path:
 _SECRETS_BASE: list[Path] = []
 
 
-def subprocess_llmcat(*args: str, input: bytes | None = None, env: dict | None = None, timeout: float = 60):
+def subprocess_llmcat(*args: str, input: bytes | None = None, env: dict | None = None, timeout: float = 60, cwd=None):
     """The installed entry point in a child process: exit status, stdout and stderr exactly."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "llmcat", *map(str, args)], input=input, capture_output=True,
-                          env=full_env, timeout=timeout, cwd=ROOT)
+                          env=full_env, timeout=timeout, cwd=cwd or ROOT)

@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from conftest import FIXTURES, generated_secrets, run, subprocess_llmcat
-from llmcat.commands.check import run_check
+from llmcat.commands.check import Report, run_check
 from llmcat.render.output import Output
 
 SECRETS_BASE = generated_secrets()  # written at test time: no key-shaped values in the repository
@@ -122,17 +122,33 @@ def test_large_files_over_max_size():
     assert check_json("--only", "large", SECRETS) == (0, [])  # 1 MB by default
 
 
-def _check_to(terminal: bool, *paths) -> str:
+def _check_to(terminal: bool, *paths, verbose: bool = False) -> str:
     buffer = io.BytesIO()
-    run_check([str(p) for p in paths], False, False, Output.of_buffer(buffer, terminal=terminal))
+    run_check([str(p) for p in paths], Report(verbose=verbose), Output.of_buffer(buffer, terminal=terminal))
     return buffer.getvalue().decode()
 
 
-def test_totals_end_the_view_on_a_terminal_only():
-    on_terminal = _check_to(True, SECRETS / "headers.yaml", SECRETS / "bodies.yaml")
-    assert on_terminal.splitlines()[-1] == "18 errors, 1 warning, 1 info"
+def test_a_pipe_gets_one_line_a_finding_and_a_terminal_groups_with_totals():
     in_pipe = _check_to(False, SECRETS / "headers.yaml", SECRETS / "bodies.yaml")
-    assert in_pipe == on_terminal.rsplit("18 errors", 1)[0]
+    lines = in_pipe.splitlines()
+    assert len(lines) == 20 and all(re.match(r"\S+: (error|warning|info): [a-z-]+: ", line) for line in lines)
+    on_terminal = _check_to(True, SECRETS / "headers.yaml", SECRETS / "bodies.yaml").splitlines()
+    headers, bodies = str(SECRETS / "headers.yaml"), str(SECRETS / "bodies.yaml")
+    secret_lines = [line for line in lines if ": error: secret: " in line]
+    in_headers = [line for line in secret_lines if line.startswith(headers + "#")]
+    in_bodies = [line for line in secret_lines if line.startswith(bodies + "#")]
+    first_headers = in_headers[0].replace(": error: secret: ", ": ", 1)
+    first_bodies = in_bodies[0].replace(": error: secret: ", ": ", 1)
+    assert on_terminal[:3] == [
+        f"error: secret: 18 in 2 test files",
+        f"  {headers}: {len(in_headers)} in 1 recording, e.g. {first_headers}",
+        f"  {bodies}: {len(in_bodies)} in 1 recording, e.g. {first_bodies}",
+    ]
+    assert on_terminal[-1] == "18 errors, 1 warning, 1 info"
+    assert len(on_terminal) == 3 + 2 + 2 + 1  # secret, cookie and encoded-body groups, and the totals
+    verbose = _check_to(True, SECRETS / "headers.yaml", SECRETS / "bodies.yaml", verbose=True).splitlines()
+    assert [line.strip() for line in verbose if line.startswith("    ")] == [
+        line.replace(": error: secret: ", ": ", 1) for line in secret_lines]
     assert _check_to(True, SECRETS / "placeholders.yaml") == ""
 
 

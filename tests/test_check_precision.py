@@ -160,8 +160,9 @@ def test_published_keys_are_no_secret_and_live_ones_are(tmp_path):
     capture = generate_apis.post("https://us.i.posthog.com/batch/", {"api_key": posthog_public, "batch": []},
                                  headers("application/json"), {"status": 1})
     personal = chat("https://us.posthog.com/api/projects/", {"results": []}, {"Authorization": f"Bearer {posthog_personal}"})
-    gh_flow = vcrpy("POST", "https://github.com/login/oauth/access_token", f"client_id=178c6fc778ccc68e1d6a&client_secret={gh}"
-                    "&device_code=3584d83530557fdd1f46af8289938c8ef79f9dc5", 200, headers("application/json"), dumps({"error": "slow_down"}))
+    gh_form = f"client_id=178c6fc778ccc68e1d6a&client_secret={gh}&device_code=3584d83530557fdd1f46af8289938c8ef79f9dc5"
+    gh_flow = vcrpy("POST", "https://github.com/login/oauth/access_token", gh_form, 200, headers("application/json"),
+                    dumps({"error": "slow_down"}))
     gh_flow["request"]["headers"]["Content-Type"] = ["application/x-www-form-urlencoded"]
     path = cassette(tmp_path / "keys.yaml", [token, capture, personal, gh_flow])
     found = [(f["interaction"], f["message"].rsplit(": ", 1)[0]) for f in findings(path, codes=["secret"])]

@@ -16,7 +16,7 @@ import pytest
 from conftest import FIXTURES, LLAMA, SHARED, run, run_json, subprocess_llmcat
 from llmcat.commands import ls as suite
 from llmcat.commands._rows import Filters, RowsWork
-from llmcat.commands.check import run_check
+from llmcat.commands.check import Report, run_check
 from llmcat.finish import category
 from llmcat.model import Need
 from llmcat.reading import parallel, pipeline
@@ -538,7 +538,7 @@ def test_check_model_lists_with_different_model_sets_are_not_duplicates(tmp_path
 
 def test_check_via_run_check_in_process_collects_in_input_order(faulty):
     out = io.BytesIO()
-    assert run_check([str(faulty)], False, False, Output.of_buffer(out)) == 1
+    assert run_check([str(faulty)], Report(), Output.of_buffer(out)) == 1
     sources = [line.split(": ")[0] for line in out.getvalue().decode().splitlines()]
     assert sources == sorted(sources)
 

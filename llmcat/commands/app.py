@@ -292,13 +292,29 @@ def _max_size(value: str) -> int:
         raise typer.BadParameter(str(exc)) from None
 
 
+def _check_format(value: str) -> str:
+    from llmcat.commands.check import FORMATS
+
+    if value not in FORMATS:
+        raise typer.BadParameter(f"{value!r}: not one of {', '.join(FORMATS)}")
+    return value
+
+
 @app.command(epilog=_examples(
     "llmcat check tests/integration",
     "llmcat check --strict --json tests/ | jq -r .code",
+    "llmcat check --write-baseline .llmcat-baseline.json tests/   # accept what is there today",
+    "llmcat check --baseline .llmcat-baseline.json tests/         # CI: fail on new findings only",
+    "llmcat check --format sarif tests/ > llmcat.sarif           # for GitHub code scanning",
 ))
 def check(
     paths: list[str] | None = PATHS_OR_HERE,
-    as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per finding."),
+    as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per finding (the same as --format json)."),
+    format: str = typer.Option("text", "--format", metavar="FORMAT", callback=_check_format,
+                               help="text (one line a finding in a pipe, grouped on a terminal), json (JSON Lines)"
+                                    " or sarif (SARIF 2.1.0, for code scanning)."),
+    verbose: bool = typer.Option(False, "-v", "--verbose",
+                                 help="On a terminal: every finding under its group, not one line a group."),
     strict: bool = typer.Option(False, "--strict", help="Count warnings as errors for the exit status."),
     only: list[str] | None = typer.Option(None, "--only", metavar="CODE", callback=_codes,
                                           help="Look only for this finding code (repeatable)."),
@@ -306,15 +322,20 @@ def check(
                                           help="Do not look for this finding code (repeatable)."),
     max_size: int = typer.Option("1MB", "--max-size", metavar="SIZE", parser=_max_size,
                                  help="Report recordings over this size as large (1MB, 500K, bytes)."),
+    baseline: str | None = typer.Option(None, "--baseline", metavar="FILE",
+                                        help="Leave out the findings FILE accepts (written by --write-baseline): fail on new ones only."),
+    write_baseline: str | None = typer.Option(None, "--write-baseline", metavar="FILE",
+                                              help="Write a baseline accepting every finding to FILE (no report; exit 0)."),
     color: Color = COLOR,
     no_pager: bool = NO_PAGER,
 ) -> None:
     """Find what is wrong with recordings: leaked credentials, cut-short streams, orphans, stale names, duplicates."""
-    from llmcat.commands.check import CODES, run_check
+    from llmcat.commands.check import CODES, Report, run_check
 
     codes = frozenset(only or CODES) - frozenset(skip or ())
     output = _output(color, page=not no_pager)
-    _done(output, run_check(paths or ["."], as_json, strict, output, codes, max_size))
+    report = Report("json" if as_json else format, strict, verbose, baseline, write_baseline)
+    _done(output, run_check(paths or ["."], report, output, codes, max_size))
 
 
 @app.command(epilog=_examples(

@@ -16,16 +16,32 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from msgspec import Struct
+
 from llmcat.status import ExitStatus
 from llmcat.validation.findings import CODES, DEFAULT_MAX_SIZE, ERROR, INFO, WARNING, FileFindings, Finding, FindingsWork
 
 if TYPE_CHECKING:
     from llmcat.render.output import Output
 
-__all__ = ["CODES", "parse_size", "run_check"]
+__all__ = ["CODES", "Report", "parse_size", "run_check"]
+
+FORMATS = ("text", "json", "sarif")
 
 
-def run_check(paths: list[str], as_json: bool, strict: bool, output: Output, codes: frozenset[str] = frozenset(CODES),
+class Report(Struct):
+    """How `check` reports: `format` text (lines in a pipe, groups on a terminal), json or sarif;
+    `verbose` lists every finding under its group on a terminal; `baseline` leaves out the findings
+    it accepts; `write_baseline` writes one accepting every finding instead of reporting."""
+
+    format: str = "text"
+    strict: bool = False
+    verbose: bool = False
+    baseline: str | None = None
+    write_baseline: str | None = None
+
+
+def run_check(paths: list[str], report: Report, output: Output, codes: frozenset[str] = frozenset(CODES),
               max_size: int = DEFAULT_MAX_SIZE) -> ExitStatus:
     """`llmcat check`: OK nothing wrong, FOUND an error (or with --strict a warning), TROUBLE running.
     `codes`: the finding codes to look for and report (`--only`, `--skip`)."""
@@ -36,6 +52,9 @@ def run_check(paths: list[str], as_json: bool, strict: bool, output: Output, cod
         import llmcat.validation.encoded
         import llmcat.validation.secrets  # noqa: F401
 
+    accepted = _load_baseline(report.baseline, output) if report.baseline else None
+    if report.baseline and accepted is None:
+        return ExitStatus.of(output.problems.count, found=False)
     problems = output.problems
     present = []
     for path in paths:
@@ -46,11 +65,13 @@ def run_check(paths: list[str], as_json: bool, strict: bool, output: Output, cod
     files = sources(present)
     progress = output.progress(len(files))
     per_file: list[list[Finding]] = []
+    groups: list[str] = []  # the test file each file's findings are grouped under on a terminal
     recorded = []
     first_seen: dict[str, str] = {}
     try:
-        for result in read(files, FindingsWork(codes), progress.advance):
+        for result in read(files, FindingsWork(codes, locate=report.format == "sarif"), progress.advance):
             findings: list[Finding] = []
+            group = result.spec
             if result.failure is not None:
                 if result.explicit or result.expected:
                     code, reason = result.failure.code, result.failure.reason
@@ -69,12 +90,23 @@ def run_check(paths: list[str], as_json: bool, strict: bool, output: Output, cod
                     findings.append(Finding(result.spec, None, result.spec, INFO, "large",
                                             f"{_size(result.size)}, over --max-size {_size(max_size)}"))
                 recorded.append((len(per_file), result.spec, result.value))
+                group = _test_file(result.spec, result.value)
             per_file.append(findings)
+            groups.append(group)
     finally:
         progress.close()
     if "orphan" in codes:
         _add_orphans(per_file, recorded)
-    return _report([[f for f in findings if f.code in codes] for findings in per_file], as_json, strict, output)
+    found = [[f for f in findings if f.code in codes] for findings in per_file]
+    if report.write_baseline:
+        return _write_baseline(report.write_baseline, found, output)
+    return _report(found, groups, report, output, accepted)
+
+
+def _test_file(spec: str, value: FileFindings) -> str:
+    from llmcat.validation.findings import test_file_of
+
+    return test_file_of(spec, value.format, value.test_id)
 
 
 def _add_orphans(per_file: list[list[Finding]], recorded: list[tuple[int, str, FileFindings]]) -> None:
@@ -86,33 +118,115 @@ def _add_orphans(per_file: list[list[Finding]], recorded: list[tuple[int, str, F
         per_file[index[orphan.source]].append(Finding(orphan.source, None, orphan.source, WARNING, "orphan", orphan.message))
 
 
-def _report(per_file: list[list[Finding]], as_json: bool, strict: bool, output: Output) -> ExitStatus:
-    from llmcat.render.check_view import finding_line
+def _load_baseline(path: str, output: Output):
+    from llmcat.formats import read_bytes
+    from llmcat.model import InputError
+    from llmcat.validation.baseline import load
+
+    try:
+        return load(read_bytes(path))
+    except (InputError, ValueError) as e:
+        output.problems.report(path, str(e))
+        return None
+
+
+def _write_baseline(path: str, per_file: list[list[Finding]], output: Output) -> ExitStatus:
+    import os
+
+    from llmcat.validation.baseline import dump
+
+    findings = [f for findings in per_file for f in findings]
+    data = dump(findings, os.path.dirname(os.path.abspath(path)))
+    try:
+        _write_atomically(path, data)
+    except OSError as e:
+        output.problems.report(path, f"cannot write the baseline: {e.strerror or e}")
+        return ExitStatus.of(output.problems.count, found=False)
+    from llmcat.render.escape import inline
+
+    output.stderr.write(f"llmcat: {inline(path)}: a baseline accepting {len(findings)} finding{'s' if len(findings) != 1 else ''}\n")
+    return ExitStatus.of(output.problems.count, found=False)
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+    import os
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".llmcat-baseline-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def _report(per_file: list[list[Finding]], groups: list[str], report: Report, output: Output, accepted) -> ExitStatus:
+    from llmcat.render.check_view import finding_line, grouped_view
     from llmcat.render.machine import dumps_line
 
     out = output.stdout
-    failing = {ERROR, WARNING} if strict else {ERROR}
-    failed = False
+    if accepted is not None:
+        import os
+
+        from llmcat.validation.baseline import unaccepted
+
+        assert report.baseline is not None
+        folder = os.path.dirname(os.path.abspath(report.baseline))
+        kept = [unaccepted(findings, accepted, folder) for findings in per_file]
+        per_file, in_baseline = [k for k, _ in kept], sum(n for _, n in kept)
+    else:
+        in_baseline = 0
+    failing = {ERROR, WARNING} if report.strict else {ERROR}
+    failed = any(f.level in failing for findings in per_file for f in findings)
     totals = dict.fromkeys((ERROR, WARNING, INFO), 0)
     for findings in per_file:
         for f in findings:
-            failed |= f.level in failing
             totals[f.level] += 1
-            if as_json:
+    if report.format == "sarif":
+        out.write(_sarif(per_file))
+    elif report.format == "json":
+        for findings in per_file:
+            for f in findings:
                 out.write(dumps_line({"source": f.source, "interaction": f.interaction, "level": f.level, "code": f.code,
                                       "message": f.message}))
-            else:
+    elif output.terminal:  # grouped for a person; the totals end the view
+        rows = [(group, f.source, f.label, f.level, f.code, f.message) for group, findings in zip(groups, per_file, strict=True)
+                for f in findings]
+        out.write(grouped_view(rows, output.color, report.verbose))
+        if any(totals.values()) or in_baseline:
+            out.write(totals_line(totals, in_baseline).encode())
+    else:  # in a pipe every line is a finding (grep, awk)
+        for findings in per_file:
+            for f in findings:
                 out.write(finding_line(f.label, f.level, f.code, f.message, output.color))
-    # The totals end the view on a terminal; in a pipe every line stays a finding (grep, awk).
-    if not as_json and output.terminal and any(totals.values()):
-        out.write(totals_line(totals).encode())
     out.flush()
     return ExitStatus.of(output.problems.count, found=failed)
 
 
-def totals_line(totals: dict[str, int]) -> str:
-    """`2 errors, 14 warnings, 3 infos`."""
-    return ", ".join(f"{n} {level}{'s' if n != 1 else ''}" for level, n in totals.items()) + "\n"
+def _sarif(per_file: list[list[Finding]]) -> bytes:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from llmcat.render.sarif import sarif_log
+    from llmcat.validation.baseline import finding_hash
+    from llmcat.validation.findings import HELP
+
+    try:
+        own = version("llmcat")
+    except PackageNotFoundError:
+        own = "0"
+    rules = {code: (level, HELP[code]) for code, level in CODES.items()}
+    results = [(f.source, f.interaction, f.line, f.level, f.code, f.message, finding_hash(f))
+               for findings in per_file for f in findings]
+    return sarif_log(rules, results, own)
+
+
+def totals_line(totals: dict[str, int], in_baseline: int = 0) -> str:
+    """`2 errors, 14 warnings, 3 infos` (`, 5 in the baseline`)."""
+    line = ", ".join(f"{n} {level}{'s' if n != 1 else ''}" for level, n in totals.items())
+    return line + (f", {in_baseline} in the baseline" if in_baseline else "") + "\n"
 
 
 def _size(n: int) -> str:

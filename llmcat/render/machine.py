@@ -19,6 +19,11 @@ def _escape_control(match: re.Match[bytes]) -> bytes:
     return b"\\u%04x" % match.group().decode("utf-8").encode("latin-1")[0]
 
 
+def terminal_safe(data: bytes) -> bytes:
+    """JSON text with DEL and C1 controls as `\\u` escapes: the same JSON value, safe on a terminal."""
+    return _RAW_CONTROLS.sub(_escape_control, data)
+
+
 def dumps_line(obj: Any) -> bytes:
     """One JSON Lines record. Lone surrogates (legal in JSON text, not in UTF-8) are escaped, not fatal;
     so are DEL and C1 controls, so that a terminal or pager shown the line cannot be driven by it."""

@@ -27,6 +27,23 @@ CODES = {
     "recorded-error": INFO, "encoded-body": INFO, "large": INFO,
 }
 DEFAULT_MAX_SIZE = 1024 * 1024
+# What each code means, in a sentence (SARIF's rule help; README's table says more).
+HELP = {
+    "unreadable": "The file cannot be read: missing, not JSON or YAML, cut short, or badly encoded.",
+    "not-a-recording": "Well-formed data that is not a recording of any container llmcat knows.",
+    "truncated-stream": "A streamed response that never reached its finish: the recording was cut short.",
+    "secret": "A credential is recorded in the call: revoke it, then scrub it (llmcat redact --in-place).",
+    "chunks-after-finish": "Chunks of a stream carry content after their answer's finish.",
+    "usage-mismatch": "The token total does not add up by the provider's own rule.",
+    "hash-mismatch": "The file name is not its request's hash under any llama-stack naming scheme: it will not be replayed.",
+    "duplicate-request": "Another llama-stack recording records the same request: one of them is stale.",
+    "cookie": "A cookie is recorded with its value: a session may be replayable from it.",
+    "orphan": "The recording's test no longer exists.",
+    "empty-recording": "A recording of a session that made no call.",
+    "recorded-error": "The call itself failed (an exception, or HTTP status 400 or above).",
+    "encoded-body": "A body is stored compressed or as base64 though it is text: a reviewer cannot read it.",
+    "large": "The recording is over --max-size.",
+}
 
 
 class Finding(Struct):
@@ -36,6 +53,7 @@ class Finding(Struct):
     level: str
     code: str
     message: str
+    line: int | None = None  # where in the file, when known (a credential as written): SARIF's region
 
 
 class FileFindings(Struct):
@@ -51,21 +69,26 @@ class FindingsWork(Work[FileFindings]):
     need = Need.EVERYTHING
     in_blocks = True
 
-    def __init__(self, codes: frozenset[str] = frozenset(CODES)) -> None:
+    def __init__(self, codes: frozenset[str] = frozenset(CODES), locate: bool = False) -> None:
         self.codes = codes
+        self.locate = locate  # find the line each credential is written on (SARIF)
 
     def digest(self, source: Source, calls: list[Call]) -> FileFindings:
-        return file_findings(source.spec, calls, self.codes)
+        return file_findings(source.spec, calls, self.codes, self.locate)
 
 
-def file_findings(spec: str, calls: list[Call], codes: frozenset[str] = frozenset(CODES)) -> FileFindings:
+def file_findings(spec: str, calls: list[Call], codes: frozenset[str] = frozenset(CODES), locate: bool = False) -> FileFindings:
     """Everything `check` can say about one readable file (runs in the reader processes)."""
     out = FileFindings([], [])
+    lines = _Lines(spec) if locate else None
     for call in calls:
         rec, completion = call.recording, call.completion
         name = rec.label
+        start = len(out.findings)
         for level, code, message in call_findings(rec, completion) + stored_findings(rec, codes, completion):
             out.findings.append(Finding(rec.source, rec.interaction, name, level, code, message))
+        if lines is not None and "secret" in codes:
+            _locate_secrets(out.findings, start, rec, completion, lines)
         key = request_key(rec, completion)
         if key is not None:
             out.requests.append((rec.interaction, name, key))
@@ -77,6 +100,60 @@ def file_findings(spec: str, calls: list[Call], codes: frozenset[str] = frozense
     if calls:
         out.test_id, out.format = calls[0].recording.request.test_id, calls[0].recording.format
     return out
+
+
+class _Lines:
+    """The file's bytes, read again only when a credential is to be located in it. Calls come in
+    the file's order: a value is looked for from where the previous call's first one was found
+    (a key repeated in every call points at each call's own line), else from the start."""
+
+    def __init__(self, spec: str) -> None:
+        self.spec = spec
+        self._data: bytes | None = None
+        self.call_start = 0  # where the previous call's values begin
+        self._first: int | None = None  # where this call's first value is
+
+    def next_call(self) -> None:
+        if self._first is not None:
+            self.call_start, self._first = self._first, None
+
+    def line_of(self, value: str) -> int | None:
+        data = self._bytes()
+        needle = value.encode("utf-8", "surrogatepass")
+        at = data.find(needle, self.call_start) if needle else -1
+        if at < 0 and needle:
+            at = data.find(needle)
+        if at < 0:
+            return None
+        self._first = at if self._first is None else min(self._first, at)
+        return data.count(b"\n", 0, at) + 1
+
+    def _bytes(self) -> bytes:
+        if self._data is None:
+            from llmcat.formats import read_bytes, split_address
+            from llmcat.model import InputError
+
+            try:
+                self._data = b"" if self.spec == "-" else read_bytes(split_address(self.spec)[0])
+            except InputError:
+                self._data = b""
+            if self._data[:2] == b"\x1f\x8b":  # a compressed file has no lines to point at
+                self._data = b""
+        return self._data
+
+
+def _locate_secrets(found: list[Finding], start: int, rec: Recording, completion: Completion, lines: _Lines) -> None:
+    """The line of each of this call's `secret` findings (from `start`): where its value is first written."""
+    from llmcat.validation.secrets import credentials
+
+    lines.next_call()
+    values = iter(value for _, _, value in credentials(rec, completion))  # in the order `leaks` reported them
+    for i in range(start, len(found)):
+        finding = found[i]
+        if finding.code == "secret":
+            value = next(values, "")
+            found[i] = Finding(finding.source, finding.interaction, finding.label, finding.level, finding.code,
+                               finding.message, lines.line_of(value))
 
 
 def stored_findings(rec: Recording, codes: frozenset[str], completion: Completion | None = None) -> list[tuple[str, str, str]]:
@@ -167,3 +244,15 @@ def request_key(rec: Recording, completion: Completion) -> str | None:
         except RecursionError:  # nested deeper than Python can write (show still reads it): no duplicate check
             return None
     return hashlib.sha256(data).hexdigest()
+
+
+def test_file_of(source: str, format: str | None, test_id: str | None) -> str:
+    """The test file a recording belongs to, by its recorder's layout, for `check`'s terminal view to
+    group findings under: a llama-stack recording's test id's file; a pytest-recording cassette
+    (`…/cassettes/<module>/<test>.yaml`) its `<module>.py` beside `cassettes/`; else the file itself."""
+    if format == "llama-stack" and test_id and "::" in test_id:
+        return test_id.split("::", 1)[0]
+    folder = os.path.dirname(source)
+    if format == "vcr" and os.path.basename(os.path.dirname(folder)) == "cassettes":
+        return os.path.join(os.path.dirname(os.path.dirname(folder)), os.path.basename(folder) + ".py")
+    return source

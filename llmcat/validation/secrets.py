@@ -360,3 +360,9 @@ def _place(root: str, path: tuple) -> str:
         else:
             out.append("[" + orjson.dumps(str(key)).decode() + "]")
     return "".join(out)
+
+
+def credentials(rec: Recording, completion: Completion | None = None) -> list[tuple[str, str, str]]:
+    """(place, kind, whole value) of each credential `leaks` reports: for `redact`, which replaces
+    them, and for `check` to find the line a value is written on. Never to be printed."""
+    return _found(rec, completion)
