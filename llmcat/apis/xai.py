@@ -21,16 +21,17 @@ def reassemble(rec: Recording) -> Completion:
         event = as_dict(event)
         for position, output in enumerate(as_list(event.get("outputs"))):
             output = as_dict(output)
-            index = output.get("index", position)  # (the choices are keyed the same way)
+            index = output.get("index", position)
+            key = as_int(index) or 0  # (as the choices are keyed)
             choice = choices.get(index)
             message = as_dict(output.get("message")) or as_dict(output.get("delta"))
-            if (as_int(index) or 0) in finished and (message.get("content") or message.get("tool_calls")):
+            if key in finished and (message.get("content") or message.get("tool_calls")):
                 out.content_after_finish += 1
             _add(choice, message, seen_tools)
             reason = as_str(output.get("finish_reason"))
             if reason and reason != "REASON_INVALID":
                 choice.finish_reason = reason
-                finished.add((as_int(index) or 0))
+                finished.add(key)
         usage = usage_from(event.get("usage"), "prompt_tokens", "completion_tokens", "total_tokens")
         if usage is not None:
             out.usage = usage
