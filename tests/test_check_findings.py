@@ -140,7 +140,7 @@ def test_a_pipe_gets_one_line_a_finding_and_a_terminal_groups_with_totals():
     first_headers = in_headers[0].replace(": error: secret: ", ": ", 1)
     first_bodies = in_bodies[0].replace(": error: secret: ", ": ", 1)
     assert on_terminal[:3] == [
-        f"error: secret: 18 in 2 test files",
+        "error: secret: 18 in 2 test files",
         f"  {headers}: {len(in_headers)} in 1 recording, e.g. {first_headers}",
         f"  {bodies}: {len(in_bodies)} in 1 recording, e.g. {first_bodies}",
     ]
