@@ -154,6 +154,11 @@ def bench_suite(tmp: Path, report: Report) -> None:
                    "time vs bare orjson loop", lambda: suite.measure(tmp), report)
 
 
+def bench_check(tmp: Path, report: Report) -> None:
+    bench_measured("7. check (credentials included) over a generated suite of 3,000 recordings vs ls --json",
+                   "check vs ls --json", lambda: suite.measure_check(tmp), report)
+
+
 def bench_diff_trees(tmp: Path, report: Report) -> None:
     bench_measured("6. diff of two 3,000-file trees (renamed, 20 changed, 10 removed, 10 added) vs ls of both",
                    "diff of two trees vs ls of both", lambda: diff_trees.measure(tmp / "diff-trees"), report)
@@ -195,6 +200,7 @@ def main() -> int:
         bench_suite(tmp, report)  # (these two run in this process, which may grow)
         bench_diff_trees(tmp, report)
         bench_explain(tmp, report)
+        bench_check(tmp, report)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"\n{'all targets met' if not report.missed else f'{report.missed} target(s) missed'}")

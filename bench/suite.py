@@ -1,6 +1,9 @@
 """Speed target of `llmcat ls`: a llama-stack-sized suite within 1.5x a bare orjson loop.
 
-Run: python bench/suite.py [--files N] [--repeat R]
+Run: python bench/suite.py [--files N] [--repeat R] [--check]
+
+`--check` times `llmcat check` (every finding code, credentials included; one recording in a
+hundred holds a key) against `llmcat ls --json` on the same suite instead (target: within 2x).
 
 Generates a suite shaped like llama-stack's `tests/integration/*/recordings/` (streamed
 and plain chat, completions, model lists, embeddings, Anthropic SSE passthrough, Ollama;
@@ -41,6 +44,9 @@ MODELS = ["llama3.2:3b-instruct-fp16", "gpt-4o", "gpt-4o-mini", "Qwen/Qwen3-0.6B
 SUITES = ["inference", "responses", "agents", "common", "vector_io", "messages", "batches"]
 WORDS = ("the quick brown fox jumps over a lazy dog while models stream tokens one by one to the test "
          "suite that records every chunk for replay later").split()
+
+WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+CHECK_TARGET = 2.0  # check, secrets included, within 2x ls --json on the same suite (issue #25)
 
 BARE_LOOP = """
 import os, sys, orjson
@@ -164,8 +170,9 @@ KINDS = [(chat_stream, 45), (chat_plain, 15), (completions_stream, 10), (models_
          (ollama_chat, 8), (anthropic_sse, 10)]
 
 
-def generate(directory: Path, files: int = 3000, seed: int = 4) -> int:
-    """Write `files` recordings under `directory`; returns the total bytes written."""
+def generate(directory: Path, files: int = 3000, seed: int = 4, secrets: bool = False) -> int:
+    """Write `files` recordings under `directory`; returns the total bytes written. `secrets`: one
+    recording in a hundred has an API key in its request headers (for `check` to find)."""
     rng = random.Random(seed)
     makers = [maker for maker, weight in KINDS for _ in range(weight)]
     total = 0
@@ -180,6 +187,8 @@ def generate(directory: Path, files: int = 3000, seed: int = 4) -> int:
         name = request_hash(req, test_id)
         if maker is models_list:
             name = f"models-{name}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+        if secrets and n % 100 == 7:
+            req["headers"] = {"Authorization": "Bearer sk-proj-" + "".join(rng.choice(WORD_CHARS) for _ in range(48))}
         obj = {"test_id": test_id, "request": req, "response": {"body": body, "is_streaming": streaming}, "id_normalization_mapping": {}}
         path = directory / "tests" / "integration" / suite / "recordings" / f"{name}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -249,11 +258,35 @@ def measure(tmpdir, files: int = 3000, repeat: int = REPEAT) -> dict:
             "cpu_ratio": round(ls_cpu / bare_cpu, 3) if bare_cpu else None, "load_average": round(os.getloadavg()[0], 2)}
 
 
+def measure_check(tmpdir, files: int = 3000, repeat: int = REPEAT) -> dict:
+    """`llmcat check` (every code: credentials, cookies, orphans, hashes, duplicates) against
+    `llmcat ls --json` on the same generated suite, one recording in a hundred holding a key."""
+    directory = Path(tmpdir) / "check-suite"
+    size = generate(directory, files, secrets=True)
+    ls = [sys.executable, "-m", "llmcat", "ls", "--json", str(directory)]
+    check = [sys.executable, "-m", "llmcat", "check", str(directory)]
+    compile_bytecode()
+    _best_times([ls, check], 1, ok=(0, 1))
+    (ls_s, ls_cpu), (check_s, check_cpu) = _best_times([ls, check], repeat, ok=(0, 1))
+    ratio = check_s / ls_s
+    return {"name": "check vs ls --json over a suite", "files": files, "bytes": size, "ls_seconds": round(ls_s, 4),
+            "check_seconds": round(check_s, 4), "ratio": round(ratio, 3), "target": CHECK_TARGET, "ok": ratio <= CHECK_TARGET,
+            "ls_cpu_seconds": round(ls_cpu, 4), "check_cpu_seconds": round(check_cpu, 4),
+            "cpu_ratio": round(check_cpu / ls_cpu, 3) if ls_cpu else None, "load_average": round(os.getloadavg()[0], 2)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=3000)
     parser.add_argument("--repeat", type=int, default=REPEAT)
+    parser.add_argument("--check", action="store_true", help="time check against ls --json instead")
     args = parser.parse_args(argv)
+    if args.check:
+        with tempfile.TemporaryDirectory(prefix="llmcat-bench-") as tmpdir:
+            result = measure_check(tmpdir, args.files, args.repeat)
+        for key, value in result.items():
+            print(f"{key}: {value}")
+        return 0 if result["ok"] else 1
     with tempfile.TemporaryDirectory(prefix="llmcat-bench-") as tmpdir:
         result = measure(tmpdir, args.files, args.repeat)
     print(f"{result['files']} files, {result['bytes'] / 1e6:.1f} MB")

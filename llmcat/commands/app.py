@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 import typer
 
 from llmcat import __version__
+from llmcat.commands import _options as checking
 from llmcat.commands._formats import FORMATS  # (written by tools/docs.py from the registry: no format imported)
 from llmcat.status import guarded
 
@@ -274,32 +275,6 @@ def stats(
     _done(output, run_stats(paths or ["."], as_json, output))
 
 
-def _codes(values: list[str] | None) -> list[str] | None:
-    from llmcat.commands.check import CODES
-
-    for value in values or []:
-        if value not in CODES:
-            raise typer.BadParameter(f"unknown code {value!r} (codes: {', '.join(CODES)})")
-    return values
-
-
-def _max_size(value: str) -> int:
-    from llmcat.commands.check import parse_size
-
-    try:
-        return parse_size(value)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-
-
-def _check_format(value: str) -> str:
-    from llmcat.commands.check import FORMATS
-
-    if value not in FORMATS:
-        raise typer.BadParameter(f"{value!r}: not one of {', '.join(FORMATS)}")
-    return value
-
-
 @app.command(epilog=_examples(
     "llmcat check tests/integration",
     "llmcat check --strict --json tests/ | jq -r .code",
@@ -310,22 +285,14 @@ def _check_format(value: str) -> str:
 def check(
     paths: list[str] | None = PATHS_OR_HERE,
     as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per finding (the same as --format json)."),
-    format: str = typer.Option("text", "--format", metavar="FORMAT", callback=_check_format,
-                               help="text (one line a finding in a pipe, grouped on a terminal), json (JSON Lines)"
-                                    " or sarif (SARIF 2.1.0, for code scanning)."),
-    verbose: bool = typer.Option(False, "-v", "--verbose",
-                                 help="On a terminal: every finding under its group, not one line a group."),
+    format: str = checking.FORMAT,
+    verbose: bool = checking.VERBOSE,
     strict: bool = typer.Option(False, "--strict", help="Count warnings as errors for the exit status."),
-    only: list[str] | None = typer.Option(None, "--only", metavar="CODE", callback=_codes,
-                                          help="Look only for this finding code (repeatable)."),
-    skip: list[str] | None = typer.Option(None, "--skip", metavar="CODE", callback=_codes,
-                                          help="Do not look for this finding code (repeatable)."),
-    max_size: int = typer.Option("1MB", "--max-size", metavar="SIZE", parser=_max_size,
-                                 help="Report recordings over this size as large (1MB, 500K, bytes)."),
-    baseline: str | None = typer.Option(None, "--baseline", metavar="FILE",
-                                        help="Leave out the findings FILE accepts (written by --write-baseline): fail on new ones only."),
-    write_baseline: str | None = typer.Option(None, "--write-baseline", metavar="FILE",
-                                              help="Write a baseline accepting every finding to FILE (no report; exit 0)."),
+    only: list[str] | None = checking.ONLY,
+    skip: list[str] | None = checking.SKIP,
+    max_size: int = checking.MAX_SIZE,
+    baseline: str | None = checking.BASELINE,
+    write_baseline: str | None = checking.WRITE_BASELINE,
     color: Color = COLOR,
     no_pager: bool = NO_PAGER,
 ) -> None:

@@ -152,7 +152,9 @@ def _call_text(rec: Recording) -> bytes | None:
 
     try:
         stored = orjson.dumps(rec.stored, default=text_of, option=orjson.OPT_NON_STR_KEYS)
-        decoded = [rec.request.url, rec.request.body]
+        request = rec.stored.get("request") if isinstance(rec.stored, dict) else None
+        same_body = isinstance(request, dict) and request.get("body") is rec.request.body  # in the stored text already
+        decoded = [rec.request.url, None if same_body and not saw_bytes else rec.request.body]
         if rec.format != "llama-stack" or saw_bytes or rec.stored is None:
             decoded += [rec.response.events, rec.response.exception]
         return stored + orjson.dumps(decoded, default=text_of, option=orjson.OPT_NON_STR_KEYS)
