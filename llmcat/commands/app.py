@@ -306,6 +306,30 @@ def check(
 
 
 @app.command(epilog=_examples(
+    "llmcat redact tests/cassettes                 # list what would be replaced",
+    "llmcat redact --in-place tests/cassettes",
+    "llmcat redact -o /tmp/scrubbed tests/cassettes",
+))
+def redact(
+    paths: list[str] = PATHS,
+    in_place: bool = typer.Option(False, "--in-place", help="Replace in the files themselves (atomically, permissions kept)."),
+    out_dir: str | None = typer.Option(None, "-o", "--output", metavar="DIR",
+                                       help="Write the redacted recordings into DIR, the tree's layout kept."),
+    dry_run: bool = typer.Option(False, "--dry-run",
+                                 help="Only list what would be replaced (the default without --in-place or -o)."),
+    color: Color = COLOR,
+) -> None:
+    """Replace every credential check finds with REDACTED-<kind>, keeping each file its recorder's own: 0 none, 1 replaced, 2 trouble."""
+    from llmcat.commands.redact import Target, run_redact
+
+    if in_place and out_dir is not None:
+        raise typer.BadParameter("--in-place or -o DIR, not both")
+    output = _output(color)
+    target = Target() if dry_run else Target(in_place, out_dir)
+    _done(output, run_redact(paths, target, output))
+
+
+@app.command(epilog=_examples(
     "llmcat diff old.json new.json",
     "llmcat diff --stat old/recordings new/recordings",
     "llmcat diff --word-diff --ignore request.params.seed a.json b.json",

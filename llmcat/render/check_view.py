@@ -20,6 +20,12 @@ def finding_line(label: str, level: str, code: str, message: str, color: bool) -
     return f"{inline(label)}: {_level(level, color)}: {code}: {inline(message)}\n".encode("utf-8", "backslashreplace")
 
 
+def redaction_line(label: str, place: str, kind: str, masked: str, replacement: str, color: bool) -> bytes:
+    """`path#N: place: kind masked -> REDACTED-kind`, for `redact` (the value masked, never whole)."""
+    arrow = "\x1b[1m→\x1b[0m" if color else "→"
+    return f"{inline(label)}: {inline(place)}: {kind} {inline(masked)} {arrow} {replacement}\n".encode("utf-8", "backslashreplace")
+
+
 def grouped_view(rows: Iterable[Row], color: bool, verbose: bool) -> bytes:
     """Findings by code (in the order given), then by test file, with counts; one line per test file
     unless `verbose`, which lists each finding under its group:
