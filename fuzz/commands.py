@@ -75,6 +75,8 @@ TABLE: tuple[Command, ...] = (
             reports_on_stderr=False, variant=True),
     Command("check", "check-strict-json", _many("check", "--strict", "--json"), frozenset({0, 1, 2}),
             bad_exits=frozenset({1, 2}), reports_on_stderr=False, human=False, variant=True),
+    # redact lists what it would replace (a dry run: hostile inputs are never written to).
+    Command("redact", "redact", _many("redact"), frozenset({0, 1, 2})),  # (a good input has no credential: no line)
 )
 
 
