@@ -170,3 +170,9 @@ def test_sarif_is_valid_against_the_2_1_0_schema(tmp_path):
 
 def test_format_is_one_of_three():
     assert run("check", "--format", "xml", SECRETS).exit_code == 2
+
+
+def test_every_code_has_its_help():
+    from llmcat.validation.findings import CODES, HELP
+
+    assert set(HELP) == set(CODES)

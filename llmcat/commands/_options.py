@@ -1,5 +1,5 @@
-"""`check`'s options as typer declares them (and the checks of their values), kept apart from
-`app.py` so that the command line's module stays one page a command."""
+"""`check`'s and `redact`'s options as typer declares them (and the checks of their values), kept
+apart from `app.py` so that the command line's module stays one page a command."""
 
 import typer
 
@@ -30,6 +30,8 @@ def _format(value: str) -> str:
     return value
 
 
+JSON = typer.Option(False, "--json", help="JSON Lines: one object per finding (the same as --format json).")
+STRICT = typer.Option(False, "--strict", help="Count warnings as errors for the exit status.")
 FORMAT = typer.Option("text", "--format", metavar="FORMAT", callback=_format,
                       help="text (one line a finding in a pipe, grouped on a terminal), json (JSON Lines)"
                            " or sarif (SARIF 2.1.0, for code scanning).")
@@ -42,3 +44,8 @@ BASELINE = typer.Option(None, "--baseline", metavar="FILE",
                         help="Leave out the findings FILE accepts (written by --write-baseline): fail on new ones only.")
 WRITE_BASELINE = typer.Option(None, "--write-baseline", metavar="FILE",
                               help="Write a baseline accepting every finding to FILE (no report; exit 0).")
+
+# redact
+IN_PLACE = typer.Option(False, "--in-place", help="Replace in the files themselves (atomically, permissions kept).")
+OUT_DIR = typer.Option(None, "-o", "--output", metavar="DIR", help="Write the redacted recordings into DIR, the tree's layout kept.")
+DRY_RUN = typer.Option(False, "--dry-run", help="Only list what would be replaced (the default without --in-place or -o).")

@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 import typer
 
 from llmcat import __version__
-from llmcat.commands import _options as checking
+from llmcat.commands import _options as options
 from llmcat.commands._formats import FORMATS  # (written by tools/docs.py from the registry: no format imported)
 from llmcat.status import guarded
 
@@ -284,15 +284,10 @@ def stats(
 ))
 def check(
     paths: list[str] | None = PATHS_OR_HERE,
-    as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per finding (the same as --format json)."),
-    format: str = checking.FORMAT,
-    verbose: bool = checking.VERBOSE,
-    strict: bool = typer.Option(False, "--strict", help="Count warnings as errors for the exit status."),
-    only: list[str] | None = checking.ONLY,
-    skip: list[str] | None = checking.SKIP,
-    max_size: int = checking.MAX_SIZE,
-    baseline: str | None = checking.BASELINE,
-    write_baseline: str | None = checking.WRITE_BASELINE,
+    as_json: bool = options.JSON, format: str = options.FORMAT, verbose: bool = options.VERBOSE,
+    strict: bool = options.STRICT, only: list[str] | None = options.ONLY, skip: list[str] | None = options.SKIP,
+    max_size: int = options.MAX_SIZE, baseline: str | None = options.BASELINE,
+    write_baseline: str | None = options.WRITE_BASELINE,
     color: Color = COLOR,
     no_pager: bool = NO_PAGER,
 ) -> None:
@@ -310,23 +305,15 @@ def check(
     "llmcat redact --in-place tests/cassettes",
     "llmcat redact -o /tmp/scrubbed tests/cassettes",
 ))
-def redact(
-    paths: list[str] = PATHS,
-    in_place: bool = typer.Option(False, "--in-place", help="Replace in the files themselves (atomically, permissions kept)."),
-    out_dir: str | None = typer.Option(None, "-o", "--output", metavar="DIR",
-                                       help="Write the redacted recordings into DIR, the tree's layout kept."),
-    dry_run: bool = typer.Option(False, "--dry-run",
-                                 help="Only list what would be replaced (the default without --in-place or -o)."),
-    color: Color = COLOR,
-) -> None:
+def redact(paths: list[str] = PATHS, in_place: bool = options.IN_PLACE, out_dir: str | None = options.OUT_DIR,
+           dry_run: bool = options.DRY_RUN, color: Color = COLOR) -> None:
     """Replace every credential check finds with REDACTED-<kind>, keeping each file its recorder's own: 0 none, 1 replaced, 2 trouble."""
     from llmcat.commands.redact import Target, run_redact
 
     if in_place and out_dir is not None:
         raise typer.BadParameter("--in-place or -o DIR, not both")
     output = _output(color)
-    target = Target() if dry_run else Target(in_place, out_dir)
-    _done(output, run_redact(paths, target, output))
+    _done(output, run_redact(paths, Target() if dry_run else Target(in_place, out_dir), output))
 
 
 @app.command(epilog=_examples(

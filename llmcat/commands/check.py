@@ -217,7 +217,7 @@ def _sarif(per_file: list[list[Finding]]) -> bytes:
         own = version("llmcat")
     except PackageNotFoundError:
         own = "0"
-    rules = {code: (level, HELP[code]) for code, level in CODES.items()}
+    rules = {code: (level, HELP.get(code, code)) for code, level in CODES.items()}
     results = [(f.source, f.interaction, f.line, f.level, f.code, f.message, finding_hash(f))
                for findings in per_file for f in findings]
     return sarif_log(rules, results, own)

@@ -40,6 +40,7 @@ HELP = {
     "cookie": "A cookie is recorded with its value: a session may be replayable from it.",
     "orphan": "The recording's test no longer exists.",
     "empty-recording": "A recording of a session that made no call.",
+    "empty-answer": "A successful answer reads as empty though the provider counts output tokens: a shape llmcat does not read.",
     "recorded-error": "The call itself failed (an exception, or HTTP status 400 or above).",
     "encoded-body": "A body is stored compressed or as base64 though it is text: a reviewer cannot read it.",
     "large": "The recording is over --max-size.",
