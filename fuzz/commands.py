@@ -36,6 +36,8 @@ class Command:
     # Another way to call a command already in the table: the costly exhaustive named tests
     # skip variants (the fuzzer and the other named tests still run them).
     variant: bool = False
+    # Prints recorded text (an answer, a message): redact prints only places, kinds and masked values.
+    shows_recorded_text: bool = True
 
 
 def _many(*head: str) -> Callable[[list[str], str], list[str]]:
@@ -76,7 +78,7 @@ TABLE: tuple[Command, ...] = (
     Command("check", "check-strict-json", _many("check", "--strict", "--json"), frozenset({0, 1, 2}),
             bad_exits=frozenset({1, 2}), reports_on_stderr=False, human=False, variant=True),
     # redact lists what it would replace (a dry run: hostile inputs are never written to).
-    Command("redact", "redact", _many("redact"), frozenset({0, 1, 2})),  # (a good input has no credential: no line)
+    Command("redact", "redact", _many("redact"), frozenset({0, 1, 2}), shows_recorded_text=False),  # (a good input: no line)
 )
 
 
