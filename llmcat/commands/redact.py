@@ -143,8 +143,8 @@ def _still_wrong(new: bytes, path: str, before: FileCredentials) -> str | None:
 
     try:
         recordings = parse(new, path)
-    except InputError as e:
-        return f"the redacted file no longer reads ({e})"
+    except InputError:  # (its reason may quote the file, credentials and all: not repeated)
+        return "the redacted file no longer reads as a recording"
     if len(recordings) != before.calls:
         return f"the redacted file reads as {len(recordings)} calls, not {before.calls}"
     left = credentials_of(recordings)
