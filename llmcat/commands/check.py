@@ -22,7 +22,10 @@ from llmcat.status import ExitStatus
 from llmcat.validation.findings import CODES, DEFAULT_MAX_SIZE, ERROR, INFO, WARNING, FileFindings, Finding, FindingsWork
 
 if TYPE_CHECKING:
+    from collections import Counter
+
     from llmcat.render.output import Output
+    from llmcat.validation.baseline import Key
 
 __all__ = ["CODES", "Report", "parse_size", "run_check"]
 
@@ -118,7 +121,7 @@ def _add_orphans(per_file: list[list[Finding]], recorded: list[tuple[int, str, F
         per_file[index[orphan.source]].append(Finding(orphan.source, None, orphan.source, WARNING, "orphan", orphan.message))
 
 
-def _load_baseline(path: str, output: Output):
+def _load_baseline(path: str, output: Output) -> Counter[Key] | None:
     from llmcat.formats import read_bytes
     from llmcat.model import InputError
     from llmcat.validation.baseline import load
@@ -163,7 +166,8 @@ def _write_atomically(path: str, data: bytes) -> None:
         raise
 
 
-def _report(per_file: list[list[Finding]], groups: list[str], report: Report, output: Output, accepted) -> ExitStatus:
+def _report(per_file: list[list[Finding]], groups: list[str], report: Report, output: Output,
+            accepted: Counter[Key] | None) -> ExitStatus:
     from llmcat.render.check_view import finding_line, grouped_view
     from llmcat.render.machine import dumps_line
 

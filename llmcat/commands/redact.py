@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from msgspec import Struct
 
-from llmcat.model import InputError, Need
+from llmcat.model import InputError, Need, Recording
 from llmcat.reading.pipeline import Call, Work
 from llmcat.reading.walk import Source
 from llmcat.status import ExitStatus
@@ -58,7 +58,7 @@ class CredentialsWork(Work[FileCredentials]):
         return FileCredentials(credentials_of([call.recording for call in calls]), len(calls))
 
 
-def credentials_of(recordings) -> list[Found]:
+def credentials_of(recordings: list[Recording]) -> list[Found]:
     from llmcat.validation.secrets import credentials
 
     return [Found(rec.label, place, kind, value) for rec in recordings for place, kind, value in credentials(rec)]

@@ -110,7 +110,7 @@ def _wrapped_like(run: bytes, encoded: bytes) -> bytes:
     first = lines[0].rstrip(b"\r\n")
     width = len(first)
     newline = lines[0][len(first):]
-    indent = re.match(rb"[ \t]*", lines[1]).group()
+    indent = lines[1][:len(lines[1]) - len(lines[1].lstrip(b" \t"))]
     pieces = [encoded[i:i + width] for i in range(0, len(encoded), width)]
     return (newline + indent).join(pieces)
 
@@ -199,7 +199,8 @@ def _http_message(message: bytes, table: dict[bytes, bytes], depth: int) -> byte
 
 
 def _unchunked(body: bytes) -> bytes | None:
-    parts, pos = [], 0
+    parts: list[bytes] = []
+    pos = 0
     while True:
         end = body.find(b"\r\n", pos)
         try:

@@ -20,7 +20,7 @@ Pure functions, no I/O.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from llmcat.model import Usage
 
@@ -49,12 +49,12 @@ def usage_mismatch(api: str, usage: Usage | None) -> str | None:
 
 def accepted_totals(api: str, counted: int, raw: dict[str, Any], reasoning: int | None) -> set[int]:
     """The totals the provider's rule allows, for prompt + completion = `counted`."""
-    extras = sum(v for k in _ALSO_IN_TOTAL if _is_count(v := raw.get(k)))
+    extras = sum(_count(raw.get(k)) for k in _ALSO_IN_TOTAL)
     if api.startswith("xai"):
-        apart = reasoning if _is_count(reasoning) else _count(raw.get("reasoning_tokens"))
+        apart = reasoning if reasoning is not None and _is_count(reasoning) else _count(raw.get("reasoning_tokens"))
         return {counted + apart}
     if api == "gemini.live":
-        thoughts = sum(v for k in _THOUGHTS if _is_count(v := raw.get(k)))
+        thoughts = sum(_count(raw.get(k)) for k in _THOUGHTS)
         return {counted, counted + thoughts, counted + extras}
     out = {counted + extras}
     details = raw.get("completion_tokens_details")
@@ -76,5 +76,5 @@ def _count(value: Any) -> int:
     return value if _is_count(value) else 0
 
 
-def _is_count(value: Any) -> bool:
+def _is_count(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
