@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from msgspec import Struct
 
-from llmcat.model import InputError, Need, Recording
+from llmcat.model import InputError, Need
 from llmcat.reading.pipeline import Call, Work
 from llmcat.reading.walk import Source
 from llmcat.status import ExitStatus
@@ -55,13 +55,15 @@ class CredentialsWork(Work[FileCredentials]):
     in_blocks = True
 
     def digest(self, source: Source, calls: list[Call]) -> FileCredentials:
-        return FileCredentials(credentials_of([call.recording for call in calls]), len(calls))
+        return FileCredentials(credentials_of(calls), len(calls))
 
 
-def credentials_of(recordings: list[Recording]) -> list[Found]:
+def credentials_of(calls: list[Call]) -> list[Found]:
+    """Every credential `check` finds in these calls, as recorded or as reassembled."""
     from llmcat.validation.secrets import credentials
 
-    return [Found(rec.label, place, kind, value) for rec in recordings for place, kind, value in credentials(rec)]
+    return [Found(call.recording.label, place, kind, value) for call in calls
+            for place, kind, value in credentials(call.recording, call.completion)]
 
 
 def run_redact(paths: list[str], target: Target, output: Output) -> ExitStatus:
@@ -139,19 +141,26 @@ def _redact_file(source: Source, found: FileCredentials, target: Target, output:
 def _still_wrong(new: bytes, path: str, before: FileCredentials) -> str | None:
     """Why the redacted bytes are not what they should be (read back as the recorder's file:
     the same calls, no credential left), or None."""
+    from llmcat.reading.pipeline import Failure, attempt
+
+    left = attempt(_read_back, new, path)
+    if isinstance(left, Failure):  # (its reason may quote the file, credentials and all: not repeated)
+        return "the redacted file no longer reads as a recording"
+    calls, found = left
+    if calls != before.calls:
+        return f"the redacted file reads as {calls} calls, not {before.calls}"
+    if found:
+        kinds = ", ".join(sorted({item.kind for item in found}))
+        return f"{len(found)} credential{'s' if len(found) != 1 else ''} could not be replaced ({kinds})"
+    return None
+
+
+def _read_back(new: bytes, path: str) -> tuple[int, list[Found]]:
+    from llmcat.apis.registry import reassemble
     from llmcat.formats import parse
 
-    try:
-        recordings = parse(new, path)
-    except InputError:  # (its reason may quote the file, credentials and all: not repeated)
-        return "the redacted file no longer reads as a recording"
-    if len(recordings) != before.calls:
-        return f"the redacted file reads as {len(recordings)} calls, not {before.calls}"
-    left = credentials_of(recordings)
-    if left:
-        kinds = ", ".join(sorted({item.kind for item in left}))
-        return f"{len(left)} credential{'s' if len(left) != 1 else ''} could not be replaced ({kinds})"
-    return None
+    recordings = parse(new, path)
+    return len(recordings), credentials_of([Call(rec, reassemble(rec)) for rec in recordings])
 
 
 def write_in_place(path: str, data: bytes) -> None:
