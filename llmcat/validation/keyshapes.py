@@ -103,9 +103,8 @@ def glance(data: bytes) -> frozenset[bytes]:
     """Which of the looked-for words (lower case; `token` for a token's name) `data` holds:
     empty means no finding is possible; the rest tells `find_shapes` which shapes to try."""
     low = data.lower()
-    if _LOOKED_FOR_RE.search(low) is None:  # most calls: one pass of the factored regex, ~2.5x quicker than each word
-        return frozenset({b"token"}) if _names_a_token(low) else frozenset()
-    seen = {word for word in _LOOKED_FOR if word in low}
+    # Most calls hold none of the words: one pass of the factored regex, ~2.5x quicker than each word.
+    seen = {word for word in _LOOKED_FOR if word in low} if _LOOKED_FOR_RE.search(low) is not None else set()
     if _names_a_token(low):
         seen.add(b"token")
     if _has_userinfo(low):
