@@ -49,3 +49,5 @@ WRITE_BASELINE = typer.Option(None, "--write-baseline", metavar="FILE",
 IN_PLACE = typer.Option(False, "--in-place", help="Replace in the files themselves (atomically, permissions kept).")
 OUT_DIR = typer.Option(None, "-o", "--output", metavar="DIR", help="Write the redacted recordings into DIR, the tree's layout kept.")
 DRY_RUN = typer.Option(False, "--dry-run", help="Only list what would be replaced (the default without --in-place or -o).")
+PATHS = typer.Argument(..., metavar="PATH...", help="Recordings and directories of recordings (read recursively); a file is"
+                                                   " redacted whole (FILE#N too).")

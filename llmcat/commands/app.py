@@ -305,7 +305,7 @@ def check(
     "llmcat redact --in-place tests/cassettes",
     "llmcat redact -o /tmp/scrubbed tests/cassettes",
 ))
-def redact(paths: list[str] = PATHS, in_place: bool = options.IN_PLACE, out_dir: str | None = options.OUT_DIR,
+def redact(paths: list[str] = options.PATHS, in_place: bool = options.IN_PLACE, out_dir: str | None = options.OUT_DIR,
            dry_run: bool = options.DRY_RUN, color: Color = COLOR) -> None:
     """Replace every credential check finds with REDACTED-<kind>, keeping each file its recorder's own: 0 none, 1 replaced, 2 trouble."""
     from llmcat.commands.redact import Target, run_redact
