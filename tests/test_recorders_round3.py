@@ -287,16 +287,15 @@ def test_wiremock_stub_and_its_body_file_are_one_call_named_by_the_stub():
     assert [calls_of(STUBS / name)[0] for name in (
         "v1_messages-5a1f.json", "model_converse-stream-9c2e.json", "chat_completions-0b7d.json", "gemini_generate-3e4f.json",
         "responses-77aa.json")] == [
-        ("wiremock", "anthropic.messages", True, "Let me search.", None,
-         [("srvtoolu_fx", "web_search", '{"query": "llmcat"}'), ("toolu_fx", "lookup", '{"id": 7}')], "tool_use", (40, 25, 65)),
+        ("wiremock", "anthropic.messages", True, "The capital of Peru is Lima.", None, [], "end_turn", (14, 9, 23)),
         ("wiremock", "bedrock.converse", True, "Santiago.", None, [], "end_turn", (12, 4, 16)),
         ("wiremock", "openai.chat", False, "Sucre (and La Paz).", None, [], "stop", (11, 6, 17)),
         ("wiremock", "gemini", False, "Hola.", None, [], "STOP", (2, 2, 4)),
         ("wiremock", "openai.responses", False, "Lima.", None, [], "completed", (6, 2, 8)),
     ]
     (call,) = run_json(STUBS / "v1_messages-5a1f.json")
-    assert (call["source"], call["request"]["url"], call["request"]["model"]) == (
-        str(STUBS / "v1_messages-5a1f.json"), "/v1/messages", "claude-fx")
+    assert (call["source"], call["request"]["url"], call["request"]["model"], call["chunks"]) == (
+        str(STUBS / "v1_messages-5a1f.json"), "/v1/messages", "claude-wm-latest", 9)  # the stream's ping is a chunk too
 
 
 def test_wiremock_export_of_several_stubs_is_one_call_each():

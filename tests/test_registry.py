@@ -182,6 +182,17 @@ def test_the_cli_reads_every_format_fixture():
     assert {"llama-stack", "vcr", "har", "json", "jsonl", "sse"} <= seen <= formats | {"vcr"}
 
 
+def test_no_two_fixture_files_are_the_same_bytes():
+    """A copy tests one reader twice and looks like coverage of two: each fixture writes bytes of its own."""
+    import hashlib
+
+    seen: dict[bytes, list[str]] = {}
+    for path in sorted(FIXTURES.rglob("*")):
+        if path.is_file() and path.suffix != ".py" and "__pycache__" not in path.parts and path.stat().st_size > 64:
+            seen.setdefault(hashlib.sha256(path.read_bytes()).digest(), []).append(str(path.relative_to(FIXTURES)))
+    assert [names for names in seen.values() if len(names) > 1] == []
+
+
 def test_unknown_text_keeps_its_reason(tmp_path):
     path = Path(tmp_path) / "notes.txt"
     path.write_text("just some words\n")
