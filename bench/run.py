@@ -26,6 +26,7 @@ from pathlib import Path
 import diff_trees  # bench/diff_trees.py
 import explain  # bench/explain.py
 import suite  # bench/suite.py (this folder is on sys.path when run as `python bench/run.py`)
+import vcr_suite  # bench/vcr_suite.py
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "seeds" / "000_e98b6dfec2cb5e08.txt"
@@ -78,6 +79,7 @@ def first_output_time(cmd: list[str]) -> tuple[float, float]:
 class Report:
     def __init__(self) -> None:
         self.missed = 0
+        self.last: dict | None = None  # the last side-by-side measure's figures
 
     def line(self, label: str, value: float, limit: float, unit: str = "x") -> None:
         ok = value <= limit
@@ -143,9 +145,11 @@ def bench_measured(title: str, what: str, measure, report: Report) -> None:
     except (Exception, SystemExit) as exc:  # a failed measurement is a missed target, not a crashed bench
         print(f"  could not be measured: {exc}")
         report.missed += 1
+        report.last = None
         return
     for key, value in result.items():
         print(f"  {key}: {value}")
+    report.last = result
     report.line(what, result["ratio"], float(result["target"]))
 
 
@@ -167,6 +171,13 @@ def bench_diff_trees(tmp: Path, report: Report) -> None:
 def bench_explain(tmp: Path, report: Report) -> None:
     bench_measured("7. explain one request against a 3,000-file suite vs ls --json of it",
                    "explain vs ls of the suite", lambda: explain.measure(tmp), report)
+
+
+def bench_vcr(tmp: Path, report: Report) -> None:
+    bench_measured("8. ls --json over a generated VCR suite of 1,400 cassettes vs a bare one-core libyaml loop",
+                   "VCR suite: time vs bare libyaml loop", lambda: vcr_suite.measure(tmp), report)
+    if report.last is not None and "cpu_ratio" in report.last:
+        report.line("VCR suite: CPU vs bare libyaml loop", report.last["cpu_ratio"], vcr_suite.CPU_TARGET)
 
 
 def bench_huge(tmp: Path, report: Report) -> None:
@@ -201,6 +212,7 @@ def main() -> int:
         bench_diff_trees(tmp, report)
         bench_explain(tmp, report)
         bench_check(tmp, report)
+        bench_vcr(tmp, report)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"\n{'all targets met' if not report.missed else f'{report.missed} target(s) missed'}")

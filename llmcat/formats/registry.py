@@ -41,6 +41,7 @@ class Content:
         self._json_error: str | None = None
         self._text: str | None = None
         self._yaml: Any = _UNREAD
+        self._yaml_is_json = False
 
     @property
     def json(self) -> Any:
@@ -84,10 +85,16 @@ class Content:
     def yaml(self) -> Any:
         """The parsed YAML (safe: tags are read as data, never constructed; alias bombs refused)."""
         if self._yaml is _UNREAD:
-            from llmcat.formats._yaml import load_yaml
+            from llmcat.formats._yaml import read_yaml
 
-            self._yaml = load_yaml(self.data)
+            self._yaml, self._yaml_is_json = read_yaml(self.data)
         return self._yaml
+
+    @property
+    def yaml_is_json(self) -> bool:
+        """Does the parsed YAML hold only what JSON can (no dates, bytes, sets, NaN, keys but strings)?
+        When it does, a format need not walk it to make it JSON-safe."""
+        return self.yaml is not None and self._yaml_is_json
 
     def companion(self, directory: str, name: str) -> bytes:
         """The bytes of a file this one names and is read with (a WireMock stub's body in `__files/`):

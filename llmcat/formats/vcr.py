@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from llmcat.formats import _http
@@ -46,18 +47,21 @@ def read_content(content: Content) -> list[Recording] | None:
         if content.json_like or not (sniff_yaml(content.text) or content.yaml_named()):
             return None
         obj = content.yaml
-    return read(obj, content.source) if looks_like(obj) else None
+    return read(obj, content.source, content.yaml_read and content.yaml_is_json) if looks_like(obj) else None
 
 
-def read(obj: dict, source: str) -> list[Recording]:
+def read(obj: dict, source: str, as_json: bool = False) -> list[Recording]:
+    """`as_json`: the cassette holds only JSON's values already (YAML that held no more): its bodies
+    need no `jsonable` walk. (JSON parsed by the standard library may hold NaN.)"""
     if _nothing_recorded(obj):
         raise EmptyRecording("a VCR cassette with no interactions (the test made no call)")
+    safe = _as_is if as_json else jsonable
     out = []
     for position, entry in enumerate(obj["interactions"]):
         if not _is_exchange(entry):
             continue
-        request = _request(entry["request"])
-        out.append(Recording(source, position, FORMAT, request, _response(entry["response"], request), entry))
+        request = _request(entry["request"], safe)
+        out.append(Recording(source, position, FORMAT, request, _response(entry["response"], request, safe), entry))
     if not out:
         raise InputError("a VCR cassette with no HTTP interactions")
     return out
@@ -72,10 +76,14 @@ def _is_exchange(entry: Any) -> bool:
     return isinstance(request.get("uri") or request.get("url"), str) or isinstance(request.get("method"), str)
 
 
-def _request(req: dict) -> Request:
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _request(req: dict, safe: Callable[[Any], Any]) -> Request:
     headers = _http.header_map(req.get("headers"))
     if "parsed_body" in req:
-        body = jsonable(req["parsed_body"])
+        body = safe(req["parsed_body"])
     else:
         body = req.get("body")
         if isinstance(body, dict) and "string" in body:
@@ -85,12 +93,12 @@ def _request(req: dict) -> Request:
                 body = _http.decode_content(body, headers.get("content-encoding"))
             except InputError:
                 pass  # an undecodable request body still leaves the response readable
-        body = _http.json_or_text(body) if isinstance(body, (str, bytes)) else jsonable(body)
+        body = _http.json_or_text(body) if isinstance(body, (str, bytes)) else safe(body)
     url = req.get("uri") if isinstance(req.get("uri"), str) else req.get("url")
     return _http.http_request(req.get("method"), url, body)
 
 
-def _response(resp: dict, request: Request) -> Response:
+def _response(resp: dict, request: Request, safe: Callable[[Any], Any]) -> Response:
     out = Response()
     status = resp.get("status", resp.get("status_code"))  # (httpx stubs: `status_code`)
     code = status.get("code") if isinstance(status, dict) else status
@@ -99,7 +107,7 @@ def _response(resp: dict, request: Request) -> Response:
     out.content_type = out.headers.get("content-type") or None
     streamed = _http.request_streams(request.body, request.url)
     if "parsed_body" in resp:
-        body = jsonable(resp["parsed_body"])
+        body = safe(resp["parsed_body"])
         out.size = _json_size(body)
         out.streaming = streamed or (out.content_type or "").startswith("text/event-stream")
         if isinstance(body, str) and (out.streaming or sse.looks_like_sse(body)):
