@@ -4,7 +4,6 @@ annotations`: typer would eval every annotation of every command at each start, 
 
 import os
 from collections.abc import Callable
-from enum import Enum
 from typing import Any, NoReturn
 
 import typer
@@ -12,6 +11,7 @@ import typer
 from llmcat import __version__
 from llmcat.commands import _options as options
 from llmcat.commands._formats import FORMATS  # (written by tools/docs.py from the registry: no format imported)
+from llmcat.commands._options import COLOR, NO_PAGER, REVEAL, SELECTION, Color, Selection, selecting
 from llmcat.status import guarded
 
 app = typer.Typer(
@@ -22,12 +22,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-class Color(str, Enum):
-    auto = "auto"
-    always = "always"
-    never = "never"
-
 
 def _output(color: Color = Color.auto, page: bool = False, reveal: bool = False):
     """Where this run's output goes and how it may look, once for every command. `page`: long output on a terminal
@@ -41,11 +35,6 @@ def _done(output, status: int) -> NoReturn:
     """The command's output is complete (and paged output shown): end with `status`."""
     output.close()
     raise typer.Exit(status)
-
-
-COLOR = typer.Option(Color.auto, "--color", help="Colour: auto (on a terminal, unless NO_COLOR is set), always, never.")
-NO_PAGER = typer.Option(False, "--no-pager", help="Never page: write straight to the terminal (pipes are never paged).")
-REVEAL = typer.Option(False, "--reveal", help="Print recorded credentials as they are (by default every one is masked, in every output).")
 
 
 def _examples(*lines: str) -> str:
@@ -104,38 +93,12 @@ PATHS_OR_HERE = typer.Argument(None, metavar="[PATH]...", show_default=False, au
                                     "directory); '-' reads standard input; FILE#N picks interaction N.")
 
 
-class SortKey(str, Enum):
-    path = "path"
-    model = "model"
-    tokens = "tokens"
-    chunks = "chunks"
-
-
-# The filters `ls` and `show` share: the calls `ls` lists are the calls `show` shows.
-API = typer.Option(None, "--api", metavar="API", autocompletion=lambda incomplete: _complete_api(incomplete),
-                   help="Only calls of this API (openai.chat) or family (openai); a name llmcat does not know is an error.")
-MODEL = typer.Option(None, "--model", metavar="GLOB", help="Only calls whose model matches GLOB.")
-TEST = typer.Option(None, "--test", metavar="GLOB", help="Only calls whose test id matches GLOB.")
-FINISH = typer.Option(None, "--finish", metavar="REASON",
-                      help="Only calls whose choice 0 finished with REASON: the provider's word, or a category (stop, length, "
-                           "tool_calls, content_filter, error, other).")
-ERRORS = typer.Option(False, "--errors", help="Only failed calls.")
-TOOLS = typer.Option(False, "--tools", help="Only calls that returned tool calls.")
-GREP = typer.Option(None, "--grep", metavar="REGEX", help="Only calls whose answer, reasoning, prompt or messages match REGEX.")
-SORT = typer.Option(None, "--sort", help="Order: path, model (ascending), tokens, chunks (largest first).")
-
-
-def _filters(api, model, test, finish, errors, tools, grep):
-    from llmcat.commands._rows import Filters
-
-    return Filters(api=_api_name(api), model=model, test=test, finish=finish, errors=errors, tools=tools, grep=_regex(grep))
-
-
 @app.command(epilog=_examples(
     "llmcat show recording.json",
     "llmcat show -n 5 --model 'claude*' --grep Paris tests/",
     "llmcat show --json cassette.yaml#2 | jq .usage",
 ))
+@selecting
 def show(
     files: list[str] | None = PATHS_OR_HERE,
     as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per recorded call (indented and coloured on a terminal)."),
@@ -151,14 +114,7 @@ def show(
                               "earlier call's conversation, as an agent's do, shows only its new turns)."),
     limit: int | None = typer.Option(None, "-n", "--limit", min=0, metavar="N",
                                      help="Show only the first N calls (after the filters and --sort)."),
-    api: str | None = API,
-    model: str | None = MODEL,
-    test: str | None = TEST,
-    finish: str | None = FINISH,
-    errors: bool = ERRORS,
-    tools: bool = TOOLS,
-    grep: str | None = GREP,
-    sort: SortKey | None = SORT,
+    selection: Selection = SELECTION,  # --api ... --sort, the filters of `ls` (_options.selecting)
     reveal: bool = REVEAL,
 ) -> None:
     """Show what was asked and what was answered, one recorded call at a time; directories are read
@@ -166,11 +122,10 @@ def show(
     from llmcat.commands._rows import Filters
     from llmcat.commands.show import run_show
 
-    filters = _filters(api, model, test, finish, errors, tools, grep)
-    selection = None
-    if limit is not None or sort is not None or filters != Filters():
-        selection = (filters, sort.value if sort else None, limit)
-    raise typer.Exit(run_show(files or ["."], as_json, head, tail, _output(color, not no_pager, reveal), selection, compact, full))
+    picked = None
+    if limit is not None or selection.sort is not None or selection.filters != Filters():
+        picked = (selection.filters, selection.sort, limit)
+    raise typer.Exit(run_show(files or ["."], as_json, head, tail, _output(color, not no_pager, reveal), picked, compact, full))
 
 
 @app.command(epilog=_examples(
@@ -197,17 +152,11 @@ def join(
     "llmcat ls --finish length --sort tokens tests/",
     "llmcat ls --json --grep 'capital of France' tests/ | jq -r .source",
 ))
+@selecting
 def ls(
     paths: list[str] | None = PATHS_OR_HERE,
     as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per recorded call, without the long texts."),
-    api: str | None = API,
-    model: str | None = MODEL,
-    test: str | None = TEST,
-    finish: str | None = FINISH,
-    errors: bool = ERRORS,
-    tools: bool = TOOLS,
-    grep: str | None = GREP,
-    sort: SortKey | None = SORT,
+    selection: Selection = SELECTION,  # --api ... --sort (_options.selecting): the filters `show` takes too
     limit: int | None = typer.Option(None, "-n", "--limit", min=0, metavar="N", help="The first N calls only (after filters, --sort)."),
     color: Color = COLOR,
     no_pager: bool = NO_PAGER,
@@ -216,45 +165,8 @@ def ls(
     """List recorded calls, one row each: a table on a terminal, tab-separated in a pipe."""
     from llmcat.commands.ls import run_ls
 
-    filters = _filters(api, model, test, finish, errors, tools, grep)
     output = _output(color, page=not no_pager, reveal=reveal)
-    _done(output, run_ls(paths or ["."], filters, sort.value if sort else None, as_json, output, limit))
-
-
-def _api_name(api: str | None) -> str | None:
-    """--api must name an API or a family: a misspelt one is an error with the list, not an empty table."""
-    if api is None:
-        return None
-    from llmcat.apis.registry import filter_names
-
-    known = filter_names()
-    if api in known:
-        return api
-    import difflib
-
-    close = difflib.get_close_matches(api, known, n=1)
-    hint = f" (did you mean {close[0]}?)" if close else ""
-    raise typer.BadParameter(f"no API or family named {api!r}{hint}; known: {', '.join(known)}", param_hint="--api")
-
-
-def _complete_api(incomplete: str) -> list[str]:
-    from llmcat.apis.registry import filter_names
-
-    return [name for name in filter_names() if name.startswith(incomplete)]
-
-
-def _regex(pattern: str | None):
-    if pattern is None:
-        return None
-    import re
-    import warnings
-
-    try:
-        with warnings.catch_warnings():  # ("possible nested set" for `[[:alpha:]]`: not for the user to debug)
-            warnings.simplefilter("ignore")
-            return re.compile(pattern)
-    except re.error as exc:
-        raise typer.BadParameter(f"not a regular expression: {exc}", param_hint="--grep") from None
+    _done(output, run_ls(paths or ["."], selection.filters, selection.sort, as_json, output, limit))
 
 
 @app.command(epilog=_examples(
