@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from msgspec import Struct
 
@@ -37,39 +37,18 @@ def expand(specs: Iterable[str]) -> Iterator[Source]:
 
 
 def _walk(top: str) -> Iterator[Source]:
-    """Every file under `top`, and every entry that cannot be read, with why. Links to files are
-    followed; links to directories only when they stay inside `top` (a link to `/` or `/proc`
-    must not walk the machine), and each directory is entered once (no loops)."""
-    inside = tree_of(top)
-    seen: set[tuple[int, int]] = set()  # (device, inode) of directories: symlink loops end here
-    stack = [top]
+    """Every file under `top`, and every entry that cannot be read, with why."""
     found: list[str] = []
     problems: dict[str, str] = {}  # entries that cannot be read, and why (rare: kept apart from `found`)
     claimed: set[str] = set()  # files a format reads with another one (a WireMock stub's body): not listed again
-    while stack:
-        current = stack.pop()
-        try:
-            info = os.stat(current)
-            if (info.st_dev, info.st_ino) in seen:
-                continue
-            seen.add((info.st_dev, info.st_ino))
-            entries = list(os.scandir(current))
-        except OSError as exc:
-            problems[current] = f"directory cannot be read: {_reason(exc)}"
-            continue
-        claimed |= claimed_in(current, frozenset(entry.name for entry in entries))
+    for directory, entries in directories(top, problems=problems):
+        claimed |= claimed_in(directory, frozenset(entry.name for entry in entries))
         for entry in entries:
-            if entry.name.startswith("."):
-                continue  # .git, .venv, editor droppings
             try:
                 if entry.is_file():
                     found.append(entry.path)
                 elif not entry.is_dir():
                     problems[entry.path] = _unreadable_entry(entry)
-                elif links_out(entry, inside):
-                    problems[entry.path] = "a link to a directory outside the tree; not followed"
-                else:
-                    stack.append(entry.path)
             except OSError as exc:
                 problems[entry.path] = _reason(exc)
     # Every path found starts with `top` and a separator: slicing is the relative path
@@ -81,13 +60,47 @@ def _walk(top: str) -> Iterator[Source]:
         yield Source(path, path[prefix:] if path != top else os.path.basename(path), False, problems.get(path))
 
 
-def tree_of(top: str) -> str:
-    """`top` as `links_out` compares with it: its real path, ending with a separator."""
+def directories(top: str, enter: Callable[[os.DirEntry], bool] | None = None,
+                problems: dict[str, str] | None = None) -> Iterator[tuple[str, list[os.DirEntry]]]:
+    """Each directory under `top`, `top` first, with its entries but the hidden ones (.git, .venv, editor
+    droppings). A sub-directory is entered once (a link loop ends) when `enter(entry)` says so, and never
+    through a link out of the tree (a link to `/` or `/proc` must not walk the machine). What cannot be
+    read, and why, goes into `problems` (a directory, a link out, an entry that cannot be looked at)."""
+    inside = _tree_of(top)
+    seen: set[tuple[int, int]] = set()  # (device, inode) of directories: symlink loops end here
+    trouble = problems if problems is not None else {}
+    stack = [top]
+    while stack:
+        current = stack.pop()
+        try:
+            info = os.stat(current)
+            if (info.st_dev, info.st_ino) in seen:
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            entries = [entry for entry in os.scandir(current) if not entry.name.startswith(".")]
+        except OSError as exc:
+            trouble[current] = f"directory cannot be read: {_reason(exc)}"
+            continue
+        yield current, entries
+        for entry in entries:
+            try:
+                if not entry.is_dir() or (enter is not None and not enter(entry)):
+                    continue
+                if _links_out(entry, inside):
+                    trouble[entry.path] = "a link to a directory outside the tree; not followed"
+                else:
+                    stack.append(entry.path)
+            except OSError as exc:
+                trouble[entry.path] = _reason(exc)
+
+
+def _tree_of(top: str) -> str:
+    """`top` as `_links_out` compares with it: its real path, ending with a separator."""
     return os.path.join(os.path.realpath(top), "")
 
 
-def links_out(entry: os.DirEntry, inside: str) -> bool:
-    """Is `entry` a link to a directory outside the tree `inside` (`tree_of`)? Walks do not follow
+def _links_out(entry: os.DirEntry, inside: str) -> bool:
+    """Is `entry` a link to a directory outside the tree `inside` (`_tree_of`)? Walks do not follow
     those: a link to `/` or `/proc` must not walk the machine."""
     return entry.is_symlink() and not os.path.join(os.path.realpath(entry.path), "").startswith(inside)
 

@@ -27,7 +27,7 @@ from msgspec import Struct
 
 from llmcat.formats import read_bytes
 from llmcat.model import InputError
-from llmcat.reading.walk import links_out, tree_of
+from llmcat.reading.walk import directories
 
 CASSETTE_SUFFIXES = (".yaml.gz", ".yml.gz", ".json.gz", ".yaml", ".yml", ".json")
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
@@ -146,39 +146,26 @@ def _from_text(text: str) -> _Module:
 
 
 def _test_modules(root: str) -> list[str]:
-    """The test modules under `root` (`test_*.py`, `*_test.py`), hidden and vendored folders aside.
-    A link to a directory is followed only when it stays inside `root`, as a suite's walk does
-    (`walk._walk`): a link to `/` or `/proc` in a project must not send `check` over the machine."""
-    inside = tree_of(root)
+    """The test modules under `root` (`test_*.py`, `*_test.py`), hidden and vendored folders aside,
+    walked as a suite is (`walk.directories`: no link out of the tree is followed)."""
     found: list[str] = []
-    stack = [root]
-    seen: set[tuple[int, int]] = set()
-    while stack and len(found) < MAX_MODULES:
-        current = stack.pop()
-        try:
-            info = os.stat(current)
-            if (info.st_dev, info.st_ino) in seen:
-                continue
-            seen.add((info.st_dev, info.st_ino))
-            entries = list(os.scandir(current))
-        except OSError:
-            continue
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            try:
-                if entry.is_dir():
-                    if name in SKIPPED_DIRS or name.endswith(".egg-info"):
-                        continue
-                    if links_out(entry, inside):
-                        continue
-                    stack.append(entry.path)
-                elif name.endswith(".py") and (name.startswith("test") or name.endswith("_test.py")) and entry.is_file():
-                    found.append(entry.path)
-            except OSError:
-                continue
+    for _, entries in directories(root, enter=_searched):
+        found += [entry.path for entry in entries if _is_test_module(entry)]
+        if len(found) >= MAX_MODULES:
+            break
     return sorted(found)
+
+
+def _searched(entry: os.DirEntry) -> bool:
+    return entry.name not in SKIPPED_DIRS and not entry.name.endswith(".egg-info")
+
+
+def _is_test_module(entry: os.DirEntry) -> bool:
+    name = entry.name
+    try:
+        return name.endswith(".py") and (name.startswith("test") or name.endswith("_test.py")) and entry.is_file()
+    except OSError:
+        return False
 
 
 def _project_root(start: str) -> str | None:
