@@ -123,11 +123,7 @@ class DiffWriter:
             lines = [[(style, mask_in(text, secrets)) for style, text in line] for line in lines]
         # A base64 image or upload is one line here too (its ending tells two apart); --json keeps it whole.
         lines = [[(style, summarized(text, distinct=True)) for style, text in line] for line in lines]
-        if self.console is not None:
-            self.out.flush()
-            diffview.draw(lines, self.console)
-        else:
-            self.out.write(diffview.plain(lines).encode("utf-8", "backslashreplace"))
+        diffview.write(lines, self.out, self.console)
 
     def flush(self) -> None:
         self.out.flush()

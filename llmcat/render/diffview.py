@@ -18,6 +18,8 @@ from llmcat.render.escape import inline, visible
 from llmcat.render.jsontext import compact_json, pretty_json
 
 if TYPE_CHECKING:  # rich is imported only when drawing in colour; turns only when a pair has them
+    from typing import BinaryIO
+
     from rich.console import Console
 
     from llmcat.render.turns import Earlier
@@ -344,3 +346,12 @@ def draw(lines: Iterable[Line], console: Console) -> None:
         for style, piece in line:
             text.append(piece, style=_STYLES.get(style, ""))
         console.print(text)
+
+
+def write(lines: list[Line], out: BinaryIO, console: Console | None) -> None:
+    """`lines` drawn in colour on `console` (after what `out` holds so far), or without one as plain text to `out`."""
+    if console is not None:
+        out.flush()
+        draw(lines, console)
+    else:
+        out.write(plain(lines).encode("utf-8", "backslashreplace"))

@@ -37,11 +37,7 @@ class ExplainWriter:
             self.out.write(dumps_line(mask_tree(json_record(explained), secrets)))
             return
         lines = [[(style, mask_in(text, secrets)) for style, text in line] for line in explained_lines(explained)]
-        if self.console is not None:
-            self.out.flush()
-            diffview.draw(lines, self.console)
-        else:
-            self.out.write(diffview.plain(lines).encode("utf-8", "backslashreplace"))
+        diffview.write(lines, self.out, self.console)
 
     def flush(self) -> None:
         self.out.flush()
