@@ -227,3 +227,28 @@ def test_the_quick_looks_regex_matches_exactly_where_a_looked_for_word_occurs():
             text = text[:at] + word[:rng.randint(1, len(word))] + text[at:]
         expected = any(word in text for word in keyshapes._LOOKED_FOR)
         assert (keyshapes._LOOKED_FOR_RE.search(text) is not None) == expected, text
+
+
+def test_the_hyperscan_glance_sees_what_the_regex_glance_sees(monkeypatch):
+    """`glance` takes Hyperscan where it is installed: the words it reports, and `token`/`://@`, must be
+    the regex way's exactly, in any case of letters, or a credential could go unlooked for."""
+    import random
+
+    if keyshapes._scanner() is None:
+        pytest.skip("hyperscan is not installed here: glance is the regex way only")
+    rng = random.Random(11)
+    alphabet = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJ-_ .=:/@0123456789\\\"\n"
+    extra = [b"token", b"Access_Token", b"max_tokens", b"x-auth-token", b"https://u:p@h.test", b"://@"]
+    texts = []
+    for _ in range(4000):
+        text = bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        for _ in range(rng.randint(0, 3)):
+            word = rng.choice(keyshapes._LOOKED_FOR + tuple(extra))
+            word = bytes(c ^ 0x20 if 97 <= c <= 122 and rng.random() < 0.3 else c for c in word)  # some letters upper case
+            at = rng.randint(0, len(text))
+            text = text[:at] + word[:rng.randint(1, len(word))] + text[at:]
+        texts.append(text)
+    quick = [keyshapes.glance(text) for text in texts]
+    monkeypatch.setattr(keyshapes, "_SCANNERS", [None])
+    assert [keyshapes.glance(text) for text in texts] == quick
+    assert sum(1 for seen in quick if seen) > 1000  # (most texts hold something to see)

@@ -15,6 +15,7 @@ import hashlib
 import math
 import re
 from collections import Counter
+from typing import Any
 
 # (kind, literal prefixes, pattern). A pattern starts with its literal prefix so that the
 # regex engine can skip to it; the boundary before the key is checked by hand in `find_shapes`.
@@ -102,14 +103,60 @@ def _has_userinfo(low: bytes) -> bool:
 def glance(data: bytes) -> frozenset[bytes]:
     """Which of the looked-for words (lower case; `token` for a token's name) `data` holds:
     empty means no finding is possible; the rest tells `find_shapes` which shapes to try."""
-    low = data.lower()
-    # Most calls hold none of the words: one pass of the factored regex, ~2.5x quicker than each word.
-    seen = {word for word in _LOOKED_FOR if word in low} if _LOOKED_FOR_RE.search(low) is not None else set()
-    if _names_a_token(low):
+    scanner = _scanner()
+    if scanner is not None:
+        seen, maybe_token, maybe_userinfo = scanner.scan(data)
+        low = data.lower() if maybe_token or maybe_userinfo else b""
+    else:
+        low = data.lower()
+        # Most calls hold none of the words: one pass of the factored regex, ~2.5x quicker than each word.
+        seen = {word for word in _LOOKED_FOR if word in low} if _LOOKED_FOR_RE.search(low) is not None else set()
+        maybe_token = maybe_userinfo = True
+    if maybe_token and _names_a_token(low):
         seen.add(b"token")
-    if _has_userinfo(low):
+    if maybe_userinfo and _has_userinfo(low):
         seen.add(b"://@")
     return frozenset(seen)
+
+
+class _Scanner:
+    """Every looked-for word in one pass of Hyperscan (a multi-literal matcher in C, SIMD): 16x quicker
+    than the factored regex over a 97 MB suite (0.04 s against 0.62 s), case ignored without lowering
+    a copy. It also says whether `token` or `@` occur at all, which the finer looks then need."""
+
+    def __init__(self, hyperscan: Any) -> None:
+        words = [*_LOOKED_FOR, b"token", b"@"]
+        self.token, self.at = len(_LOOKED_FOR), len(_LOOKED_FOR) + 1
+        self.database = hyperscan.Database()
+        self.database.compile(expressions=[re.escape(word) for word in words], ids=list(range(len(words))), elements=len(words),
+                              flags=[hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH] * len(words))
+        self.scratch = hyperscan.Scratch(self.database)
+
+    def scan(self, data: bytes) -> tuple[set[bytes], bool, bool]:
+        found: set[int] = set()
+        self.database.scan(data, match_event_handler=lambda id_, start, end, flags, context: found.add(id_), scratch=self.scratch)
+        return {_LOOKED_FOR[i] for i in found if i < self.token}, self.token in found, self.at in found
+
+
+_SCANNERS: list[_Scanner | None] = []  # made on first use: the commands that never glance do not pay for it
+
+
+def _scanner() -> _Scanner | None:
+    """Hyperscan where it is installed (a dependency on the platforms it has wheels for); else None: the regex."""
+    if not _SCANNERS:
+        _SCANNERS.append(_new_scanner())
+    return _SCANNERS[0]
+
+
+def _new_scanner() -> _Scanner | None:
+    try:
+        import hyperscan
+    except ImportError:
+        return None
+    try:
+        return _Scanner(hyperscan)
+    except Exception:  # a CPU it cannot run on (it needs SSSE3), a build without the database compiler
+        return None
 
 
 def _names_a_token(low: bytes) -> bool:
