@@ -51,6 +51,9 @@ class Need(Enum):
     ANSWERS = "answers"  # show, join: streams of formats.llama_stack.FAST_MIN_BYTES or more may take the fast reader
     COUNTS = "counts"  # ls, stats: every stream through the fast reader, answers' text left out
     COUNTS_AND_TEXT = "counts-and-text"  # ls --grep: as COUNTS, with the text to search
+    # check: as COUNTS_AND_TEXT, the file's bytes kept as `Recording.raw`; check reads a file again in
+    # full (EVERYTHING) where those bytes could hold a credential (the response as stored is searched)
+    CHECK = "check"
 
     @property
     def fast(self) -> bool:
@@ -110,6 +113,7 @@ class Recording(Struct):
     response: Response
     stored: Any = None  # the container's own object for this call, as stored (for --strict and check)
     api: str | None = None  # the API, where the container itself tells (a tool-runtime call, a WebSocket session)
+    raw: bytes | None = None  # the file's bytes, when this call is the whole file and check reads it (Need.CHECK)
 
     @property
     def label(self) -> str:

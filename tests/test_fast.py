@@ -44,7 +44,7 @@ def test_fast_equals_general_on_every_fixture(monkeypatch, path):
 def suite_outputs(monkeypatch, fast: bool, *files) -> tuple:
     """`ls --json` and `stats --json`, which read streams without their text, or with the general reader only."""
     if not fast:
-        monkeypatch.setattr(llama_stack_fast, "parse", lambda data, source, text=True: None)
+        monkeypatch.setattr(llama_stack_fast, "parse", lambda data, source, text=True, whole_utf8=None: None)
     listed = run("ls", "--json", *files)
     counted = run("stats", "--json", *files)
     monkeypatch.undo()

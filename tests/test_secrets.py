@@ -249,6 +249,8 @@ def test_the_hyperscan_glance_sees_what_the_regex_glance_sees(monkeypatch):
             text = text[:at] + word[:rng.randint(1, len(word))] + text[at:]
         texts.append(text)
     quick = [keyshapes.glance(text) for text in texts]
+    quick_suspect = [keyshapes.suspect(text) for text in texts]  # (through the scanner, once one is built)
     monkeypatch.setattr(keyshapes, "_SCANNERS", [None])
     assert [keyshapes.glance(text) for text in texts] == quick
+    assert [keyshapes.suspect(text) for text in texts] == quick_suspect
     assert sum(1 for seen in quick if seen) > 1000  # (most texts hold something to see)

@@ -13,7 +13,7 @@ from msgspec import Struct
 
 from llmcat.apis._empty import empty_answer
 from llmcat.model import Completion, Need, Recording
-from llmcat.reading.pipeline import Call, Work
+from llmcat.reading.pipeline import Call, Work, read_data
 from llmcat.reading.walk import Source
 from llmcat.validation.usage import usage_mismatch
 
@@ -67,7 +67,7 @@ class FileFindings(Struct):
 class FindingsWork(Work[FileFindings]):
     """check reads with the general reader (it looks at the recording as stored), in blocks."""
 
-    need = Need.EVERYTHING
+    need = Need.CHECK
     in_blocks = True
 
     def __init__(self, codes: frozenset[str] = frozenset(CODES), locate: bool = False) -> None:
@@ -75,7 +75,24 @@ class FindingsWork(Work[FileFindings]):
         self.locate = locate  # find the line each credential is written on (SARIF)
 
     def digest(self, source: Source, calls: list[Call]) -> FileFindings:
+        # (in place: the pipeline then looks for the output's mask in the calls as read in full too)
+        calls[:] = read_in_full_where_needed(source, calls)
         return file_findings(source.spec, calls, self.codes, self.locate)
+
+
+def read_in_full_where_needed(source: Source, calls: list[Call]) -> list[Call]:
+    """The calls, read again by the general reader where the fast reader read them (Need.CHECK: its
+    stored response keeps no body) and the file's bytes could hold a credential: the credential search
+    looks at the whole recording as stored. A few files in a hundred; the rest are read once, quickly."""
+    from llmcat.validation.secrets import nothing_to_find
+
+    if len(calls) != 1:
+        return calls
+    rec = calls[0].recording
+    if rec.raw is None or rec.response.recorded_events is None or nothing_to_find(rec):
+        return calls
+    whole = read_data(source, rec.raw, Need.EVERYTHING)
+    return whole.value if whole.value is not None else calls
 
 
 def file_findings(spec: str, calls: list[Call], codes: frozenset[str] = frozenset(CODES), locate: bool = False) -> FileFindings:

@@ -90,7 +90,10 @@ _TOKEN_QUALIFIERS = (b"access", b"refresh", b"id", b"auth", b"api", b"session", 
 def suspect(text: str | bytes) -> bool:
     """A quick look: could `text` hold a credential at all (a key shape's prefix, or a name
     credentials are recorded under)? False means no finding is possible in it."""
-    low = (text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text).lower()
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    if _SCANNERS and _SCANNERS[0] is not None:  # (built by a glance already: check's own look, and as exact)
+        return bool(glance(data))
+    low = data.lower()
     if len(low) < _SHORT:  # one regex pass beats forty-odd substring searches on short text
         return _LOOKED_FOR_RE.search(low) is not None or _names_a_token(low) or _has_userinfo(low)
     return any(word in low for word in _LOOKED_FOR) or _names_a_token(low) or _has_userinfo(low)
@@ -122,14 +125,16 @@ def glance(data: bytes) -> frozenset[bytes]:
 class _Scanner:
     """Every looked-for word in one pass of Hyperscan (a multi-literal matcher in C, SIMD): 16x quicker
     than the factored regex over a 97 MB suite (0.04 s against 0.62 s), case ignored without lowering
-    a copy. It also says whether `token` or `@` occur at all, which the finer looks then need."""
+    a copy. It also says whether a `token` word (not `max_tokens`) or a `://…@` could occur, which the
+    finer looks then confirm (in JSON, every recording speaks of tokens: the finer look would lower
+    every file)."""
 
     def __init__(self, hyperscan: Any) -> None:
-        words = [*_LOOKED_FOR, b"token", b"@"]
+        patterns = [re.escape(word) for word in _LOOKED_FOR] + [_TOKEN_END, _USERINFO_PREFILTER]
         self.token, self.at = len(_LOOKED_FOR), len(_LOOKED_FOR) + 1
         self.database = hyperscan.Database()
-        self.database.compile(expressions=[re.escape(word) for word in words], ids=list(range(len(words))), elements=len(words),
-                              flags=[hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH] * len(words))
+        self.database.compile(expressions=patterns, ids=list(range(len(patterns))), elements=len(patterns),
+                              flags=[hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH] * len(patterns))
         self.scratch = hyperscan.Scratch(self.database)
 
     def scan(self, data: bytes) -> tuple[set[bytes], bool, bool]:
@@ -138,6 +143,9 @@ class _Scanner:
         return {_LOOKED_FOR[i] for i in found if i < self.token}, self.token in found, self.at in found
 
 
+# `_TOKEN`'s match (`token` not followed by a letter or `_`), and `_USERINFO`'s with its length unbounded.
+_TOKEN_END = rb"token(?:[^a-z_]|$)"
+_USERINFO_PREFILTER = rb"://[^/\s\"'@?#]*@"
 _SCANNERS: list[_Scanner | None] = []  # made on first use: the commands that never glance do not pay for it
 
 

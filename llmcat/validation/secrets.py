@@ -96,10 +96,14 @@ def _found(rec: Recording, completion: Completion | None = None) -> list[tuple[s
 
 
 def _search(rec: Recording) -> list[tuple[str, str, str]]:
-    text = _call_text(rec)
-    seen = None if text is None else keyshapes.glance(text)
+    seen = _glance_as_written(rec)
     if seen is not None and not seen:
         return []  # most calls, a 100,000-chunk stream included: one C-speed look, nothing more
+    text = _call_text(rec)
+    if seen is None:
+        seen = None if text is None else keyshapes.glance(text)
+        if seen is not None and not seen:
+            return []
     look = _Look(None if text is None or seen is None else _candidates(text.decode("utf-8", "replace"), seen))
     precise: list[tuple[str, str, str]] = []
     for side, name, value in recorded_headers(rec.stored):
@@ -135,6 +139,31 @@ class _Look(Struct):
         if self.candidates is None:
             return keyshapes.suspect(text)
         return any(candidate in text for candidate in self.candidates) or "PRIVATE KEY" in text or "form-data;" in text
+
+
+def nothing_to_find(rec: Recording) -> bool:
+    """Can no credential be recorded in this call, by its file's bytes as written (`Recording.raw`)?"""
+    seen = _glance_as_written(rec)
+    return seen is not None and not seen
+
+
+def _glance_as_written(rec: Recording) -> frozenset[bytes] | None:
+    """`glance` at the file's bytes as read, where they hold the call's text as `_call_text` would write
+    it: a call that is the whole file (`Recording.raw`), whose JSON escapes no `/` and writes no `\\u`
+    escape (JSON's other escapes are orjson's own; layout is white space outside strings, where no
+    looked-for word can begin or end). Saves dumping the parsed file again (a tenth of check's time)."""
+    raw = rec.raw
+    if raw is None or rec.format != "llama-stack" or _ESCAPE_HIDING_A_WORD.search(raw):
+        return None
+    if _LAST_GLANCE[0] is not raw:  # (check asks twice of each file: whether to read it in full, then what it holds)
+        _LAST_GLANCE[:] = [raw, keyshapes.glance(raw)]
+    return _LAST_GLANCE[1]
+
+
+_LAST_GLANCE: list[Any] = [None, None]
+
+
+_ESCAPE_HIDING_A_WORD = re.compile(rb"\\[u/]")  # (one regex pass: `in` twice took 2.5x as long)
 
 
 def _call_text(rec: Recording) -> bytes | None:

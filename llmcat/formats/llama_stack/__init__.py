@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from llmcat.formats.llama_stack.general import FORMAT, looks_like, read
 from llmcat.formats.registry import Content, Format, register
-from llmcat.model import Recording
+from llmcat.model import Need, Recording
 
 FAST_MIN_BYTES = 256 * 1024  # for show and join the fast reader pays from here; below, the general reader is as quick
 
@@ -20,11 +20,17 @@ def read_content(content: Content) -> list[Recording] | None:
     if need.fast and len(content.data) >= (FAST_MIN_BYTES if need.only_big else 0):
         from llmcat.formats.llama_stack import fast
 
-        found = fast.parse(content.data, content.source, need.text)
+        found = fast.parse(content.data, content.source, need.text, whole_utf8=not need.text or need is Need.CHECK)
         if found is not None:
-            return found
+            return _kept(found, content)
     obj = content.json
-    return read(obj, content.source) if looks_like(obj) else None
+    return _kept(read(obj, content.source), content) if looks_like(obj) else None
+
+
+def _kept(recordings: list[Recording], content: Content) -> list[Recording]:
+    if content.need is Need.CHECK:  # check looks at the file's bytes as written (see Need.CHECK)
+        recordings[0].raw = content.data
+    return recordings
 
 
 register(Format(

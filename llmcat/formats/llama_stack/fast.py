@@ -175,7 +175,7 @@ _DECODERS: dict[bool, msgspec.json.Decoder[Envelope]] = {True: msgspec.json.Deco
 _PLAIN_COUNTED = CountedChunk(choices=[CountedChoice(index=0, delta=CountedDelta(), finish_reason=None)])
 
 
-def parse(data: bytes, source: str, text: bool = True) -> list[Recording] | None:
+def parse(data: bytes, source: str, text: bool = True, whole_utf8: bool | None = None) -> list[Recording] | None:
     """The recording in `data` if it is a big-stream shape this reader covers, else None.
 
     `text=False` reads chat streams without their text, for commands that only count
@@ -186,8 +186,9 @@ def parse(data: bytes, source: str, text: bool = True) -> list[Recording] | None
     # bad UTF-8 anywhere. When counting (a suite: many files, nearly all ASCII, as json.dump
     # writes) a file that is not ASCII is checked whole; show and join on one big stream do
     # not pay that (~0.3 s for 75 MB of mixed text): there a bad byte in a field they skip
-    # goes unnoticed (the text they read is checked by msgspec as it decodes it).
-    if not text and not data.isascii():
+    # goes unnoticed (the text they read is checked by msgspec as it decodes it). `whole_utf8`: check
+    # it whole anyway (check: a file the general reader refuses must be a finding there too).
+    if (not text if whole_utf8 is None else whole_utf8) and not data.isascii():
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:

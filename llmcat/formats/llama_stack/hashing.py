@@ -89,18 +89,21 @@ def has_scheme(raw: Any) -> bool:
     return isinstance(req, dict) and ("tool_name" in req or "payload" in req or "body" in req or "url" in req)
 
 
-def candidate_hashes(raw: Any) -> Iterator[tuple[str, str]]:
-    """(scheme, hash) for every name some llama-stack recorder version could have given this recording."""
+def candidate_hashes(raw: Any, short: bool = True, full: bool = True) -> Iterator[tuple[str, str]]:
+    """(scheme, hash) for every name some llama-stack recorder version could have given this recording;
+    `short`/`full`: the 12-digit (legacy) ones, the 64-digit ones (a name carries one length: the other
+    need not be computed, each a JSON dump and a SHA-256 of the request)."""
     if not has_scheme(raw):
         return
     req = raw["request"]
     test_id = raw.get("test_id", req.get("test_id"))
     if "tool_name" in req:
-        yield "tool", _sha256({"provider": req.get("provider"), "tool_name": req.get("tool_name"), "kwargs": req.get("kwargs")})
+        if full:
+            yield "tool", _sha256({"provider": req.get("provider"), "tool_name": req.get("tool_name"), "kwargs": req.get("kwargs")})
         return
     method = str(req.get("method") or "POST").upper()
     if "payload" in req:
-        for scheme, mask in (("http", False), ("http-masked", True)):
+        for scheme, mask in (("http", False), ("http-masked", True)) if full else ():
             payload = normalize_body(req.get("payload"), mask_search=mask)
             yield scheme, _sha256({"test_id": test_id, "url": req.get("url"), "method": method, "payload": payload})
         return
@@ -108,7 +111,10 @@ def candidate_hashes(raw: Any) -> Iterator[tuple[str, str]]:
     parsed = urlparse(url)
     body = req.get("body")
     base = {"method": method, "endpoint": parsed.path, "body": body}
-    yield "legacy", _sha256(base)[:12]
+    if short:
+        yield "legacy", _sha256(base)[:12]
+    if not full:
+        return
     bedrock = "bedrock" in parsed.netloc
     model_list = parsed.path in _MODEL_LIST_PATHS or req.get("endpoint") in _MODEL_LIST_PATHS
     for scheme, candidate in (
@@ -134,6 +140,6 @@ def matching_scheme(filename: str, raw: Any) -> str | None:
     if not has_scheme(raw):
         raise ValueError("no naming scheme known for this kind of recording")
     try:
-        return next((scheme for scheme, h in candidate_hashes(raw) if h == wanted), None)
+        return next((scheme for scheme, h in candidate_hashes(raw, short=len(wanted) == 12, full=len(wanted) == 64) if h == wanted), None)
     except (TypeError, ValueError, RecursionError):  # a body json cannot encode: no scheme applies
         return None
