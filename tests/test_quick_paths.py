@@ -16,10 +16,12 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, LLAMA, SHARED, generated_secrets
 from llmcat.apis import openai
+from llmcat.formats import load
 from llmcat.model import Need, Recording, Request, Response
 from llmcat.reading.pipeline import read_block
 from llmcat.reading.shape import choice_dict, usage_dict
 from llmcat.reading.walk import Source
+from llmcat.validation.secrets import _glance_as_written, nothing_to_find
 
 NULLISH = st.sampled_from([None, "", [], {}, 0, False])
 TEXTS = st.one_of(st.text(max_size=6), st.none(), st.integers(), st.lists(st.text(max_size=3), max_size=2))
@@ -134,3 +136,40 @@ def test_a_stream_with_a_bad_utf8_byte_where_the_fast_reader_skips_is_unreadable
     found = _check_findings(path, Need.CHECK)
     assert found == _check_findings(path, Need.EVERYTHING)
     assert found[0][0] == "failure", found
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=30))
+def test_bytes_as_json_dump_writes_them_unescape_to_what_orjson_writes(text):
+    """llama-stack's recorder writes non-ASCII text as `\\uXXXX` escapes (json.dump's default); check's look
+    at the bytes undoes them to orjson's UTF-8, or declines (None) where an escape could hide a word."""
+    import json
+
+    import orjson
+
+    from llmcat.validation.secrets import _unescaped
+
+    written = json.dumps({"text": text}).encode()
+    undone = _unescaped(written)
+    assert undone is None or undone.replace(b'": "', b'":"') == orjson.dumps({"text": text})
+    if all(ord(c) >= 0x80 or (c.isalnum() and c.isascii()) or c == " " for c in text):
+        assert undone is not None  # (only `\\/`, ASCII and surrogate escapes make it decline)
+
+
+def test_a_credential_beside_non_ascii_text_is_found_through_the_unescaped_bytes(tmp_path):
+    import json
+
+    obj = json.loads((LLAMA / "chat-stream.json").read_text())
+    chunk = next(c for c in obj["response"]["body"] if c["__data__"].get("id") == "chatcmpl-fixture")
+    chunk["__data__"]["id"] = "it\u2019s sk-proj-q7Wm2ZrT9xKc4LbN8vYh3JdF6sPg1AeU5oRi0tQw \U0001F600"
+    path = tmp_path / "unicode.json"
+    path.write_text(json.dumps(obj, indent=2))  # (ensure_ascii: \\u2019 and a surrogate pair)
+    assert "\\u2019" in path.read_text() and "\\ud83d" in path.read_text()
+    found = _check_findings(path, Need.CHECK)
+    assert any(f[2] == "secret" and f[3].startswith("response.body[") for f in found if len(f) == 4), found
+    assert found == _check_findings(path, Need.EVERYTHING)
+    (rec,), _ = load(str(path), Need.CHECK)
+    assert b"sk-proj-" in _glance_as_written(rec)  # seen in the bytes unescaped, not through a dump
+    path.write_text(path.read_text().replace("sk-proj-", "sk_proj_"))
+    (rec,), _ = load(str(path), Need.CHECK)
+    assert nothing_to_find(rec)  # (and a file with nothing to find is read once, quickly)
