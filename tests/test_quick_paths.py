@@ -21,7 +21,8 @@ from llmcat.model import Need, Recording, Request, Response
 from llmcat.reading.pipeline import read_block
 from llmcat.reading.shape import choice_dict, usage_dict
 from llmcat.reading.walk import Source
-from llmcat.validation.secrets import _glance_as_written, nothing_to_find
+from llmcat.validation.secrets import nothing_to_find
+from llmcat.validation.written import glance_as_written
 
 NULLISH = st.sampled_from([None, "", [], {}, 0, False])
 TEXTS = st.one_of(st.text(max_size=6), st.none(), st.integers(), st.lists(st.text(max_size=3), max_size=2))
@@ -147,7 +148,7 @@ def test_bytes_as_json_dump_writes_them_unescape_to_what_orjson_writes(text):
 
     import orjson
 
-    from llmcat.validation.secrets import _unescaped
+    from llmcat.validation.written import _unescaped
 
     written = json.dumps({"text": text}).encode()
     undone = _unescaped(written)
@@ -169,7 +170,7 @@ def test_a_credential_beside_non_ascii_text_is_found_through_the_unescaped_bytes
     assert any(f[2] == "secret" and f[3].startswith("response.body[") for f in found if len(f) == 4), found
     assert found == _check_findings(path, Need.EVERYTHING)
     (rec,), _ = load(str(path), Need.CHECK)
-    assert b"sk-proj-" in _glance_as_written(rec)  # seen in the bytes unescaped, not through a dump
+    assert b"sk-proj-" in glance_as_written(rec)  # seen in the bytes unescaped, not through a dump
     path.write_text(path.read_text().replace("sk-proj-", "sk_proj_"))
     (rec,), _ = load(str(path), Need.CHECK)
     assert nothing_to_find(rec)  # (and a file with nothing to find is read once, quickly)
