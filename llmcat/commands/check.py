@@ -54,6 +54,9 @@ def run_check(paths: list[str], report: Report, output: Output, codes: frozenset
     if codes & {"secret", "cookie", "encoded-body"}:  # imported before the readers fork: compiled once
         import llmcat.validation.encoded
         import llmcat.validation.secrets  # noqa: F401
+        from llmcat.validation.keyshapes import use_hyperscan
+
+        use_hyperscan()
 
     accepted = _load_baseline(report.baseline, output) if report.baseline else None
     if report.baseline and accepted is None:

@@ -91,7 +91,7 @@ def suspect(text: str | bytes) -> bool:
     """A quick look: could `text` hold a credential at all (a key shape's prefix, or a name
     credentials are recorded under)? False means no finding is possible in it."""
     data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
-    if _SCANNERS and _SCANNERS[0] is not None:  # (built by a glance already: check's own look, and as exact)
+    if _scanner() is not None:  # (check's: as exact as the regex)
         return bool(glance(data))
     low = data.lower()
     if len(low) < _SHORT:  # one regex pass beats forty-odd substring searches on short text
@@ -146,14 +146,21 @@ class _Scanner:
 # `_TOKEN`'s match (`token` not followed by a letter or `_`), and `_USERINFO`'s with its length unbounded.
 _TOKEN_END = rb"token(?:[^a-z_]|$)"
 _USERINFO_PREFILTER = rb"://[^/\s\"'@?#]*@"
-_SCANNERS: list[_Scanner | None] = []  # made on first use: the commands that never glance do not pay for it
+_SCANNERS: list[_Scanner | None] = []  # made by `use_hyperscan`: check's; every other command takes the regex
+
+
+def use_hyperscan() -> bool:
+    """Glance with Hyperscan from now on, where it is installed (a dependency on the platforms it has
+    wheels for): check calls this before its readers fork, so the database is compiled once. Other
+    commands glance at a few calls, where the regex is quick enough and Hyperscan's library would only
+    add start-up time and address space (`show` under `ulimit -v` must still read a big file)."""
+    if not _SCANNERS:
+        _SCANNERS.append(_new_scanner())
+    return _SCANNERS[0] is not None
 
 
 def _scanner() -> _Scanner | None:
-    """Hyperscan where it is installed (a dependency on the platforms it has wheels for); else None: the regex."""
-    if not _SCANNERS:
-        _SCANNERS.append(_new_scanner())
-    return _SCANNERS[0]
+    return _SCANNERS[0] if _SCANNERS else None
 
 
 def _new_scanner() -> _Scanner | None:
