@@ -44,9 +44,7 @@ def measure(tmpdir, files: int = 3000, repeat: int = suite.REPEAT) -> dict:
     request = missed_request(directory)
     ls = [sys.executable, "-m", "llmcat", "ls", "--json", str(directory)]
     explain = [sys.executable, "-m", "llmcat", "explain", "--json", str(request), str(directory)]
-    suite.compile_bytecode()
-    suite._best_times([ls, explain], 1, ok=(0, 1))  # warm the page cache for both
-    (ls_s, ls_cpu), (explain_s, explain_cpu) = suite._best_times([ls, explain], repeat, ok=(0, 1))
+    (ls_s, ls_cpu), (explain_s, explain_cpu) = suite.side_by_side(ls, explain, repeat, ok=(0, 1))
     ratio = explain_s / ls_s
     return {"name": "explain one request against a suite, vs ls --json of it", "files": files, "bytes": size,
             "ls_seconds": round(ls_s, 4), "explain_seconds": round(explain_s, 4), "ratio": round(ratio, 3),

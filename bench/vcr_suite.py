@@ -29,7 +29,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from suite import _best_times, compile_bytecode  # noqa: E402
+from suite import ls_against_loop  # noqa: E402
 
 WALL_TARGET = 0.7
 CPU_TARGET = 1.3
@@ -216,11 +216,7 @@ def measure(tmpdir, files: int = 1400, repeat: int = REPEAT) -> dict:
     """Generate the suite into `tmpdir` and time both sides; the numbers as a dict."""
     directory = Path(tmpdir) / "vcr-suite"
     size = generate(directory, files)
-    bare = [sys.executable, "-c", BARE_LOOP, str(directory)]
-    ls = [sys.executable, "-m", "llmcat", "ls", "--json", str(directory)]
-    compile_bytecode()
-    _best_times([bare, ls], 1)  # warm the page cache for both
-    (bare_s, bare_cpu), (ls_s, ls_cpu) = _best_times([bare, ls], repeat)
+    bare_s, bare_cpu, ls_s, ls_cpu = ls_against_loop(BARE_LOOP, directory, repeat)
     ratio, cpu_ratio = ls_s / bare_s, ls_cpu / bare_cpu
     return {"name": "ls --json over a VCR suite", "files": files, "bytes": size, "bare_seconds": round(bare_s, 4),
             "llmcat_seconds": round(ls_s, 4), "ratio": round(ratio, 3), "target": WALL_TARGET,
