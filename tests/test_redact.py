@@ -237,3 +237,48 @@ def _text(body) -> str:
     if isinstance(body, bytes):
         return (gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body).decode("utf-8", "replace")
     return body or ""
+
+
+# --- #24's planted credentials: every one, in every place, replaced ---------------------------------
+
+
+def test_every_planted_credential_is_redacted_and_check_then_finds_none(tmp_path):
+    """fixtures/generate_planted.py's fresh keys (22 places: needless and lower-case %-escapes, a
+    password with `"` and `\\`, an answer and tool arguments split across a stream's chunks...):
+    redacted in place, the files read as the same calls, and check finds no credential left."""
+    import generate_planted
+
+    key = generate_planted.write_planted(tmp_path)
+    listed_before = secrets_found(tmp_path)
+    assert len(listed_before) == len(key)
+    rows_before = run("ls", "--json", tmp_path).stdout_bytes.splitlines()
+    result = run("redact", "--in-place", tmp_path)
+    assert (result.exit_code, result.stderr) == (1, ""), result.stderr
+    assert secrets_found(tmp_path) == []
+    rows_after = run("ls", "--json", tmp_path).stdout_bytes.splitlines()
+    assert [orjson.loads(r)["source"] for r in rows_after] == [orjson.loads(r)["source"] for r in rows_before]
+    answers = run("join", tmp_path / "planted.yaml").stdout
+    assert "Your key: REDACTED-openai-api-key." in answers  # (split across three chunks: one placeholder)
+    arguments = [c["choices"][0]["tool_calls"] for c in run_json_lines("show", "--json", tmp_path / "planted.yaml")
+                 if c["choices"] and c["choices"][0]["tool_calls"]]
+    assert any(json.loads(t["arguments"]).get("api_key") == "REDACTED-groq-api-key" for calls in arguments for t in calls)
+    for _, _, value in key:
+        for path in tmp_path.rglob("*"):
+            if path.is_file():
+                assert value.encode() not in path.read_bytes()
+
+
+def run_json_lines(*args) -> list[dict]:
+    return [orjson.loads(line) for line in run(*args).stdout_bytes.splitlines()]
+
+
+def test_a_split_value_is_replaced_only_where_the_chunks_cut_it():
+    from llmcat.validation.redact import redact_split
+
+    value = "gsk_" + "Ab3dEf5hIj7lMn9pQr2tUv4xYz6BcD8fGh1jKl3nOp5rSt7vWx9z"
+    chunks = b'data: {"d":"key: ' + value[:10].encode() + b'"}\n\ndata: {"d":"' + value[10:].encode() + b' ok"}\n'
+    assert redact_split(chunks, value, "groq-api-key") == b'data: {"d":"key: REDACTED-groq-api-key"}\n\ndata: {"d":" ok"}\n'
+    scattered = b'{"a":"' + value[:10].encode() + b'x", "b":"' + value[10:].encode() + b'"}'  # (not cut at a string's end)
+    assert redact_split(scattered, value, "groq-api-key") == scattered
+    far = b'{"a":"' + value[:10].encode() + b'", "pad":"' + b"p" * 3000 + b'", "b":"' + value[10:].encode() + b'"}'
+    assert redact_split(far, value, "groq-api-key") == far  # (pieces a chunk's framing apart, no further)

@@ -106,7 +106,7 @@ def _redact_file(source: Source, found: FileCredentials, target: Target, output:
     """List the file's credentials; replace them where `target` says. True when there were some to replace."""
     from llmcat.formats import read_bytes, split_address
     from llmcat.render.check_view import redaction_line
-    from llmcat.validation.redact import placeholder, redact_bytes, replacements
+    from llmcat.validation.redact import placeholder
     from llmcat.validation.secrets import mask
 
     path = split_address(source.spec)[0]
@@ -122,7 +122,7 @@ def _redact_file(source: Source, found: FileCredentials, target: Target, output:
     except InputError as e:
         output.problems.report(path, str(e))
         return True
-    new = redact_bytes(data, replacements([(item.kind, item.value) for item in found.found]))
+    new = _redacted(data, [(item.kind, item.value) for item in found.found])
     reason = _still_wrong(new, path, found)
     if reason:
         output.problems.report(path, reason + ": not written")
@@ -136,6 +136,20 @@ def _redact_file(source: Source, found: FileCredentials, target: Target, output:
     except OSError as e:
         output.problems.report(path, f"cannot write: {e.strerror or e}")
     return True
+
+
+def _redacted(data: bytes, found: list[tuple[str, str]]) -> bytes:
+    """The file's bytes, each credential replaced: in every form the file writes it (URL-encoded as it was,
+    JSON-escaped, inside encoded bodies), and where a stream's chunks write it in pieces."""
+    from llmcat.validation.in_text import recorded_forms
+    from llmcat.validation.redact import redact_bytes, redact_split, replacements
+
+    text = data.decode("utf-8", "replace")
+    written = {value: recorded_forms(text, {value}) for _, value in found}
+    new = redact_bytes(data, replacements(found, written))
+    for kind, value in found:
+        new = redact_split(new, value, kind)
+    return new
 
 
 def _still_wrong(new: bytes, path: str, before: FileCredentials) -> str | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import gzip
+import json
 import re
 import struct
 import zlib
@@ -38,17 +39,44 @@ def placeholder(kind: str) -> str:
     return PLACEHOLDER.format(kind=kind)
 
 
-def replacements(found: list[tuple[str, str]]) -> dict[bytes, bytes]:
-    """(kind, value) pairs -> every form a file may write each value in, and its placeholder.
+def replacements(found: list[tuple[str, str]], written: dict[str, set[str]] | None = None) -> dict[bytes, bytes]:
+    """(kind, value) pairs -> every form a file may write each value in, and its placeholder: as is,
+    URL-encoded, JSON-escaped (a `"` or `\\` in a password, JSON's `\\/`), and `written[value]`: the
+    forms the file was seen to write it in (a needless `%2D`, a lower-case `%2f`).
     Longer values first, so that one value inside another is not half replaced."""
     out: dict[bytes, bytes] = {}
     for kind, value in sorted(set(found), key=lambda kv: -len(kv[1])):
         if not value:
             continue
         new = placeholder(kind)
-        for form in (value, quote(value, safe=""), quote_plus(value), value.replace("/", "\\/")):
+        escaped = json.dumps(value)[1:-1]
+        forms = [value, quote(value, safe=""), quote_plus(value), value.replace("/", "\\/"), escaped, escaped.replace("/", "\\/"),
+                 json.dumps(value, ensure_ascii=False)[1:-1], *sorted((written or {}).get(value, ()), key=len, reverse=True)]
+        for form in forms:
             out.setdefault(form.encode("utf-8", "surrogatepass"), new.encode())
     return out
+
+
+# Between two pieces of a value split across a stream's chunks: the end of one JSON string (`"`, or `\\"`
+# inside another string), the chunk's framing, the start of the next string; a chunk's framing is short.
+_PIECE_GAP = rb'(\\?"[\s\S]{0,2048}?\\?")?'
+
+
+def redact_split(data: bytes, value: str, kind: str) -> bytes:
+    """`data` with `value` replaced where a stream's chunks write it in pieces (an answer, or a tool call's
+    arguments, split across chunks: no piece holds it whole): the first piece becomes the placeholder,
+    the others lose their part of it, the chunks' framing is kept. Only where every cut falls at the end
+    of one JSON string and the start of the next, as a stream's chunks cut a text."""
+    raw = value.encode("utf-8", "surrogatepass")
+    if len(raw) < 8 or not raw.isascii():
+        return data
+    pattern = re.compile(_PIECE_GAP.join(re.escape(raw[i:i + 1]) for i in range(len(raw))))
+
+    def pieced(match: re.Match[bytes]) -> bytes:
+        gaps = [gap for gap in match.groups() if gap is not None]
+        return placeholder(kind).encode() + b"".join(gaps) if gaps else match.group()
+
+    return pattern.sub(pieced, data)
 
 
 def redact_bytes(data: bytes, table: dict[bytes, bytes], depth: int = 0) -> bytes:
