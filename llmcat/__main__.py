@@ -1,7 +1,7 @@
 """`python -m llmcat` and the `llmcat` executable: start-up kept to what the command needs.
 
 git runs `llmcat show` (as a textconv driver) and `llmcat join` once per file version,
-so their start-up is paid many times over, and `ls` and `stats` have a speed target:
+so their start-up is paid many times over, and `ls`, `stats` and `check` have speed targets:
 given plain arguments these run from here, without building the typer app (typer and
 click are about half of llmcat's start-up). Anything else (another command, --help, an
 option or value this does not know) goes to the typer app in commands/app.py, which answers or
@@ -27,15 +27,18 @@ _COLOR = ("color", ("auto", "always", "never"))
 _FLAGS: _Table = {"join": {"-n": "no_newline", "--no-newline": "no_newline", "--reasoning": "reasoning", "--reveal": "reveal"},
                   "show": {"--json": "as_json", "--no-pager": "no_pager", "--compact": "compact", "--full": "full", "--reveal": "reveal"},
                   "ls": {"--json": "as_json", "--errors": "errors", "--tools": "tools", "--no-pager": "no_pager", "--reveal": "reveal"},
-                  "stats": {"--json": "as_json", "--no-pager": "no_pager", "--reveal": "reveal"}}
+                  "stats": {"--json": "as_json", "--no-pager": "no_pager", "--reveal": "reveal"},
+                  "check": {"--json": "as_json", "--strict": "strict", "-v": "verbose", "--verbose": "verbose", "--no-pager": "no_pager"}}
 _COUNTS: _Table = {"join": {"--choice": "choice"}, "show": {"--head": "head", "--tail": "tail"},
-                   "ls": {"-n": "limit", "--limit": "limit"}, "stats": {}}
+                   "ls": {"-n": "limit", "--limit": "limit"}, "stats": {}, "check": {}}
 _WORDS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
     "join": {}, "show": {"--color": _COLOR},
-    "ls": {"--sort": ("sort", ("path", "model", "tokens", "chunks")), "--color": _COLOR}, "stats": {"--color": _COLOR}}
+    "ls": {"--sort": ("sort", ("path", "model", "tokens", "chunks")), "--color": _COLOR}, "stats": {"--color": _COLOR},
+    "check": {"--color": _COLOR}}
 _TEXTS: _Table = {"join": {}, "show": {},
                   "ls": {"--api": "api", "--model": "model", "--test": "test", "--finish": "finish", "--grep": "grep"},
-                  "stats": {}}
+                  "stats": {}, "check": {"--format": "format", "--baseline": "baseline", "--write-baseline": "write_baseline"}}
+_CHECK_FORMATS = ("text", "json", "sarif")  # (commands/check.py's FORMATS: --format is text there, checked by a callback)
 
 
 # The options read: name -> value, typed by the tables above (flags bool, counts int, words and texts str).
@@ -43,7 +46,7 @@ Options = dict[str, Any]
 
 
 def plain_arguments(argv: list[str]) -> tuple[str, list[str], Options] | None:
-    """(command, files, options) when `argv` is `show` or `join` with options as commands/app.py reads them
+    """(command, files, options) when `argv` is `show`, `join`, `ls`, `stats` or `check` with options as commands/app.py reads them
     (`--opt value` or `--opt=value`, the last one wins, `--` ends them); None for anything else."""
     if not argv or argv[0] not in _FLAGS:
         return None
@@ -71,7 +74,7 @@ def plain_arguments(argv: list[str]) -> tuple[str, list[str], Options] | None:
                 return None
             value = following
         if name in texts:
-            if value.startswith("-") or (name == "--grep" and not _is_regex(value)):
+            if value.startswith("-") or (name == "--grep" and not _is_regex(value)) or (name == "--format" and value not in _CHECK_FORMATS):
                 return None
             options[texts[name]] = value
         elif name in counts:
@@ -88,7 +91,7 @@ def plain_arguments(argv: list[str]) -> tuple[str, list[str], Options] | None:
                 return None
             options[key] = value
     if not files and command != "join":
-        files = ["."]  # show, ls and stats read the current directory (as cli.py's HERE)
+        files = ["."]  # show, ls, stats and check read the current directory (as commands/app.py's PATHS_OR_HERE)
     return (command, files, options) if files else None
 
 
@@ -155,6 +158,8 @@ def _run(command: str, files: list[str], options: Options) -> ExitStatus:
         status = _run_suite(command, files, options, output)
         output.close()  # paged output is complete: shown, or the pager waited for
         return status
+    if command == "check":
+        return _run_check(files, options)
     if command == "join":
         from llmcat.commands.join import run_join
 
@@ -165,6 +170,18 @@ def _run(command: str, files: list[str], options: Options) -> ExitStatus:
     return run_show(files, bool(options.get("as_json")), options.get("head"), options.get("tail"),
                     Output.of_process(options.get("color", "auto"), page=not options.get("no_pager"), reveal=bool(options.get("reveal"))),
                     compact=bool(options.get("compact")), full=bool(options.get("full")))
+
+
+def _run_check(paths: list[str], options: Options) -> ExitStatus:
+    from llmcat.commands.check import Report, run_check
+    from llmcat.render.output import Output
+
+    output = Output.of_process(options.get("color", "auto"), page=not options.get("no_pager"))
+    report = Report("json" if options.get("as_json") else options.get("format", "text"), bool(options.get("strict")),
+                    bool(options.get("verbose")), options.get("baseline"), options.get("write_baseline"))
+    status = run_check(paths, report, output)
+    output.close()
+    return status
 
 
 def _run_suite(command: str, paths: list[str], options: Options, output: Output) -> ExitStatus:
