@@ -5,6 +5,7 @@ it; nothing is written without --in-place or -o; vcrpy still loads a redacted ca
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import os
@@ -273,7 +274,10 @@ def run_json_lines(*args) -> list[dict]:
 
 
 def test_a_split_value_is_replaced_only_where_the_chunks_cut_it():
-    from llmcat.validation.redact import redact_split
+    from llmcat.validation.redact import _pieced
+
+    def redact_split(data: bytes, value: str, kind: str) -> bytes:
+        return _pieced(data, value.encode(), f"REDACTED-{kind}".encode())
 
     value = "gsk_" + "Ab3dEf5hIj7lMn9pQr2tUv4xYz6BcD8fGh1jKl3nOp5rSt7vWx9z"
     chunks = b'data: {"d":"key: ' + value[:10].encode() + b'"}\n\ndata: {"d":"' + value[10:].encode() + b' ok"}\n'
@@ -282,3 +286,24 @@ def test_a_split_value_is_replaced_only_where_the_chunks_cut_it():
     assert redact_split(scattered, value, "groq-api-key") == scattered
     far = b'{"a":"' + value[:10].encode() + b'", "pad":"' + b"p" * 3000 + b'", "b":"' + value[10:].encode() + b'"}'
     assert redact_split(far, value, "groq-api-key") == far  # (pieces a chunk's framing apart, no further)
+
+
+def test_a_base64_block_whose_last_line_is_short_is_redacted_inside():
+    """`!!binary` lines end where the base64 ends: the last may be `AAA=` (it had cut the block short, so
+    its gzip could not be undone and the key inside stayed; seen with one draw of the planted keys)."""
+    from llmcat.validation.redact import redact_bytes, replacements
+
+    def short_last_line(encoded: bytes, width: int) -> bool:
+        tail = len(encoded) % width
+        return 1 <= tail <= 4 and encoded.endswith(b"=") and len(encoded[-tail:].rstrip(b"=")) <= 3
+
+    encoded, width = next((e, w) for n in range(40) for e in [base64.b64encode(gzip.compress(
+        json.dumps({"text": f"Your key is {KEY}." + " " * n}).encode(), mtime=0))] for w in range(40, 120) if short_last_line(e, w))
+    lines = [encoded[i:i + width] for i in range(0, len(encoded), width)]
+    assert len(lines[-1].rstrip(b"=")) <= 3 and lines[-1].endswith(b"=")
+    data = b"body: !!binary |\n  " + b"\n  ".join(lines) + b"\nnext: 1\n"
+    redacted = redact_bytes(data, replacements([("google-api-key", KEY)]))
+    block = b"".join(line.strip() for line in redacted.split(b"\n")[1:-2])
+    inner = gzip.decompress(base64.b64decode(block)).decode()
+    assert KEY not in inner and REPLACED in inner
+    assert redacted.endswith(b"\nnext: 1\n")

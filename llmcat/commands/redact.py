@@ -142,14 +142,11 @@ def _redacted(data: bytes, found: list[tuple[str, str]]) -> bytes:
     """The file's bytes, each credential replaced: in every form the file writes it (URL-encoded as it was,
     JSON-escaped, inside encoded bodies), and where a stream's chunks write it in pieces."""
     from llmcat.validation.in_text import recorded_forms
-    from llmcat.validation.redact import redact_bytes, redact_split, replacements
+    from llmcat.validation.redact import redact_bytes, replacements
 
     text = data.decode("utf-8", "replace")
     written = {value: recorded_forms(text, {value}) for _, value in found}
-    new = redact_bytes(data, replacements(found, written))
-    for kind, value in found:
-        new = redact_split(new, value, kind)
-    return new
+    return redact_bytes(data, replacements(found, written))
 
 
 def _still_wrong(new: bytes, path: str, before: FileCredentials) -> str | None:

@@ -4,8 +4,10 @@
 file) and hands their whole values here; each becomes `REDACTED-<kind>` wherever the file
 writes it:
 
-- as written (a YAML or JSON string, a header, a URL): the value, its URL-encoded forms, and
-  JSON's `\\/` for a `/`, replaced in place; nothing else of the file changes, byte for byte;
+- as written (a YAML or JSON string, a header, a URL): the value, its URL-encoded forms (also as
+  the file wrote them), and its JSON escapes, replaced in place; nothing else of the file changes,
+  byte for byte;
+- written in pieces by a stream's chunks (`_pieced`): the first piece becomes the placeholder;
 - inside a body the recorder encoded: a run of base64 (vcrpy's `!!binary`, HAR's
   `"encoding": "base64"`, Bedrock's event-stream chunks) is decoded — and its gzip, zlib
   or AWS event stream undone —, the credentials replaced inside, and encoded again the same
@@ -32,7 +34,8 @@ PLACEHOLDER = "REDACTED-{kind}"
 _MAX_DEPTH = 4  # base64 inside an event stream inside base64 inside gzip: deeper is not a recording's
 # A run of base64 of 16 characters or more, over lines as YAML's `!!binary |` block writes it
 # (each line indented alike), or on one line (a JSON string).
-_BASE64_RUN = re.compile(rb"[A-Za-z0-9+/]{16,}={0,2}(?:\r?\n[ \t]*[A-Za-z0-9+/]{4,}={0,2}(?=\r?\n|\Z))*")
+# (The last line may be as short as one character and its padding: `AAA=`.)
+_BASE64_RUN = re.compile(rb"[A-Za-z0-9+/]{16,}={0,2}(?:\r?\n[ \t]*[A-Za-z0-9+/]+={0,2}(?=\r?\n|\Z))*")
 
 
 def placeholder(kind: str) -> str:
@@ -62,21 +65,20 @@ def replacements(found: list[tuple[str, str]], written: dict[str, set[str]] | No
 _PIECE_GAP = rb'(\\?"[\s\S]{0,2048}?\\?")?'
 
 
-def redact_split(data: bytes, value: str, kind: str) -> bytes:
+def _pieced(data: bytes, value: bytes, new: bytes) -> bytes:
     """`data` with `value` replaced where a stream's chunks write it in pieces (an answer, or a tool call's
-    arguments, split across chunks: no piece holds it whole): the first piece becomes the placeholder,
-    the others lose their part of it, the chunks' framing is kept. Only where every cut falls at the end
-    of one JSON string and the start of the next, as a stream's chunks cut a text."""
-    raw = value.encode("utf-8", "surrogatepass")
-    if len(raw) < 8 or not raw.isascii():
+    arguments, split across chunks: no piece holds it whole): the first piece becomes `new`, the others
+    lose their part of it, the chunks' framing is kept. Only where every cut falls at the end of one JSON
+    string and the start of the next, as a stream's chunks cut a text."""
+    if len(value) < 8 or not value.isascii() or value[:1] not in data:
         return data
-    pattern = re.compile(_PIECE_GAP.join(re.escape(raw[i:i + 1]) for i in range(len(raw))))
+    pattern = re.compile(_PIECE_GAP.join(re.escape(value[i:i + 1]) for i in range(len(value))))
 
-    def pieced(match: re.Match[bytes]) -> bytes:
+    def pieces(match: re.Match[bytes]) -> bytes:
         gaps = [gap for gap in match.groups() if gap is not None]
-        return placeholder(kind).encode() + b"".join(gaps) if gaps else match.group()
+        return new + b"".join(gaps) if gaps else match.group()
 
-    return pattern.sub(pieced, data)
+    return pattern.sub(pieces, data)
 
 
 def redact_bytes(data: bytes, table: dict[bytes, bytes], depth: int = 0) -> bytes:
@@ -100,6 +102,8 @@ def _replace(data: bytes, table: dict[bytes, bytes]) -> bytes:
     for old, new in table.items():
         if old in data:
             data = data.replace(old, new)
+    for old, new in table.items():  # (then what a stream writes in pieces: at any depth, a gzip body's too)
+        data = _pieced(data, old, new)
     return data
 
 
