@@ -72,6 +72,7 @@ def _changed(rec, n: int) -> tuple[dict, str, str] | None:
     return out, change, f"request.messages[{len(messages) - 1}].content"
 
 
+@pytest.mark.slow
 def test_real_requests_changed_in_one_field_find_their_recording_first():
     cases = []
     for n, rec in enumerate(_recorded_calls()):

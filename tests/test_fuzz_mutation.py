@@ -14,6 +14,7 @@ from llmcat.formats.registry import registered
 SEED = 20261125
 
 
+@pytest.mark.slow
 def test_mutation_fuzz_every_command_fixed_seed(tmp_path):
     commands = present()
     assert {c.name for c in commands} >= {"show", "join"}

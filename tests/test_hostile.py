@@ -255,6 +255,7 @@ def huge_recording(tmp_path_factory) -> Path:
     path.unlink()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", PRIMARY)
 def test_huge_string_100mb(command, huge_recording):
     with untouched(huge_recording):
