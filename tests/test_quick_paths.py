@@ -9,6 +9,8 @@ must be the general reader's.
 
 from __future__ import annotations
 
+import random
+import string
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -23,6 +25,10 @@ from llmcat.reading.shape import choice_dict, usage_dict
 from llmcat.reading.walk import Source
 from llmcat.validation.secrets import nothing_to_find
 from llmcat.validation.written import glance_as_written
+
+# A key-shaped value made at run time (a committed one would trip secret scanners and push protection).
+_RNG = random.Random(29)
+KEY = "sk-proj-" + "".join(_RNG.choice(string.ascii_letters + string.digits) for _ in range(40))
 
 NULLISH = st.sampled_from([None, "", [], {}, 0, False])
 TEXTS = st.one_of(st.text(max_size=6), st.none(), st.integers(), st.lists(st.text(max_size=3), max_size=2))
@@ -108,7 +114,7 @@ def test_check_reads_quickly_and_finds_what_the_general_reader_finds():
 
 def test_a_credential_behind_a_json_escape_is_still_found(tmp_path):
     """Bytes that escape `/` or use `\\u` are not glanced at as written (`sk\\u002d` hides `sk-`): the call is."""
-    key = "sk-proj-" + "q7Wm2ZrT9xKc4LbN8vYh3JdF6sPg1AeU5oRi0tQw"
+    key = KEY
     for n, escaped in enumerate([key.replace("-", "\\u002d"), "https:\\/\\/u:" + key + "@h.test"]):
         data = (LLAMA / "chat-stream.json").read_text().replace('"id": "chatcmpl-fixture"', f'"id": "{escaped}"', 1)
         path = tmp_path / f"escaped{n}.json"
@@ -120,7 +126,7 @@ def test_a_credential_behind_a_json_escape_is_still_found(tmp_path):
 
 def test_a_credential_the_fast_reader_skips_is_found_by_reading_the_file_in_full(tmp_path):
     """A key recorded in a stream chunk's field no reassembler reads (the fast reader drops it)."""
-    key = "sk-proj-" + "q7Wm2ZrT9xKc4LbN8vYh3JdF6sPg1AeU5oRi0tQw"
+    key = KEY
     data = (LLAMA / "chat-stream.json").read_text().replace('"id": "chatcmpl-fixture"', f'"id": "{key}"', 1)
     path = tmp_path / "chunk-id.json"
     path.write_text(data)
@@ -162,7 +168,7 @@ def test_a_credential_beside_non_ascii_text_is_found_through_the_unescaped_bytes
 
     obj = json.loads((LLAMA / "chat-stream.json").read_text())
     chunk = next(c for c in obj["response"]["body"] if c["__data__"].get("id") == "chatcmpl-fixture")
-    chunk["__data__"]["id"] = "it\u2019s sk-proj-q7Wm2ZrT9xKc4LbN8vYh3JdF6sPg1AeU5oRi0tQw \U0001F600"
+    chunk["__data__"]["id"] = f"it\u2019s {KEY} \U0001F600"
     path = tmp_path / "unicode.json"
     path.write_text(json.dumps(obj, indent=2))  # (ensure_ascii: \\u2019 and a surrogate pair)
     assert "\\u2019" in path.read_text() and "\\ud83d" in path.read_text()
