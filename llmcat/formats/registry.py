@@ -139,6 +139,11 @@ class Format(Struct, frozen=True):
     # The files in a folder (given with the names it holds) that this format's recordings read as
     # their companions (`Content.companion`): a directory walk does not list them on their own.
     claims: Callable[[str, frozenset[str]], set[str]] | None = None
+    # For files of `{request, response}` objects, as llama-stack's are: keys this format's request (and
+    # response) objects hold and llama-stack's never do. llama-stack's reader, asked first, leaves such
+    # files to this format (ordered after it).
+    request_marks: frozenset[str] = frozenset()
+    response_marks: frozenset[str] = frozenset()
 
 
 _registered: dict[str, Format] = {}
@@ -164,6 +169,17 @@ def registered() -> list[Format]:
         _load_modules()
         _ordered.extend(sorted(_registered.values(), key=lambda f: (f.order, f.name)))
     return _ordered
+
+
+def exchange_marks() -> tuple[frozenset[str], frozenset[str]]:
+    """The request and response keys by which every format declares its `{request, response}` files."""
+    if not _marks:
+        _marks.append((frozenset().union(*(f.request_marks for f in registered())),
+                       frozenset().union(*(f.response_marks for f in registered()))))
+    return _marks[0]
+
+
+_marks: list[tuple[frozenset[str], frozenset[str]]] = []
 
 
 def _load_modules() -> None:

@@ -133,6 +133,7 @@ register(Format(
     summary="Elixir ReqLLM test fixtures (`request.canonical_json`; streams as base64 `chunks`)",
     read=read,
     order=12,  # after llama-stack, which leaves a request with `canonical_json` to this reader
+    request_marks=frozenset({"canonical_json"}),
     suffixes=(".json",),
     http_exchanges=True,
 ))

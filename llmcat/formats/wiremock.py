@@ -207,6 +207,7 @@ register(Format(
     summary="WireMock stub mappings (`mappings/*.json`; a `bodyFileName` is read from the sibling `__files/`)",
     read=read_one,
     order=13,  # after llama-stack, which leaves a stub's URL patterns and body files to this reader
+    request_marks=frozenset({"bodyPatterns", *_URL_KEYS[1:]}), response_marks=frozenset({"bodyFileName", "jsonBody", "base64Body"}),
     suffixes=(".json",),
     http_exchanges=True,
     claims=claims,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from llmcat.formats._http import endpoint_of
+from llmcat.formats.registry import exchange_marks
 from llmcat.model import InputError, Recording, Request, Response
 from llmcat.parsing import sse
 
@@ -15,16 +16,13 @@ def looks_like(obj: Any) -> bool:
     if not (isinstance(obj, dict) and isinstance(obj.get("request"), dict) and isinstance(obj.get("response"), dict)):
         return False
     req, resp = obj["request"], obj["response"]
-    if not (_OTHER_REQUESTS.isdisjoint(req) and _OTHER_RESPONSES.isdisjoint(resp)):
+    others_requests, others_responses = exchange_marks()
+    if not (others_requests.isdisjoint(req) and others_responses.isdisjoint(resp)):
         return False  # another recorder's exchange (ReqLLM's, a WireMock stub's): its own reader says what it is
     # An HTTP recorder's exchange (the Datadog test agent's cassettes share these two keys) has a
     # status object and headers; llama-stack's response has neither (its status is a number).
     return not (isinstance(resp.get("status"), dict) and "is_streaming" not in resp)
 
-
-# Keys llama-stack never writes, which other recorders' `{request, response}` files do.
-_OTHER_REQUESTS = frozenset(("canonical_json", "bodyPatterns", "urlPath", "urlPattern", "urlPathPattern", "urlPathTemplate"))
-_OTHER_RESPONSES = frozenset(("bodyFileName", "jsonBody", "base64Body"))
 
 
 def read(obj: dict, source: str) -> list[Recording]:
