@@ -65,7 +65,8 @@ class FileFindings(Struct):
 
 
 class FindingsWork(Work[FileFindings]):
-    """check reads with the general reader (it looks at the recording as stored), in blocks."""
+    """check reads in blocks, llama-stack streams with the fast reader (Need.CHECK), and a file again with
+    the general reader where its bytes could hold a credential (it looks at the recording as stored)."""
 
     need = Need.CHECK
     in_blocks = True

@@ -97,14 +97,14 @@ def _found(rec: Recording, completion: Completion | None = None) -> list[tuple[s
 
 
 def _search(rec: Recording) -> list[tuple[str, str, str]]:
-    seen = glance_as_written(rec)
+    seen = glance_as_written(rec)  # (check's llama-stack files: their bytes; else the call dumped)
+    text = None if seen is not None else _call_text(rec)
+    if seen is None and text is not None:
+        seen = keyshapes.glance(text)
     if seen is not None and not seen:
         return []  # most calls, a 100,000-chunk stream included: one C-speed look, nothing more
-    text = _call_text(rec)
-    if seen is None:
-        seen = None if text is None else keyshapes.glance(text)
-        if seen is not None and not seen:
-            return []
+    if text is None and seen is not None:
+        text = _call_text(rec)
     look = _Look(None if text is None or seen is None else _candidates(text.decode("utf-8", "replace"), seen))
     precise: list[tuple[str, str, str]] = []
     for side, name, value in recorded_headers(rec.stored):
